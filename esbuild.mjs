@@ -1,0 +1,87 @@
+// One build script for every bundle: extension host, training worker, CLI, app runtime and
+// the webview pages. `--watch` rebuilds on change; `--production` minifies.
+//
+// The .vsix ships only dist/ (see .vscodeignore), so everything a bundle needs at run time is
+// either bundled in or copied here: sql.js's and tfjs-backend-wasm's .wasm files.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const outdir = 'dist';
+
+/** @type {esbuild.BuildOptions} */
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // tfjs-node is an optional accelerator loaded with a guarded require at run time; it must
+  // stay external so a machine without it can still load the bundle.
+  external: ['vscode', '@tensorflow/tfjs-node'],
+};
+
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir },
+  { ...nodeCommon, entryPoints: { worker: 'src/worker/worker.ts' }, outdir },
+  {
+    ...nodeCommon,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  { ...nodeCommon, entryPoints: { runtime: 'src/runtime/index.ts' }, outdir },
+];
+
+// Webviews: every webview/<panel>/main.ts becomes dist/webview/<panel>.js (browser, IIFE).
+if (fs.existsSync('webview')) {
+  const entries = {};
+  for (const dir of fs.readdirSync('webview', { withFileTypes: true })) {
+    const main = path.join('webview', dir.name, 'main.ts');
+    if (dir.isDirectory() && fs.existsSync(main)) entries[dir.name] = main;
+  }
+  if (Object.keys(entries).length > 0) {
+    builds.push({
+      entryPoints: entries,
+      outdir: path.join(outdir, 'webview'),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+      loader: { '.css': 'text', '.ttf': 'file' },
+    });
+  }
+}
+
+function copyAssets() {
+  fs.mkdirSync(outdir, { recursive: true });
+  const assets = [
+    require.resolve('sql.js/dist/sql-wasm.wasm'),
+    ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) =>
+      require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${f}`),
+    ),
+  ];
+  for (const file of assets) fs.copyFileSync(file, path.join(outdir, path.basename(file)));
+  const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  fs.mkdirSync(path.join(outdir, 'webview'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join(outdir, 'webview', f));
+}
+
+copyAssets();
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching for changes');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
+}
