@@ -1,0 +1,81 @@
+/**
+ * Where a project's files live and how to load its config from disk.
+ *
+ *   <root>/mlloop.yaml
+ *   <root>/.mlloop/store.sqlite        the store (sql.js file)
+ *   <root>/.mlloop/models/<version>/   bundles
+ *   <root>/.mlloop/inbox/              JSONL drop folder (later)
+ *   <root>/.mlloop/reports/            HTML reports
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../util/errors';
+import { formatProblems, parseProject, PROJECT_FILE } from './parse';
+import type { ProjectConfig } from './types';
+
+export interface ProjectPaths {
+  root: string;
+  configFile: string;
+  dataDir: string;
+  storeFile: string;
+  modelsDir: string;
+  reportsDir: string;
+  inboxDir: string;
+}
+
+/** Paths of the project whose mlloop.yaml is in `root` (nothing is created). */
+export function projectPaths(root: string): ProjectPaths {
+  const abs = path.resolve(root);
+  const dataDir = path.join(abs, '.mlloop');
+  return {
+    root: abs,
+    configFile: path.join(abs, PROJECT_FILE),
+    dataDir,
+    storeFile: path.join(dataDir, 'store.sqlite'),
+    modelsDir: path.join(dataDir, 'models'),
+    reportsDir: path.join(dataDir, 'reports'),
+    inboxDir: path.join(dataDir, 'inbox'),
+  };
+}
+
+/**
+ * Finds the project root: `start` itself when it holds mlloop.yaml, else the nearest parent
+ * that does (as git finds .git).
+ * @throws UserError when no mlloop.yaml is found.
+ */
+export function findProjectRoot(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, PROJECT_FILE))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new UserError(`No ${PROJECT_FILE} in ${path.resolve(start)} or any parent folder. Create one with \`mlloop init --data FILE --label COLUMN\`.`);
+    }
+    dir = parent;
+  }
+}
+
+/**
+ * Reads and validates `<root>/mlloop.yaml`.
+ * @throws UserError listing every problem as `file:line:col: message`.
+ */
+export function loadProject(root: string): { config: ProjectConfig; paths: ProjectPaths; warnings: string[] } {
+  const paths = projectPaths(root);
+  let text: string;
+  try {
+    text = fs.readFileSync(paths.configFile, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read ${paths.configFile}. Create it with \`mlloop init --data FILE --label COLUMN\`.`, { file: paths.configFile });
+  }
+  const result = parseProject(text, path.basename(paths.root));
+  if (!result.ok) {
+    const first = result.problems[0];
+    throw new UserError(`${PROJECT_FILE} is not valid:\n${formatProblems(paths.configFile, result.problems)}`, {
+      file: paths.configFile,
+      line: first?.line,
+      column: first?.column,
+    });
+  }
+  const warnings = result.problems.length ? [formatProblems(paths.configFile, result.problems)] : [];
+  return { config: result.config, paths, warnings };
+}
