@@ -15,6 +15,7 @@ import numpy as np
 import sklearn
 from sklearn import metrics as skm
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(__file__))
 from common import breast_cancer_probabilities, iris_probabilities, write_fixture  # noqa: E402
 
