@@ -1,0 +1,327 @@
+/**
+ * The CLI's commands. Each parses nothing itself (main.ts does), calls core, and prints
+ * either text or one JSON object.
+ */
+import path from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
+import { readRecords } from '../core/data/readers';
+import { evaluateModel, predictWithModel } from '../core/jobs/evaluate';
+import { trainProject, type BackendPreference } from '../core/jobs/train';
+import { initProject } from '../core/project/init';
+import type { Task } from '../core/project/types';
+import { findProjectRoot, loadProject } from '../core/project/workspace';
+import { importFiles } from '../core/store/import';
+import { SqliteStore } from '../core/store/sqlite';
+import { UserError } from '../core/util/errors';
+import { fmt, formatDuration, formatMetrics, table, type Output } from './output';
+
+export interface CommandContext {
+  out: Output;
+  values: Record<string, unknown>;
+  positionals: string[];
+  cwd: string;
+  /** --project, resolved; undefined means "search up from cwd". */
+  projectDir?: string;
+  backend: BackendPreference;
+  signal: AbortSignal;
+  readStdin: () => string;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: ParseArgsConfig['options'];
+  /** Present when the command takes positional arguments. */
+  positionals?: string;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+function root(ctx: CommandContext): string {
+  return findProjectRoot(ctx.projectDir ?? ctx.cwd);
+}
+
+const init: Command = {
+  summary: 'write mlloop.yaml with feature types inferred from a data file',
+  usage: [
+    'Usage: mlloop init --data FILE --label COLUMN [--task binary|multiclass|regression] [--name NAME] [--force]',
+    '',
+    'Looks at FILE (CSV, JSON or JSONL), infers each column\'s type (numeric, boolean,',
+    'categorical, text), and writes mlloop.yaml in the project folder (--project, default here)',
+    'with settings that train a solid first model. Then: mlloop import && mlloop train.',
+  ].join('\n'),
+  options: {
+    data: { type: 'string' },
+    label: { type: 'string' },
+    task: { type: 'string' },
+    name: { type: 'string' },
+    force: { type: 'boolean', default: false },
+  },
+  async run(ctx) {
+    const data = ctx.values.data as string | undefined;
+    const label = ctx.values.label as string | undefined;
+    if (!data || !label) throw new UserError(`init needs --data FILE and --label COLUMN.\n\n${init.usage}`);
+    const task = ctx.values.task as Task | undefined;
+    if (task && !['binary', 'multiclass', 'regression'].includes(task)) throw new UserError(`--task must be binary, multiclass or regression (got '${task}').`);
+    const r = await initProject({
+      root: ctx.projectDir ?? ctx.cwd,
+      dataFile: path.resolve(ctx.cwd, data),
+      label,
+      ...(task ? { task } : {}),
+      ...(ctx.values.name ? { name: ctx.values.name as string } : {}),
+      force: !!ctx.values.force,
+    });
+    if (ctx.out.json) ctx.out.result({ project: r.file, task: r.task, features: r.features, rows_scanned: r.rowsScanned, classes: r.classes ?? null, notes: r.notes });
+    else {
+      ctx.out.text(`Wrote ${r.file} (${r.task}, ${r.features.length} features from ${r.rowsScanned} rows).`);
+      ctx.out.text(table(['feature', 'type'], r.features.map((f) => [f.name, f.type])));
+      for (const n of r.notes) ctx.out.text(`note: ${n}`);
+      ctx.out.text('Next: mlloop import && mlloop train');
+    }
+    return 0;
+  },
+};
+
+const importCmd: Command = {
+  summary: 'import labelled examples from CSV / JSON / JSONL files into the store',
+  usage: [
+    'Usage: mlloop import [FILE ...]',
+    '',
+    'Imports the files (default: data.sources of mlloop.yaml). Each row is checked against the',
+    'project: rows with a missing label or a bad value are reported with file, line and reason',
+    'and skipped; the good rows are imported. Importing the same file twice adds nothing.',
+    'Exit code 2 when any row was rejected (the good rows are still imported).',
+  ].join('\n'),
+  options: {},
+  positionals: 'FILE...',
+  async run(ctx) {
+    const dir = root(ctx);
+    const { config, paths } = loadProject(dir);
+    const files = ctx.positionals.length
+      ? ctx.positionals.map((f) => path.resolve(ctx.cwd, f))
+      : config.data.sources.map((s) => path.resolve(paths.root, s.path));
+    const formats = ctx.positionals.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
+    if (files.length === 0) throw new UserError('Nothing to import: name files (mlloop import FILE) or list them under data.sources in mlloop.yaml.');
+    const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop import' });
+    try {
+      const report = await importFiles(store, config, files, {
+        root: paths.root,
+        formats,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.out.progress(`importing ${path.basename(p.file)}`, p.rowsRead, undefined, 'rows'),
+      });
+      ctx.out.endProgress();
+      if (ctx.out.json) {
+        ctx.out.result({ imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, rejected_total: report.rejectedTotal, rows_read: report.rowsRead });
+      } else {
+        ctx.out.text(`Imported ${report.imported} example${report.imported === 1 ? '' : 's'} (${report.duplicates} already stored, ${report.rejectedTotal} rejected) from ${files.length} file${files.length === 1 ? '' : 's'}.`);
+        for (const r of report.rejected.slice(0, 20)) ctx.out.text(`  ${r.file}:${r.line}: ${r.reason}`);
+        if (report.rejectedTotal > 20) ctx.out.text(`  … and ${report.rejectedTotal - 20} more (use --json for up to ${report.rejected.length})`);
+        ctx.out.text(`The store now holds ${await store.countExamples()} examples.`);
+      }
+      return report.rejectedTotal > 0 ? 2 : 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+const train: Command = {
+  summary: 'train the model on the stored examples, evaluate it on the test split, save a bundle',
+  usage: [
+    'Usage: mlloop train',
+    '',
+    'Splits the stored examples (train / validation / test, stratified, seeded), fits the',
+    'feature pipeline on the training rows, trains the model in mlloop.yaml with early',
+    'stopping, and reports metrics on the held-out test split. The model is saved as a bundle',
+    'in .mlloop/models/<version>/. Ctrl-C cancels.',
+  ].join('\n'),
+  options: {},
+  async run(ctx) {
+    const dir = root(ctx);
+    const result = await trainProject({
+      root: dir,
+      backend: ctx.backend,
+      signal: ctx.signal,
+      onEvent: (e) => {
+        if (e.type === 'log') ctx.out.log(e.message);
+        else if (e.type === 'epoch') {
+          const l = e.logs;
+          const parts = [`loss ${fmt(l.loss)}`];
+          if (l.val_loss !== undefined) parts.push(`val_loss ${fmt(l.val_loss)}`);
+          if (l.val_accuracy !== undefined) parts.push(`val_accuracy ${fmt(l.val_accuracy)}`);
+          if (l.val_mae !== undefined) parts.push(`val_mae ${fmt(l.val_mae)}`);
+          if (process.stderr.isTTY) ctx.out.progress('training', l.epoch, e.epochs, parts.join(' '));
+          else ctx.out.log(`epoch ${l.epoch}: ${parts.join(' ')}`);
+        }
+      },
+    });
+    ctx.out.endProgress();
+    if (ctx.out.json) ctx.out.result({ run: result.runId, model: result.modelVersion, backend: result.backend, metrics: result.metrics });
+    else {
+      ctx.out.text(
+        `Run ${result.runId} trained model ${result.modelVersion} on ${result.backend} in ${formatDuration(result.durationMs)} ` +
+          `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`,
+      );
+      ctx.out.text('Test-split metrics:');
+      ctx.out.text(formatMetrics(result.metrics));
+    }
+    return 0;
+  },
+};
+
+const evaluate: Command = {
+  summary: 'metrics of a model on its test split, or on a labelled file',
+  usage: 'Usage: mlloop evaluate [--model VERSION] [--data FILE]\n\nWithout --data: the test split held out when the model was trained. Default model: the newest.',
+  options: { model: { type: 'string' }, data: { type: 'string' } },
+  async run(ctx) {
+    const dir = root(ctx);
+    const data = ctx.values.data as string | undefined;
+    const r = await evaluateModel({
+      root: dir,
+      ...(ctx.values.model ? { version: ctx.values.model as string } : {}),
+      ...(data ? { dataFile: path.resolve(ctx.cwd, data) } : {}),
+      backend: ctx.backend,
+      signal: ctx.signal,
+    });
+    if (ctx.out.json) ctx.out.result({ model: r.model, on: r.on, n: r.n, metrics: r.metrics, rejected: r.rejected });
+    else {
+      ctx.out.text(`Model ${r.model} on ${r.on} (${r.n} rows):`);
+      ctx.out.text(formatMetrics(r.metrics));
+      for (const x of r.rejected.slice(0, 20)) ctx.out.text(`  skipped ${x.file}:${x.line}: ${x.reason}`);
+    }
+    return 0;
+  },
+};
+
+const predict: Command = {
+  summary: 'predict for records from a file or JSON on stdin',
+  usage: [
+    'Usage: mlloop predict [--model VERSION] [--data FILE]',
+    '',
+    'Records come from FILE (CSV / JSON / JSONL) or stdin (a JSON object, an array of objects,',
+    'or JSON lines). Output per record: label, confidence and class probabilities',
+    '(regression: value).',
+  ].join('\n'),
+  options: { model: { type: 'string' }, data: { type: 'string' } },
+  async run(ctx) {
+    const dir = root(ctx);
+    const data = ctx.values.data as string | undefined;
+    const records: Array<Record<string, unknown>> = [];
+    if (data) {
+      for await (const item of readRecords(path.resolve(ctx.cwd, data), undefined, ctx.signal)) {
+        if (item.kind === 'error') throw new UserError(`${data}:${item.line}: ${item.reason}`, { file: data, line: item.line });
+        records.push(item.record);
+      }
+    } else {
+      records.push(...parseStdinRecords(ctx.readStdin()));
+    }
+    const r = await predictWithModel({ root: dir, records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    if (ctx.out.json) ctx.out.result({ model: r.model, predictions: r.predictions });
+    else {
+      ctx.out.text(`Model ${r.model}:`);
+      r.predictions.forEach((p, i) => ctx.out.text('value' in p ? `${i + 1}: ${fmt(p.value)}` : `${i + 1}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)`));
+    }
+    return 0;
+  },
+};
+
+/** stdin: one JSON object, an array of objects, or JSON lines. */
+export function parseStdinRecords(text: string): Array<Record<string, unknown>> {
+  const trimmed = text.trim();
+  if (!trimmed) throw new UserError('No records on stdin: pipe a JSON object, an array of objects, or JSON lines, or use --data FILE.');
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  try {
+    const whole = JSON.parse(trimmed) as unknown;
+    if (isObj(whole)) return [whole];
+    if (Array.isArray(whole)) {
+      whole.forEach((r, i) => {
+        if (!isObj(r)) throw new UserError(`stdin: element ${i} of the array is not an object.`);
+      });
+      return whole as Array<Record<string, unknown>>;
+    }
+    throw new UserError('stdin: expected a JSON object or an array of objects.');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+  }
+  return trimmed.split(/\r?\n/).flatMap((line, i) => {
+    if (!line.trim()) return [];
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new UserError(`stdin line ${i + 1}: ${(e as Error).message}`, { line: i + 1 });
+    }
+    if (!isObj(v)) throw new UserError(`stdin line ${i + 1}: not a JSON object.`, { line: i + 1 });
+    return [v];
+  });
+}
+
+const runs: Command = {
+  summary: 'list training runs',
+  usage: 'Usage: mlloop runs [--limit N]',
+  options: { limit: { type: 'string' } },
+  async run(ctx) {
+    const { paths } = loadProject(root(ctx));
+    const limit = ctx.values.limit ? Number(ctx.values.limit) : undefined;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UserError('--limit must be a positive whole number.');
+    const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop runs' });
+    try {
+      const list = await store.listRuns(limit ? { limit } : {});
+      if (ctx.out.json) {
+        ctx.out.result({
+          runs: list.map((r) => ({
+            id: r.id,
+            status: r.status,
+            started_at: r.startedAt,
+            duration_ms: r.durationMs,
+            backend: r.backend,
+            model: r.modelVersion,
+            metrics: r.metrics,
+            data: r.dataCounts,
+            best_epoch: r.bestEpoch,
+            error: r.error,
+          })),
+        });
+      } else if (list.length === 0) ctx.out.text('No runs yet. Train with `mlloop train`.');
+      else {
+        ctx.out.text(
+          table(
+            ['run', 'status', 'started', 'duration', 'model', 'headline'],
+            list.map((r) => [r.id, r.status, r.startedAt.replace('T', ' ').slice(0, 19), formatDuration(r.durationMs), r.modelVersion ?? '', headline(r.metrics) ?? (r.error ? r.error.split('\n')[0].slice(0, 60) : '')]),
+          ),
+        );
+      }
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+const models: Command = {
+  summary: 'list trained models',
+  usage: 'Usage: mlloop models',
+  options: {},
+  async run(ctx) {
+    const { paths } = loadProject(root(ctx));
+    const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop models' });
+    try {
+      const list = await store.listModels();
+      if (ctx.out.json) ctx.out.result({ models: list.map((m) => ({ version: m.version, run: m.runId, created_at: m.createdAt, task: m.task, metrics: m.metrics, path: m.path })) });
+      else if (list.length === 0) ctx.out.text('No models yet. Train with `mlloop train`.');
+      else ctx.out.text(table(['model', 'run', 'created', 'headline', 'path'], list.map((m) => [m.version, m.runId, m.createdAt.replace('T', ' ').slice(0, 19), headline(m.metrics) ?? '', m.path])));
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/** The one number to show in a list: accuracy for classification, r2 for regression. */
+export function headline(metrics: Record<string, number> | null | undefined): string | undefined {
+  if (!metrics) return undefined;
+  for (const k of ['accuracy', 'r2']) if (metrics[k] !== undefined) return `${k} ${fmt(metrics[k])}`;
+  return undefined;
+}
+
+export const COMMANDS: Record<string, Command> = { init, import: importCmd, train, evaluate, predict, runs, models };

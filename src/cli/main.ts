@@ -1,0 +1,138 @@
+/**
+ * `mlloop`: the headless face of ML Loop. Thin: parses arguments, calls core, prints text
+ * or one JSON object (--json). Exit codes: 0 success, 1 failure, 2 bad usage or bad input.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isUserError, UserError, CancelledError } from '../core/util/errors';
+import { createOutput, type Output } from './output';
+import { COMMANDS, type CommandContext } from './commands';
+import { MLLOOP_VERSION } from '../core/version';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const GLOBAL_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  project: { type: 'string', short: 'p' },
+  backend: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+function usage(): string {
+  const lines = [
+    `mlloop ${MLLOOP_VERSION} — the continuous-learning loop, headless`,
+    '',
+    'Usage: mlloop <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'Options for every command:',
+    '  --project, -p DIR   project folder (default: the nearest folder up from here with mlloop.yaml)',
+    '  --json              print exactly one JSON object on stdout (logs go to stderr)',
+    '  --backend NAME      auto | tensorflow | wasm | cpu (default auto)',
+    '  --quiet, -q         no progress or logs on stderr',
+    '  --help, -h          help for a command: mlloop <command> --help',
+    '',
+    'Exit codes: 0 success, 1 failure, 2 bad usage or bad input.',
+  ];
+  return lines.join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const name = argv[0];
+  const wantsJson = argv.includes('--json');
+  const out = createOutput(wantsJson, argv.includes('--quiet') || argv.includes('-q'));
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? EXIT_OK : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(MLLOOP_VERSION + '\n');
+    return EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    return fail(out, new UserError(`Unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. See mlloop --help.`), EXIT_USAGE);
+  }
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv.slice(1),
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: command.positionals !== undefined,
+      strict: true,
+    }) as { values: Record<string, unknown>; positionals: string[] });
+  } catch (e) {
+    return fail(out, new UserError(`${(e as Error).message.replace(/\. To specify.*$/s, '')}\n\n${command.usage}`), EXIT_USAGE);
+  }
+  if (values.help) {
+    process.stdout.write(`${command.usage}\n`);
+    return EXIT_OK;
+  }
+  const backend = values.backend as string | undefined;
+  if (backend !== undefined && !['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
+    return fail(out, new UserError(`--backend must be auto, tensorflow, wasm or cpu (got '${backend}').`), EXIT_USAGE);
+  }
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    out.log('Cancelling… (press Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const ctx: CommandContext = {
+    out,
+    values,
+    positionals,
+    cwd: process.cwd(),
+    projectDir: typeof values.project === 'string' ? path.resolve(values.project) : undefined,
+    backend: (backend ?? 'auto') as CommandContext['backend'],
+    signal: controller.signal,
+    readStdin: () => fs.readFileSync(0, 'utf8'),
+  };
+  try {
+    return await command.run(ctx);
+  } catch (e) {
+    if (e instanceof CancelledError) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
+    if (isUserError(e)) return fail(out, e, EXIT_USAGE);
+    return fail(out, e as Error, EXIT_FAILURE);
+  } finally {
+    out.endProgress();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Prints an error the way the caller asked (JSON object or a line on stderr) and returns the code. */
+function fail(out: Output, e: Error, code: number): number {
+  out.endProgress();
+  const loc = isUserError(e) ? e.location : undefined;
+  if (out.json) {
+    out.result({ error: { message: e.message, ...(loc ?? {}) } });
+  } else {
+    process.stderr.write(`mlloop: ${e.message}\n`);
+  }
+  if (!isUserError(e) && e.stack && process.env.MLLOOP_DEBUG) process.stderr.write(e.stack + '\n');
+  else if (!isUserError(e) && !(e instanceof CancelledError) && e.message !== 'Cancelled.') {
+    process.stderr.write('(an internal error: run again with MLLOOP_DEBUG=1 for details, and report it)\n');
+  }
+  return code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`mlloop: ${String(e)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Evaluating and using a saved model: on the test split of the run that trained it, or on a
+ * labelled file; and predicting for records.
+ */
+import path from 'node:path';
+import { readRecords } from '../data/readers';
+import { validateRecord } from '../data/validate';
+import { initBackend } from '../engine/backend';
+import { headlineMetrics } from '../evaluate/metrics';
+import type { ProjectConfig } from '../project/types';
+import { loadProject } from '../project/workspace';
+import type { RejectedRow } from '../store/import';
+import { SqliteStore } from '../store/sqlite';
+import type { ModelRecord, Store } from '../store/types';
+import { UserError } from '../util/errors';
+import { loadBundle } from '../../runtime/node';
+import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../../runtime/predictor';
+import { pick, splitExamples } from './dataset';
+import type { BackendPreference } from './train';
+
+/**
+ * The model to use: `version` when given, else the newest.
+ * @throws UserError when there is no such model, or none at all.
+ */
+export async function resolveModel(store: Store, version?: string): Promise<ModelRecord> {
+  if (version) {
+    const m = await store.getModel(version);
+    if (!m) {
+      const known = (await store.listModels()).map((x) => x.version);
+      throw new UserError(`There is no model ${version}.${known.length ? ` Known models: ${known.join(', ')}.` : ' Train one with `mlloop train`.'}`);
+    }
+    return m;
+  }
+  const [latest] = await store.listModels();
+  if (!latest) throw new UserError('There is no trained model yet. Train one with `mlloop train`.');
+  return latest;
+}
+
+export interface EvaluateOptions {
+  root: string;
+  /** Model version; default the newest. */
+  version?: string;
+  /** A labelled file to evaluate on instead of the run's test split. */
+  dataFile?: string;
+  backend?: BackendPreference;
+  signal?: AbortSignal;
+}
+
+export interface EvaluateResult {
+  model: string;
+  /** 'test split of run N' or the file's path. */
+  on: string;
+  n: number;
+  metrics: Record<string, number>;
+  /** Rows of --data that could not be used (bad values, unseen labels). */
+  rejected: RejectedRow[];
+}
+
+async function withModel<T>(root: string, version: string | undefined, backend: BackendPreference | undefined, fn: (ctx: { config: ProjectConfig; store: Store; record: ModelRecord; bundle: LoadedBundle; root: string }) => Promise<T>): Promise<T> {
+  const { config, paths } = loadProject(root);
+  const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop evaluate' });
+  try {
+    const record = await resolveModel(store, version);
+    await initBackend(backend ?? 'auto');
+    const bundle = await loadBundle(path.resolve(paths.root, record.path));
+    try {
+      return await fn({ config, store, record, bundle, root: paths.root });
+    } finally {
+      bundle.model.dispose();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Metrics of a saved model. Without `dataFile`, on the test split of the run that trained
+ * it — rebuilt from the examples that existed then (id ≤ the card's maxExampleId) with the
+ * run's own config, so it is exactly the rows the training job held out.
+ */
+export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResult> {
+  return withModel(opts.root, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
+    const k = bundle.card.task === 'multiclass' ? bundle.labels.classes.length : bundle.card.task === 'binary' ? 2 : 1;
+    if (!opts.dataFile) {
+      const run = await store.getRun(record.runId);
+      const runConfig = (run?.config as ProjectConfig | undefined) ?? config;
+      const examples = (await store.listExamples()).filter((e) => e.id <= bundle.card.data.maxExampleId);
+      const data = splitExamples(runConfig, examples);
+      const test = pick(data, data.split.test);
+      const { scores } = scoreRecords(bundle, test.records);
+      return { model: record.version, on: `test split of run ${record.runId}`, n: test.records.length, metrics: headlineMetrics(bundle.card.task, test.y, scores, k), rejected: [] };
+    }
+    const rejected: RejectedRow[] = [];
+    const records: Array<Record<string, unknown>> = [];
+    const y: number[] = [];
+    const rel = path.relative(root, path.resolve(opts.dataFile)) || opts.dataFile;
+    const classIndex = new Map(bundle.labels.classes.map((c, i) => [c, i]));
+    for await (const item of readRecords(opts.dataFile, undefined, opts.signal)) {
+      if (item.kind === 'error') {
+        rejected.push({ file: rel, line: item.line, reason: item.reason });
+        continue;
+      }
+      const checked = validateRecord(item.record, { ...config, task: bundle.card.task, label: bundle.card.label });
+      if (!checked.ok) {
+        rejected.push({ file: rel, line: item.line, reason: checked.reason });
+        continue;
+      }
+      if (bundle.card.task === 'regression') y.push(Number(checked.label));
+      else {
+        const c = classIndex.get(String(checked.label));
+        if (c === undefined) {
+          rejected.push({ file: rel, line: item.line, reason: `label '${String(checked.label)}' was not among the classes the model was trained on (${bundle.labels.classes.join(', ')})` });
+          continue;
+        }
+        y.push(c);
+      }
+      records.push(item.record);
+    }
+    if (records.length === 0) throw new UserError(`${opts.dataFile} has no usable labelled rows${rejected.length ? ` (first problem: line ${rejected[0].line}: ${rejected[0].reason})` : ''}.`, { file: opts.dataFile });
+    const { scores } = scoreRecords(bundle, records);
+    return { model: record.version, on: rel, n: records.length, metrics: headlineMetrics(bundle.card.task, y, scores, k), rejected };
+  });
+}
+
+export interface PredictOptions {
+  root: string;
+  version?: string;
+  records: Array<Record<string, unknown>>;
+  backend?: BackendPreference;
+}
+
+/** Predictions of a saved model for records (label key, if present, is ignored). */
+export async function predictWithModel(opts: PredictOptions): Promise<{ model: string; predictions: Prediction[] }> {
+  return withModel(opts.root, opts.version, opts.backend, async ({ record, bundle }) => ({
+    model: record.version,
+    predictions: predictRecords(bundle, opts.records),
+  }));
+}

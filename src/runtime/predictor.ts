@@ -1,0 +1,87 @@
+/**
+ * Turning a loaded bundle into predictions. Pure (no node built-ins): used by the Node
+ * loader beside it, the CLI, the extension's worker and a browser app alike, so that every
+ * one of them gives the same outputs for the same records.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { predictScores } from '../core/engine/fit';
+import { transformRows, type FittedPipeline } from '../core/data/pipeline';
+import type { LabelMap } from '../core/data/labels';
+
+/** What a bundle's card.json holds (written by the training job). */
+export interface ModelCard {
+  /** Bundle format version. */
+  format: 1;
+  version: string;
+  task: 'binary' | 'multiclass' | 'regression';
+  label: string;
+  features: Array<{ name: string; type: string }>;
+  createdAt: string;
+  runId: number;
+  parentVersion: string | null;
+  configHash: string;
+  backend: string;
+  metrics: Record<string, number>;
+  data: { examples: number; train: number; validation: number; test: number; maxExampleId: number; firstImportedAt: string | null; lastImportedAt: string | null };
+  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
+  mlloopVersion: string;
+}
+
+export interface LoadedBundle {
+  card: ModelCard;
+  pipeline: FittedPipeline;
+  labels: LabelMap;
+  model: tf.LayersModel;
+}
+
+export type Prediction =
+  | { label: string; confidence: number; probabilities: Record<string, number> }
+  | { value: number };
+
+/**
+ * Raw scores for records: n × outputs row-major (binary: P(positive) per row; multiclass:
+ * class probabilities; regression: the value). Records are plain objects keyed by feature
+ * name; missing features are imputed as in training.
+ */
+export function scoreRecords(bundle: LoadedBundle, records: ReadonlyArray<Record<string, unknown>>): { scores: Float32Array; n: number; outputs: number } {
+  const { x, n, d } = transformRows(bundle.pipeline, records);
+  const scores = n === 0 ? new Float32Array(0) : predictScores(bundle.model, x, n, d);
+  return { scores, n, outputs: n === 0 ? 0 : scores.length / n };
+}
+
+/**
+ * Predictions for records, in the CLI's JSON shape.
+ * Binary: probabilities of both classes; the label is the positive class when
+ * P(positive) ≥ 0.5. Multiclass: the arg-max class. Confidence is the probability of the
+ * predicted label. Regression: { value }.
+ */
+export function predictRecords(bundle: LoadedBundle, records: ReadonlyArray<Record<string, unknown>>): Prediction[] {
+  const { scores, n } = scoreRecords(bundle, records);
+  return predictionsFromScores(bundle.card.task, bundle.labels.classes, scores, n);
+}
+
+/** Formats raw scores (see {@link scoreRecords}) as predictions. */
+export function predictionsFromScores(task: ModelCard['task'], classes: string[], scores: ArrayLike<number>, n: number): Prediction[] {
+  const out: Prediction[] = [];
+  for (let i = 0; i < n; i++) {
+    if (task === 'regression') {
+      out.push({ value: scores[i] });
+    } else if (task === 'binary') {
+      const p = scores[i];
+      const probabilities = { [classes[0]]: 1 - p, [classes[1]]: p };
+      const positive = p >= 0.5;
+      out.push({ label: positive ? classes[1] : classes[0], confidence: positive ? p : 1 - p, probabilities });
+    } else {
+      const k = classes.length;
+      let best = 0;
+      const probabilities: Record<string, number> = {};
+      for (let c = 0; c < k; c++) {
+        const p = scores[i * k + c];
+        probabilities[classes[c]] = p;
+        if (p > scores[i * k + best]) best = c;
+      }
+      out.push({ label: classes[best], confidence: scores[i * k + best], probabilities });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * Worker-thread entry (bundled as dist/worker.js): runs one job from workerData, reports
+ * events to the host, honours a 'cancel' message, posts the result or the error, and ends.
+ */
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { evaluateModel } from '../core/jobs/evaluate';
+import { trainProject } from '../core/jobs/train';
+import { loadProject } from '../core/project/workspace';
+import { importFiles } from '../core/store/import';
+import { SqliteStore } from '../core/store/sqlite';
+import { CancelledError, isUserError } from '../core/util/errors';
+import type { FromWorker, JobEvent, JobRequest, ToWorker } from './protocol';
+
+async function runJob(job: JobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
+  switch (job.kind) {
+    case 'train':
+      return trainProject({ root: job.root, backend: job.backend ?? 'auto', signal, onEvent: emit });
+    case 'evaluate':
+      return evaluateModel({ root: job.root, ...(job.version ? { version: job.version } : {}), ...(job.dataFile ? { dataFile: job.dataFile } : {}), backend: job.backend ?? 'auto', signal });
+    case 'import': {
+      const { config, paths } = loadProject(job.root);
+      const files = job.files?.length ? job.files : config.data.sources.map((s) => path.resolve(paths.root, s.path));
+      const formats = job.files?.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
+      const store = await SqliteStore.open(paths.storeFile, { purpose: 'ML Loop import (VS Code)' });
+      try {
+        return await importFiles(store, config, files, {
+          root: paths.root,
+          formats,
+          signal,
+          onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${p.rowsRead} rows read`, done: p.rowsRead }),
+        });
+      } finally {
+        await store.close();
+      }
+    }
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const controller = new AbortController();
+  const post = (m: FromWorker) => port.postMessage(m);
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'cancel') controller.abort();
+  });
+  runJob(workerData as JobRequest, controller.signal, (event) => post({ type: 'event', event })).then(
+    (result) => {
+      post({ type: 'result', result });
+      port.close();
+    },
+    (e: unknown) => {
+      const err = e as Error;
+      post({ type: 'error', message: err.message ?? String(e), userError: isUserError(e), cancelled: e instanceof CancelledError, ...(err.stack ? { stack: err.stack } : {}) });
+      port.close();
+    },
+  );
+}
