@@ -89,7 +89,7 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     `  validationSplit: 0.15`,
     `  testSplit: 0.2`,
     `  earlyStopping: { enabled: true, monitor: val_loss, minDelta: 0.0001, patience: ${t.patience}, restoreBest: true }`,
-    `  classWeight: ${task !== 'regression' && isImbalanced(inferred.classCounts) ? 'balanced   # the classes are imbalanced' : 'none'}`,
+    `  classWeight: none     # or balanced, when some classes are much rarer than others`,
     `  seed: 42`,
     '',
   ].join('\n');
@@ -106,13 +106,6 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
 function extFormat(p: string): string | undefined {
   const ext = path.extname(p).toLowerCase();
   return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.jsonl' ? 'jsonl' : undefined;
-}
-
-function isImbalanced(counts: Record<string, number> | undefined): boolean {
-  if (!counts) return false;
-  const v = Object.values(counts);
-  if (v.length < 2) return false;
-  return Math.min(...v) / Math.max(...v) < 0.25;
 }
 
 function yamlString(s: string): string {

@@ -99,7 +99,7 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Partial<ProjectConfig> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training'> & {
   features: Array<Partial<FeatureSpec> & { name: string; type: FeatureSpec['type'] }>;
   model?: Partial<ModelConfig> & { type: ModelConfig['type'] };
   training?: Partial<Omit<TrainingConfig, 'earlyStopping'>> & { earlyStopping?: Partial<TrainingConfig['earlyStopping']> };
@@ -138,7 +138,7 @@ function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
     raw.model?.type === 'logistic'
       ? { ...DEFAULT_LOGISTIC, ...(raw.model as object) } as ModelConfig
       : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
-  const t = raw.training ?? {};
+  const t: NonNullable<RawProject['training']> = raw.training ?? {};
   const training: TrainingConfig = {
     ...DEFAULT_TRAINING,
     ...t,

@@ -32,7 +32,8 @@ let sqlPromise: Promise<SqlJsStatic> | undefined;
 function locateSqlWasm(): string {
   const beside = path.join(__dirname, 'sql-wasm.wasm');
   if (fs.existsSync(beside)) return beside; // bundles in dist/ ship the wasm next to them
-  return require.resolve('sql.js/dist/sql-wasm.wasm');
+  // Built from parts so esbuild leaves it to run time (it only matters outside dist/).
+  return require.resolve(['sql.js', 'dist', 'sql-wasm.wasm'].join('/'));
 }
 
 /** Loads sql.js once per process. */

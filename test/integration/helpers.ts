@@ -1,0 +1,48 @@
+/** Shared helpers for integration tests: temp project folders and the built CLI as a child process. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const CLI = path.join(REPO, 'dist', 'cli.js');
+export const WORKER = path.join(REPO, 'dist', 'worker.js');
+
+/** Integration tests run the real bundles; `npm test` builds them first. */
+export function requireBuild(): void {
+  if (!fs.existsSync(CLI) || !fs.existsSync(WORKER)) throw new Error('dist/ is missing: run `npm run build` before the integration tests.');
+}
+
+/** A fresh copy of examples/<name> in a temp folder (without any .mlloop state). */
+export function copyExample(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mlloop-${name}-`));
+  fs.cpSync(path.join(REPO, 'examples', name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.mlloop`) });
+  return dir;
+}
+
+export function tempDir(prefix = 'mlloop-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON when --json was passed. */
+  json?: any;
+}
+
+/**
+ * Runs `mlloop ...args` (the built bundle) in `cwd`. With --json, asserts that stdout is
+ * exactly one JSON object (the CLI's contract) and parses it.
+ */
+export function mlloop(cwd: string, args: string[], input?: string): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', timeout: 280000, env: { ...process.env, MLLOOP_DEBUG: '1' } });
+  const res: CliResult = { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  if (args.includes('--json')) {
+    const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+    if (lines.length !== 1) throw new Error(`--json must print exactly one line of JSON on stdout, got ${lines.length}:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    res.json = JSON.parse(lines[0]);
+  }
+  return res;
+}
