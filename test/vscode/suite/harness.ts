@@ -1,0 +1,118 @@
+/**
+ * Helpers for tests that run inside the VS Code extension host (see test/vscode/README.md).
+ * Keeps no state between calls: every *.test.ts is bundled separately, so each gets its own copy.
+ */
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { suiteEnvNames, type ScreenshotAck, type ScreenshotRequest } from './protocol';
+
+/** The extension under test: `${publisher}.${name}` from the repository's package.json. */
+export const mlloopExtensionId = 'mlloop.mlloop';
+
+/** Command ids the extension registers (the contract other tests and the README rely on). */
+export const mlloopCommandIds = [
+  'mlloop.createProject',
+  'mlloop.importExamples',
+  'mlloop.train',
+  'mlloop.evaluate',
+  'mlloop.showLog',
+] as const;
+
+/**
+ * Polls `probe` until it returns a truthy value and returns that value.
+ * @param probe called every intervalMs (default 100 ms); a thrown error counts as "not yet".
+ * @param description names the awaited condition in the timeout error.
+ * @param timeoutMs default 20 000 ms; the last probe error, if any, is appended to the message.
+ */
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  description: string,
+  { timeoutMs = 20_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}${cause}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * The extension under test, waited for until VS Code has activated it on its own (by an
+ * activation event). Never calls activate(): a test that needs activation to be caused by
+ * the workspace must not cause it itself.
+ * @param timeoutMs default 30 000 ms
+ */
+export async function activatedMlloopExtension(timeoutMs = 30_000): Promise<vscode.Extension<unknown>> {
+  const extension = vscode.extensions.getExtension(mlloopExtensionId);
+  assert.ok(extension, `extension ${mlloopExtensionId} is not installed in this extension host`);
+  await waitFor(() => extension.isActive, `${mlloopExtensionId} to activate`, { timeoutMs });
+  return extension;
+}
+
+/**
+ * Absolute path of the test workspace (a fresh copy of test/vscode/fixtures/workspace or of the
+ * fixture the runner was given). Throws when VS Code has no single folder open.
+ */
+export function workspaceRoot(): string {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  assert.equal(folders.length, 1, 'the test window should have exactly one workspace folder open');
+  return folders[0].uri.fsPath;
+}
+
+/** The colour theme of this run ('light' | 'dark'), or undefined when the runner does not say. */
+export function runTheme(): string | undefined {
+  return process.env[suiteEnvNames.theme] || undefined;
+}
+
+/** True when the runner answers screenshot requests (the code-server runner does; Electron does not). */
+export function canTakeScreenshots(): boolean {
+  return Boolean(process.env[suiteEnvNames.controlDir]);
+}
+
+/**
+ * Asks the runner for a screenshot of the whole VS Code window and waits until it is saved.
+ * Files land in `test-artifacts/vscode/<theme>/<name>.png`.
+ * @param name file name without extension; letters, digits, '-', '_', '.' only.
+ * @param settleMs how long the runner waits before shooting so the workbench can paint (default 500).
+ * @param timeoutMs how long to wait for the runner's answer (default 30 000 ms).
+ * @returns absolute path of the PNG, or undefined when the runner takes no screenshots
+ *   (e.g. the Electron runner); throws when the runner reports a failure or does not answer.
+ */
+export async function takeScreenshot(
+  name: string,
+  { settleMs = 500, timeoutMs = 30_000 }: { settleMs?: number; timeoutMs?: number } = {},
+): Promise<string | undefined> {
+  assert.match(name, /^[A-Za-z0-9._-]+$/, `screenshot name "${name}" may only use letters, digits, '.', '_' and '-'`);
+  const controlDir = process.env[suiteEnvNames.controlDir];
+  if (!controlDir) {
+    console.log(`screenshot "${name}" skipped: this runner takes no screenshots`);
+    return undefined;
+  }
+  // Unique across test files, each of which is a separate bundle with its own module state.
+  const id = `${Date.now()}-${randomUUID()}`;
+  const request: ScreenshotRequest = { kind: 'screenshot', name, settleMs };
+  const requestPath = path.join(controlDir, `${id}.request.json`);
+  fs.writeFileSync(`${requestPath}.tmp`, JSON.stringify(request));
+  fs.renameSync(`${requestPath}.tmp`, requestPath);
+  const ackPath = path.join(controlDir, `${id}.ack.json`);
+  const ack = await waitFor(
+    () => (fs.existsSync(ackPath) ? (JSON.parse(fs.readFileSync(ackPath, 'utf8')) as ScreenshotAck) : undefined),
+    `the runner to save screenshot "${name}"`,
+    { timeoutMs, intervalMs: 100 },
+  );
+  if (!ack.ok) throw new Error(`screenshot "${name}" failed: ${ack.error ?? 'no reason given'}`);
+  return ack.path;
+}
