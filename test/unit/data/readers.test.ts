@@ -1,0 +1,246 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { detectFormat, readRecords, type ReadItem } from '../../../src/core/data/readers';
+import { findJsonSyntaxError, jsonElementOffsets } from '../../../src/core/data/json-text';
+import { CancelledError, UserError } from '../../../src/core/util/errors';
+import type { DataFormat } from '../../../src/core/project/types';
+
+let dir: string;
+
+function writeFile(name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+async function readAll(file: string, format?: DataFormat): Promise<ReadItem[]> {
+  const items: ReadItem[] = [];
+  for await (const item of readRecords(file, format)) items.push(item);
+  return items;
+}
+
+/** Compact view: 'line:record-json' or 'line:!reason'. */
+function summary(items: ReadItem[]): string[] {
+  return items.map((i) => (i.kind === 'record' ? `${i.line}:${JSON.stringify(i.record)}` : `${i.line}:!${i.reason}`));
+}
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlloop-readers-'));
+});
+
+after(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('detectFormat', () => {
+  it('maps .csv, .json, .jsonl and .ndjson (any case) to their formats', () => {
+    assert.equal(detectFormat('a/b.csv'), 'csv');
+    assert.equal(detectFormat('b.JSON'), 'json');
+    assert.equal(detectFormat('c.jsonl'), 'jsonl');
+    assert.equal(detectFormat('d.ndjson'), 'jsonl');
+  });
+
+  it('rejects an unknown extension with a UserError that names the file', () => {
+    assert.throws(() => detectFormat('data/examples.xlsx'), (e: unknown) => e instanceof UserError && e.message.includes('data/examples.xlsx'));
+  });
+});
+
+describe('readRecords: CSV', () => {
+  it('reads quoted fields, doubled quotes, embedded newlines, CRLF and a BOM, keeping values as strings', async () => {
+    const file = writeFile(
+      'good.csv',
+      '\ufeffid,text,score\r\n1,"hello, world",0.5\r\n2,"she said ""hi""",\r\n3,"two\r\nlines",7\r\n4,plain,8\r\n',
+    );
+    const items = await readAll(file);
+    assert.deepEqual(summary(items), [
+      '2:{"id":"1","text":"hello, world","score":"0.5"}',
+      '3:{"id":"2","text":"she said \\"hi\\"","score":""}',
+      '4:{"id":"3","text":"two\\r\\nlines","score":"7"}',
+      '6:{"id":"4","text":"plain","score":"8"}',
+    ]);
+  });
+
+  it('reports a row with the wrong number of fields at its line and keeps reading', async () => {
+    const file = writeFile('short.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n');
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"a":"1","b":"2","c":"3"}',
+      '3:!expected 3 fields, found 2',
+      '4:!expected 3 fields, found 4',
+      '5:{"a":"10","b":"11","c":"12"}',
+    ]);
+  });
+
+  it('reports an unterminated quote at the line where its row starts and resumes on the next line', async () => {
+    const file = writeFile('unterminated.csv', 'a,b,c\n1,2,3\n4,"never closed,6\n7,8,9\n10,11,12');
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"a":"1","b":"2","c":"3"}',
+      '3:!unterminated quote: a quoted field is never closed',
+      '4:{"a":"7","b":"8","c":"9"}',
+      '5:{"a":"10","b":"11","c":"12"}',
+    ]);
+  });
+
+  it('does not let a stray quote swallow the rows up to the next quote', async () => {
+    const file = writeFile('stray.csv', 'a,b,c\n1,"stray,3\n4,5,6\n7,"q",9\n');
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:!text after a closing quote (a quoted field must end at a comma or the end of the line)',
+      '3:{"a":"4","b":"5","c":"6"}',
+      '4:{"a":"7","b":"q","c":"9"}',
+    ]);
+  });
+
+  it('reports a quote inside an unquoted field as an error row', async () => {
+    const file = writeFile('inner-quote.csv', 'name,height\nann,5\'10"\nbob,6\n');
+    const items = await readAll(file);
+    assert.equal(items.length, 2);
+    assert.equal(items[0].kind, 'error');
+    assert.equal(items[0].line, 2);
+    assert.match((items[0] as { reason: string }).reason, /quote inside an unquoted field/);
+    assert.deepEqual(summary(items.slice(1)), ['3:{"name":"bob","height":"6"}']);
+  });
+
+  it('skips blank lines and counts them in the line numbers', async () => {
+    const file = writeFile('blank.csv', 'a,b\n\n1,2\n\n\n3,4\n   \n5,6\n\n');
+    assert.deepEqual(summary(await readAll(file)), ['3:{"a":"1","b":"2"}', '6:{"a":"3","b":"4"}', '8:{"a":"5","b":"6"}']);
+  });
+
+  it('names empty header cells column_<n>, trims names, and rejects a repeated name', async () => {
+    const unnamed = writeFile('unnamed.csv', ', x ,y\n0,1,2\n');
+    assert.deepEqual(summary(await readAll(unnamed)), ['2:{"column_1":"0","x":"1","y":"2"}']);
+    const repeated = writeFile('repeated.csv', 'a,b,a\n1,2,3\n');
+    await assert.rejects(readAll(repeated), (e: unknown) => e instanceof UserError && /'a' appears twice/.test(e.message));
+  });
+
+  it('gives no records for an empty file or a header-only file', async () => {
+    assert.deepEqual(await readAll(writeFile('empty.csv', '')), []);
+    assert.deepEqual(await readAll(writeFile('header.csv', 'a,b,c\n')), []);
+  });
+
+  it('keeps exact line numbers across read-chunk boundaries with multi-line fields and CRLF', async () => {
+    // ~320 KB, several 64 KB chunks; every 7th row has a two-line quoted field, every 50th
+    // is short, every 97th has a stray quote.
+    const lines: string[] = ['k,text,v'];
+    const expected: Array<{ line: number; k: string } | { line: number; error: true }> = [];
+    let line = 2;
+    for (let k = 0; k < 10_000; k++) {
+      if (k % 97 === 96) {
+        // a quoting error makes the reader restart its parser on the next line
+        lines.push(`${k},5'10",${k}`);
+        expected.push({ line, error: true });
+        line += 1;
+      } else if (k % 50 === 49) {
+        lines.push(`${k},only-two`);
+        expected.push({ line, error: true });
+        line += 1;
+      } else if (k % 7 === 0) {
+        lines.push(`${k},"first part of ${k}\r\nsecond part",${k * 2}`);
+        expected.push({ line, k: String(k) });
+        line += 2;
+      } else {
+        lines.push(`${k},"row, number ${k}",${k * 2}`);
+        expected.push({ line, k: String(k) });
+        line += 1;
+      }
+    }
+    const file = writeFile('big.csv', lines.join('\r\n') + '\r\n');
+    assert.ok(fs.statSync(file).size > 4 * 64 * 1024, "the file must span several read chunks");
+    const items = await readAll(file);
+    assert.equal(items.length, expected.length);
+    items.forEach((item, i) => {
+      const want = expected[i];
+      assert.equal(item.line, want.line, `item ${i}`);
+      if ('error' in want) assert.equal(item.kind, 'error');
+      else assert.equal(item.kind === 'record' && item.record.k, want.k);
+    });
+  });
+
+  it('throws a UserError for a file that does not exist', async () => {
+    await assert.rejects(readAll(path.join(dir, 'missing.csv')), (e: unknown) => e instanceof UserError && e.message.includes('missing.csv'));
+  });
+
+  it('stops with CancelledError when the signal is aborted', async () => {
+    const rows = ['a,b'];
+    for (let i = 0; i < 50_000; i++) rows.push(`${i},${i}`);
+    const file = writeFile('cancel.csv', rows.join('\n'));
+    const controller = new AbortController();
+    let seen = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const item of readRecords(file, undefined, controller.signal)) {
+          if (item.kind === 'record' && ++seen === 10) controller.abort();
+        }
+      })(),
+      CancelledError,
+    );
+    assert.ok(seen < 50_000);
+  });
+});
+
+describe('readRecords: JSONL', () => {
+  it('reads one object per line, skips blank lines, reports bad lines with a reason and continues', async () => {
+    const file = writeFile('data.jsonl', '\ufeff{"a":1,"b":"x"}\r\n\r\n{"a":2,}\n[1,2]\n  \n{"a":true}\nnull\n');
+    const items = await readAll(file);
+    assert.deepEqual(summary(items), [
+      '1:{"a":1,"b":"x"}',
+      "3:!invalid JSON: expected a double-quoted property name, found '}' at column 8",
+      '4:!expected a JSON object, found an array',
+      '6:{"a":true}',
+      '7:!expected a JSON object, found null',
+    ]);
+  });
+
+  it('treats .ndjson as JSONL', async () => {
+    const file = writeFile('data.ndjson', '{"a":1}\n{"a":2}');
+    assert.deepEqual(summary(await readAll(file)), ['1:{"a":1}', '2:{"a":2}']);
+  });
+});
+
+describe('readRecords: JSON', () => {
+  it('reads an array of objects with the line on which each element starts', async () => {
+    const file = writeFile('array.json', '[\n  {"a": 1},\n  {\n    "a": 2\n  }, {"a": 3},\n\n  {"a": "[{,]}"}\n]\n');
+    assert.deepEqual(summary(await readAll(file)), ['2:{"a":1}', '3:{"a":2}', '5:{"a":3}', '7:{"a":"[{,]}"}']);
+  });
+
+  it('reads the {"samples": [...]} shape and reports non-object elements', async () => {
+    const file = writeFile(
+      'samples.json',
+      '{"meta": {"samples": "not this"},\n "samples": [\n  {"title": "t1", "description": "d", "category": "bug"},\n  "oops",\n  {"title": "t2", "description": "d", "category": "docs"}\n]}',
+    );
+    assert.deepEqual(summary(await readAll(file)), [
+      '3:{"title":"t1","description":"d","category":"bug"}',
+      '4:!element 2 is a string, expected a JSON object',
+      '5:{"title":"t2","description":"d","category":"docs"}',
+    ]);
+  });
+
+  it('gives one error item at the line of the syntax error for a file that is not valid JSON', async () => {
+    const file = writeFile('broken.json', '[\n  {"a": 1},\n  {"a": 2}\n  {"a": 3}\n]\n');
+    const items = await readAll(file);
+    assert.equal(items.length, 1);
+    assert.equal(items[0].kind, 'error');
+    assert.equal(items[0].line, 4);
+    assert.match((items[0] as { reason: string }).reason, /expected ',' or '\]'.*line 4, column 3/);
+  });
+
+  it('throws a UserError for valid JSON of another shape', async () => {
+    const file = writeFile('shape.json', '{"rows": []}');
+    await assert.rejects(readAll(file), (e: unknown) => e instanceof UserError && /"samples" array/.test(e.message));
+  });
+});
+
+describe('JSON text helpers', () => {
+  it('finds element offsets only in the records array', () => {
+    const text = '{"samples":[1, {"x":[9,9]}, "s"], "other":[5]}';
+    assert.deepEqual(jsonElementOffsets(text, 'samples').map((o) => text[o]), ['1', '{', '"']);
+    assert.deepEqual(jsonElementOffsets('[ [1], 2 ]', 'root'), [2, 7]);
+  });
+
+  it('locates syntax errors and accepts valid JSON', () => {
+    assert.equal(findJsonSyntaxError('{"a": [1, 2, {"b": null}]}'), undefined);
+    assert.deepEqual(findJsonSyntaxError('{"a": tru}'), { offset: 6, message: "unexpected 't'" });
+    assert.equal(findJsonSyntaxError('[1, 2')?.message, "expected ',' or ']' after an array element, found the end of the text");
+    assert.equal(findJsonSyntaxError('"abc')?.message, 'a string is not closed');
+  });
+});
