@@ -18,7 +18,7 @@
  * Pure module: no node built-ins, no tfjs (the runtime's monitoring may use it).
  */
 import { UserError } from '../util/errors';
-import { assertBinaryLabels, assertClassLabels, assertProbabilities, assertProbabilityMatrix } from './inputs';
+import { assertClassificationInputs } from './inputs';
 import { binIndexLeft, uniformEdges } from './curves';
 
 /** ECE's default number of equal-width bins (Guo et al. 2017). */
@@ -41,28 +41,13 @@ export interface TopLabel {
 }
 
 /**
- * Whether inputs are binary (scores = P(class 1), length n, k = 2) or an n×k matrix; validates either.
- * @returns true for the binary vector form.
- */
-export function checkClassificationInputs(yTrue: ArrayLike<number>, scores: ArrayLike<number>, k: number): boolean {
-  if (k === 2 && scores.length === yTrue.length) {
-    assertBinaryLabels('yTrue', yTrue);
-    assertProbabilities('scores', scores);
-    return true;
-  }
-  assertClassLabels('yTrue', yTrue, k);
-  assertProbabilityMatrix('scores', scores, yTrue.length, k);
-  return false;
-}
-
-/**
  * Predicted class, its probability and correctness for each example.
  * Multiclass: arg max of the row (ties to the lowest index). Binary: class 1 when p ≥ 0.5.
  * @param yTrue 0/1 labels (binary) or class indices 0..k-1.
  * @param scores P(class 1) (binary, length n, k = 2) or n×k row-major probabilities.
  */
 export function topLabelConfidence(yTrue: ArrayLike<number>, scores: ArrayLike<number>, k: number): TopLabel {
-  const binary = checkClassificationInputs(yTrue, scores, k);
+  const binary = assertClassificationInputs(yTrue, scores, k);
   const n = yTrue.length;
   const predicted = new Int32Array(n);
   const confidence = new Float64Array(n);
@@ -219,7 +204,7 @@ export function classwiseCalibrationError(
   options: CalibrationErrorOptions = {},
 ): ClasswiseCalibrationError {
   const bins = resolveBins(options);
-  const binary = checkClassificationInputs(yTrue, scores, k);
+  const binary = assertClassificationInputs(yTrue, scores, k);
   const n = yTrue.length;
   const column = new Float64Array(n);
   const outcome = new Uint8Array(n);
@@ -262,7 +247,7 @@ export function brierDecomposition(
   options: CalibrationErrorOptions = {},
 ): BrierDecomposition {
   const bins = resolveBins(options);
-  const binary = checkClassificationInputs(yTrue, scores, k);
+  const binary = assertClassificationInputs(yTrue, scores, k);
   const n = yTrue.length;
   const result: BrierDecomposition = { brier: 0, reliability: 0, resolution: 0, uncertainty: 0, withinBin: 0 };
   const edges = uniformEdges(bins);

@@ -87,3 +87,21 @@ export function assertProbabilityMatrix(name: string, scores: ArrayLike<number>,
   }
   assertProbabilities(name, scores);
 }
+
+/**
+ * Validates classification inputs in either layout and says which one it is:
+ * binary (k = 2, scores = P(class 1), one per example, labels 0/1) or multiclass
+ * (scores = n×k row-major probabilities, labels 0..k-1). With k = 2 the vector layout is the
+ * binary task's convention; an n×2 matrix is accepted too and treated as multiclass.
+ * @returns true for the binary vector layout.
+ */
+export function assertClassificationInputs(yTrue: ArrayLike<number>, scores: ArrayLike<number>, k: number): boolean {
+  if (k === 2 && scores.length === yTrue.length) {
+    assertBinaryLabels('yTrue', yTrue);
+    assertProbabilities('scores', scores);
+    return true;
+  }
+  assertClassLabels('yTrue', yTrue, k);
+  assertProbabilityMatrix('scores', scores, yTrue.length, k);
+  return false;
+}
