@@ -1,0 +1,90 @@
+/**
+ * The label map: which class name each output index of a classifier stands for.
+ * Saved in the bundle so predictions can be turned back into class names.
+ *
+ * PURE: no node built-ins; the browser runtime uses this file.
+ */
+import type { Task } from '../project/types';
+import { UserError } from '../util/errors';
+import { describeValue, parseNumber } from './values';
+
+/**
+ * `classes` are the distinct labels seen in training, as strings, sorted ascending by
+ * UTF-16 code units (the order scikit-learn's LabelEncoder gives for string labels, so
+ * '10' < '2'). Class i is output index i. Binary: the positive class is classes[1] (the
+ * probability a binary model outputs is P(classes[1])). Regression: classes = [].
+ */
+export interface LabelMap {
+  task: Task;
+  classes: string[];
+}
+
+/** The string a classification label is known by: strings trimmed, 1 → '1', true → 'true'. */
+export function classLabelText(label: string | number | boolean): string {
+  return typeof label === 'string' ? label.trim() : String(label);
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Builds the label map for a task from the training labels.
+ * @throws UserError when a binary task does not see exactly 2 classes, or a multiclass task
+ *   sees fewer than 3 (each message suggests the other task), or when there are no labels.
+ */
+export function fitLabelMap(task: Task, labels: ReadonlyArray<string | number>): LabelMap {
+  if (task === 'regression') return { task, classes: [] };
+  if (labels.length === 0) throw new UserError('There are no labelled examples to learn classes from.');
+  const distinct = new Set<string>();
+  for (const label of labels) distinct.add(classLabelText(label));
+  const classes = [...distinct].sort(compareCodeUnits);
+  const shown = classes.slice(0, 10).map((c) => `'${c}'`).join(', ') + (classes.length > 10 ? ', …' : '');
+  if (classes.length < 2) {
+    throw new UserError(`The label has a single class (${shown}); a classifier needs examples of at least two classes.`);
+  }
+  if (task === 'binary' && classes.length !== 2) {
+    throw new UserError(`task is 'binary' but the label has ${classes.length} classes (${shown}); set task: multiclass in mlloop.yaml.`);
+  }
+  if (task === 'multiclass' && classes.length < 3) {
+    throw new UserError(`task is 'multiclass' but the label has only 2 classes (${shown}); set task: binary in mlloop.yaml.`);
+  }
+  return { task, classes };
+}
+
+/**
+ * Labels as model targets: the class index (0 … classes.length-1) for classification, the
+ * value itself for regression (numbers, or strings holding plain decimal numbers).
+ * @throws UserError naming a class that is not in the map, or a regression label that is
+ *   not a number.
+ */
+export function encodeLabels(map: LabelMap, labels: ReadonlyArray<string | number>): Float32Array {
+  const out = new Float32Array(labels.length);
+  if (map.task === 'regression') {
+    for (let i = 0; i < labels.length; i++) {
+      const value = parseNumber(labels[i]);
+      if (value === undefined) throw new UserError(`Label ${describeValue(labels[i])} is not a number; a regression label must be numeric.`);
+      out[i] = value;
+    }
+    return out;
+  }
+  const indexOf = new Map<string, number>();
+  map.classes.forEach((name, i) => indexOf.set(name, i));
+  for (let i = 0; i < labels.length; i++) {
+    const index = indexOf.get(classLabelText(labels[i]));
+    if (index === undefined) {
+      throw new UserError(
+        `Class '${classLabelText(labels[i])}' was not seen when the model was trained (known classes: ${map.classes.join(', ')}); retrain with examples of it.`,
+      );
+    }
+    out[i] = index;
+  }
+  return out;
+}
+
+/** The class name for an output index; throws a RangeError for an index outside the map. */
+export function decodeClass(map: LabelMap, index: number): string {
+  const name = map.classes[index];
+  if (name === undefined) throw new RangeError(`Class index ${index} is outside 0..${map.classes.length - 1}`);
+  return name;
+}

@@ -1,0 +1,436 @@
+/**
+ * The feature pipeline: turns records (plain objects of raw values) into a dense row-major
+ * Float32 matrix for the model. It is fitted on the training rows only (so no statistic leaks
+ * from validation/test rows), is plain JSON once fitted (saved in the model bundle), and is
+ * applied identically at training, evaluation and prediction time.
+ *
+ * PURE: no node built-ins — the browser runtime imports this file.
+ *
+ * Output columns, in config feature order:
+ * - numeric: 1 column. Missing/unparseable/non-finite → the imputed value (mean, median or
+ *   zero of the training values that were present), then the transform:
+ *   standardize (x − mean) / std, population std of the imputed training column (std 0 → 1);
+ *   minmax (x − min) / (max − min) (range 0 → 1; values outside the training range go
+ *   outside [0, 1]); log1p sign(x)·ln(1 + |x|) (defined for negatives, odd-symmetric);
+ *   none x.
+ * - boolean: 1 column, 1 or 0; missing or unparseable → the configured `missing` value.
+ * - categorical: one column per kept category (ascending by name), then one "other" column
+ *   that is 1 for missing, unseen, rare (count < minCount) or dropped (beyond maxCategories)
+ *   values. Values are compared as trimmed text (1 and '1' are the same category).
+ * - text: `dimensions` columns of hashed TF-IDF (see {@link textFeatureVector}).
+ */
+import type { CategoricalFeature, FeatureSpec, NumericImpute, NumericTransform } from '../project/types';
+import { UserError } from '../util/errors';
+import { isMissing, parseBoolean, parseNumber, scalarText } from './values';
+
+export interface FittedNumericFeature {
+  type: 'numeric';
+  name: string;
+  transform: NumericTransform;
+  impute: NumericImpute;
+  /** Raw value used for a missing value. */
+  fill: number;
+  /** Output = (t(x) − center) / scale, t = sign·log1p(|x|) for 'log1p', identity otherwise. */
+  center: number;
+  scale: number;
+}
+
+export interface FittedBooleanFeature {
+  type: 'boolean';
+  name: string;
+  missing: boolean;
+}
+
+export interface FittedCategoricalFeature {
+  type: 'categorical';
+  name: string;
+  /** Kept categories, ascending; output column i is categories[i], the last column is "other". */
+  categories: string[];
+}
+
+export interface FittedTextFeature {
+  type: 'text';
+  name: string;
+  dimensions: number;
+  ngrams: [number, number];
+  lowercase: boolean;
+  /** Smooth idf per hash bucket: ln((1 + documents) / (1 + df)) + 1. Length `dimensions`. */
+  idf: number[];
+  /** Number of training rows the idf was computed from. */
+  documents: number;
+}
+
+export type FittedFeature = FittedNumericFeature | FittedBooleanFeature | FittedCategoricalFeature | FittedTextFeature;
+
+export interface FittedPipeline {
+  version: 1;
+  features: FittedFeature[];
+  /** Number of output columns (sum over features). */
+  width: number;
+}
+
+/** Name of the output column that collects a categorical feature's other values. */
+export const otherCategoryColumn = '(other)';
+
+/** Number of output columns a fitted feature produces. */
+export function featureWidth(feature: FittedFeature): number {
+  switch (feature.type) {
+    case 'numeric':
+    case 'boolean':
+      return 1;
+    case 'categorical':
+      return feature.categories.length + 1;
+    case 'text':
+      return feature.dimensions;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// fitting
+
+/**
+ * Fits the pipeline on training rows (never on validation/test rows).
+ * @param features resolved feature specs (config order is output order).
+ * @param rows training records; a key absent from a record counts as missing.
+ * @throws UserError when `features` is empty.
+ */
+export function fitPipeline(features: FeatureSpec[], rows: ReadonlyArray<Record<string, unknown>>): FittedPipeline {
+  if (features.length === 0) throw new UserError('No features are configured; list at least one under features in mlloop.yaml.');
+  const fitted = features.map((spec): FittedFeature => {
+    switch (spec.type) {
+      case 'numeric':
+        return fitNumeric(spec.name, spec.transform, spec.impute, rows);
+      case 'boolean':
+        return { type: 'boolean', name: spec.name, missing: spec.missing };
+      case 'categorical':
+        return fitCategorical(spec, rows);
+      case 'text':
+        return fitText(spec.name, spec.dimensions, spec.ngrams, spec.lowercase, rows);
+    }
+  });
+  return { version: 1, features: fitted, width: fitted.reduce((w, f) => w + featureWidth(f), 0) };
+}
+
+function numericValue(value: unknown): number | undefined {
+  return typeof value === 'number' ? (Number.isFinite(value) ? value : undefined) : parseNumber(value);
+}
+
+function signedLog1p(x: number): number {
+  return x < 0 ? -Math.log1p(-x) : Math.log1p(x);
+}
+
+function median(sorted: Float64Array): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function fitNumeric(
+  name: string,
+  transform: NumericTransform,
+  impute: NumericImpute,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): FittedNumericFeature {
+  const present: number[] = [];
+  for (const row of rows) {
+    const v = numericValue(row[name]);
+    if (v !== undefined) present.push(v);
+  }
+  let fill = 0;
+  if (present.length > 0 && impute === 'mean') fill = present.reduce((a, b) => a + b, 0) / present.length;
+  if (present.length > 0 && impute === 'median') fill = median(Float64Array.from(present).sort());
+
+  // Scaling statistics are taken over the imputed training column, as a scikit-learn
+  // Pipeline(SimpleImputer, StandardScaler/MinMaxScaler) would.
+  const missingCount = rows.length - present.length;
+  let center = 0;
+  let scale = 1;
+  if (rows.length > 0 && transform === 'standardize') {
+    let sum = fill * missingCount;
+    for (const v of present) sum += v;
+    const mean = sum / rows.length;
+    let squares = (fill - mean) * (fill - mean) * missingCount;
+    for (const v of present) squares += (v - mean) * (v - mean);
+    const std = Math.sqrt(squares / rows.length);
+    center = mean;
+    scale = std > 0 ? std : 1;
+  } else if (rows.length > 0 && transform === 'minmax') {
+    let min = missingCount > 0 ? fill : Infinity;
+    let max = missingCount > 0 ? fill : -Infinity;
+    for (const v of present) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    center = min;
+    scale = max > min ? max - min : 1;
+  }
+  return { type: 'numeric', name, transform, impute, fill, center, scale };
+}
+
+function fitCategorical(spec: CategoricalFeature, rows: ReadonlyArray<Record<string, unknown>>): FittedCategoricalFeature {
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const key = scalarText(row[spec.name]);
+    if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const kept = [...counts.entries()]
+    .filter(([, count]) => count >= spec.minCount)
+    .sort(([a, ca], [b, cb]) => cb - ca || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, Math.max(0, spec.maxCategories))
+    .map(([category]) => category)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { type: 'categorical', name: spec.name, categories: kept };
+}
+
+function fitText(
+  name: string,
+  dimensions: number,
+  ngrams: [number, number],
+  lowercase: boolean,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): FittedTextFeature {
+  if (!Number.isInteger(dimensions) || dimensions < 1) throw new UserError(`Text feature '${name}': dimensions must be a whole number ≥ 1 (got ${dimensions}).`);
+  if (!(ngrams[0] >= 1 && ngrams[1] >= ngrams[0])) throw new UserError(`Text feature '${name}': ngrams must be [min, max] with 1 ≤ min ≤ max (got [${ngrams.join(', ')}]).`);
+  const df = new Float64Array(dimensions);
+  const seen = new Uint8Array(dimensions);
+  const touched: number[] = [];
+  for (const row of rows) {
+    const text = scalarText(row[name]);
+    if (text === undefined) continue;
+    forEachNgramBucket(text, dimensions, ngrams, lowercase, (bucket) => {
+      if (seen[bucket] === 0) {
+        seen[bucket] = 1;
+        touched.push(bucket);
+      }
+    });
+    for (const bucket of touched) {
+      df[bucket]++;
+      seen[bucket] = 0;
+    }
+    touched.length = 0;
+  }
+  const documents = rows.length;
+  const idf = Array.from(df, (d) => Math.log((1 + documents) / (1 + d)) + 1);
+  return { type: 'text', name, dimensions, ngrams: [ngrams[0], ngrams[1]], lowercase, idf, documents };
+}
+
+// ---------------------------------------------------------------------------------------
+// text hashing
+
+/** Words: maximal runs of Unicode letters, digits and combining marks. */
+const wordPattern = /[\p{L}\p{N}\p{M}]+/gu;
+
+/** The words of a text, lower-cased first when asked (locale-independent toLowerCase). */
+export function tokenize(text: string, lowercase: boolean): string[] {
+  return (lowercase ? text.toLowerCase() : text).match(wordPattern) ?? [];
+}
+
+/**
+ * 32-bit FNV-1a hash of the UTF-8 bytes of `text` (offset basis 2166136261, prime 16777619),
+ * as an unsigned integer. Lone surrogates are hashed as U+FFFD, as UTF-8 encoders write them.
+ */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  const step = (byte: number): void => {
+    hash = Math.imul(hash ^ byte, 0x01000193);
+  };
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      } else {
+        cp = 0xfffd;
+      }
+    } else if (cp >= 0xd800 && cp <= 0xdfff) {
+      cp = 0xfffd;
+    }
+    if (cp < 0x80) {
+      step(cp);
+    } else if (cp < 0x800) {
+      step(0xc0 | (cp >> 6));
+      step(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      step(0xe0 | (cp >> 12));
+      step(0x80 | ((cp >> 6) & 0x3f));
+      step(0x80 | (cp & 0x3f));
+    } else {
+      step(0xf0 | (cp >> 18));
+      step(0x80 | ((cp >> 12) & 0x3f));
+      step(0x80 | ((cp >> 6) & 0x3f));
+      step(0x80 | (cp & 0x3f));
+    }
+  }
+  return hash >>> 0;
+}
+
+/**
+ * Calls `visit` with the hash bucket of every word n-gram of `text` (n in the inclusive
+ * range, words joined by one space), in text order; repeats are visited again.
+ */
+export function forEachNgramBucket(
+  text: string,
+  dimensions: number,
+  ngrams: [number, number],
+  lowercase: boolean,
+  visit: (bucket: number) => void,
+): void {
+  const words = tokenize(text, lowercase);
+  const [smallest, largest] = ngrams;
+  for (let n = smallest; n <= largest; n++) {
+    for (let i = 0; i + n <= words.length; i++) {
+      const gram = n === 1 ? words[i] : words.slice(i, i + n).join(' ');
+      visit(fnv1a32(gram) % dimensions);
+    }
+  }
+}
+
+/**
+ * Writes the hashed TF-IDF vector of one text into out[offset … offset+dimensions): count of
+ * each bucket's n-grams × idf[bucket], then L2-normalised (all zeros when the text has no
+ * words). `out` must be zero there beforehand.
+ */
+export function textFeatureVector(feature: FittedTextFeature, text: string, out: Float32Array, offset: number): void {
+  const counts = new Map<number, number>();
+  forEachNgramBucket(text, feature.dimensions, feature.ngrams, feature.lowercase, (bucket) => {
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  });
+  if (counts.size === 0) return;
+  let squares = 0;
+  for (const [bucket, count] of counts) {
+    const weight = count * feature.idf[bucket];
+    counts.set(bucket, weight);
+    squares += weight * weight;
+  }
+  const norm = Math.sqrt(squares);
+  for (const [bucket, weight] of counts) out[offset + bucket] = weight / norm;
+}
+
+// ---------------------------------------------------------------------------------------
+// transforming
+
+/**
+ * Applies a fitted pipeline to records.
+ * @returns x: row-major n×d Float32Array (row r, column c at x[r·d + c]); n = rows.length;
+ *   d = p.width. Values the pipeline cannot read count as missing (validate.ts rejects them at
+ *   import, so this only happens for data that bypassed validation).
+ */
+export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<string, unknown>>): { x: Float32Array; n: number; d: number } {
+  const n = rows.length;
+  const d = p.width;
+  const x = new Float32Array(n * d);
+  let column = 0;
+  for (const feature of p.features) {
+    const name = feature.name;
+    switch (feature.type) {
+      case 'numeric': {
+        const { fill, center, scale } = feature;
+        const useLog = feature.transform === 'log1p';
+        for (let r = 0, at = column; r < n; r++, at += d) {
+          const raw = rows[r][name];
+          let v = typeof raw === 'number' && Number.isFinite(raw) ? raw : numericValue(raw);
+          if (v === undefined) v = fill;
+          if (useLog) v = signedLog1p(v);
+          x[at] = (v - center) / scale;
+        }
+        break;
+      }
+      case 'boolean': {
+        const fallback = feature.missing ? 1 : 0;
+        for (let r = 0, at = column; r < n; r++, at += d) {
+          const raw = rows[r][name];
+          const b = typeof raw === 'boolean' ? raw : isMissing(raw) ? undefined : parseBoolean(raw);
+          x[at] = b === undefined ? fallback : b ? 1 : 0;
+        }
+        break;
+      }
+      case 'categorical': {
+        const indexOf = new Map<string, number>();
+        feature.categories.forEach((c, i) => indexOf.set(c, i));
+        const other = feature.categories.length;
+        for (let r = 0, at = column; r < n; r++, at += d) {
+          const key = scalarText(rows[r][name]);
+          const index = key === undefined ? other : (indexOf.get(key) ?? other);
+          x[at + index] = 1;
+        }
+        break;
+      }
+      case 'text': {
+        for (let r = 0, at = column; r < n; r++, at += d) {
+          const text = scalarText(rows[r][name]);
+          if (text !== undefined) textFeatureVector(feature, text, x, at);
+        }
+        break;
+      }
+    }
+    column += featureWidth(feature);
+  }
+  return { x, n, d };
+}
+
+/**
+ * One entry per output column, in column order, naming the configured feature it comes from
+ * (so per-column importances can be summed back per feature) and the column itself:
+ * numeric/boolean 'age'; categorical 'color=red' … 'color=(other)'; text 'title#17'
+ * (hash bucket 17).
+ */
+export function outputColumns(p: FittedPipeline): Array<{ feature: string; column: string }> {
+  const columns: Array<{ feature: string; column: string }> = [];
+  for (const f of p.features) {
+    switch (f.type) {
+      case 'numeric':
+      case 'boolean':
+        columns.push({ feature: f.name, column: f.name });
+        break;
+      case 'categorical':
+        for (const c of f.categories) columns.push({ feature: f.name, column: `${f.name}=${c}` });
+        columns.push({ feature: f.name, column: `${f.name}=${otherCategoryColumn}` });
+        break;
+      case 'text':
+        for (let i = 0; i < f.dimensions; i++) columns.push({ feature: f.name, column: `${f.name}#${i}` });
+        break;
+    }
+  }
+  return columns;
+}
+
+/**
+ * Checks that a value read back from JSON (e.g. a bundle's pipeline.json) is a fitted
+ * pipeline this version can apply, and returns it typed.
+ * @throws Error describing the first mismatch (a damaged or foreign bundle, not a user typo).
+ */
+export function pipelineFromJson(value: unknown): FittedPipeline {
+  const fail = (what: string): never => {
+    throw new Error(`Not a fitted feature pipeline: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null) fail('not an object');
+  const p = value as Partial<FittedPipeline>;
+  if (p.version !== 1) fail(`unsupported version ${JSON.stringify(p.version)}`);
+  if (!Array.isArray(p.features)) fail('features is not an array');
+  let width = 0;
+  for (const f of p.features as FittedFeature[]) {
+    if (typeof f?.name !== 'string') fail('a feature has no name');
+    switch (f.type) {
+      case 'numeric':
+        if (![f.fill, f.center, f.scale].every(Number.isFinite) || f.scale === 0) fail(`feature '${f.name}' has invalid statistics`);
+        break;
+      case 'boolean':
+        if (typeof f.missing !== 'boolean') fail(`feature '${f.name}' has no missing value`);
+        break;
+      case 'categorical':
+        if (!Array.isArray(f.categories) || !f.categories.every((c) => typeof c === 'string')) fail(`feature '${f.name}' has invalid categories`);
+        break;
+      case 'text':
+        if (!Array.isArray(f.idf) || f.idf.length !== f.dimensions || !Array.isArray(f.ngrams)) fail(`feature '${f.name}' has an invalid idf table`);
+        break;
+      default:
+        fail(`feature '${(f as FittedFeature).name}' has unknown type ${JSON.stringify((f as { type?: unknown }).type)}`);
+    }
+    width += featureWidth(f);
+  }
+  if (p.width !== width) fail(`width ${p.width} does not match the features (${width})`);
+  return p as FittedPipeline;
+}
