@@ -359,7 +359,8 @@ async function* readCsv(file: string, signal?: AbortSignal): AsyncGenerator<Read
           header = csvHeaderNames(fields, file, rowLine);
           continue;
         }
-        if (fields.length === 1 && fields[0].trim() === '' && breaks === 0 && header.length > 1) continue;
+        // Empty lines, and whitespace-only lines where a row needs more than one field.
+        if (fields.length === 1 && breaks === 0 && (fields[0] === '' || (header.length > 1 && fields[0].trim() === ''))) continue;
         if (fields.length !== header.length) {
           yield { kind: 'error', line: rowLine, reason: `expected ${header.length} fields, found ${fields.length}` };
           if (breaks > 0) {

@@ -104,6 +104,8 @@ describe('readRecords: CSV', () => {
   it('skips blank lines and counts them in the line numbers', async () => {
     const file = writeFile('blank.csv', 'a,b\n\n1,2\n\n\n3,4\n   \n5,6\n\n');
     assert.deepEqual(summary(await readAll(file)), ['3:{"a":"1","b":"2"}', '6:{"a":"3","b":"4"}', '8:{"a":"5","b":"6"}']);
+    const singleColumn = writeFile('blank-single.csv', 'x\n1\n\n2\n');
+    assert.deepEqual(summary(await readAll(singleColumn)), ['2:{"x":"1"}', '4:{"x":"2"}']);
     const crlf = writeFile('blank-crlf.csv', 'a,b\r\n\r\n1,"x\ry"\r\n\r\n3,4');
     assert.deepEqual(summary(await readAll(crlf)), ['3:{"a":"1","b":"x\\ry"}', '6:{"a":"3","b":"4"}']);
   });
