@@ -86,30 +86,40 @@ function temperatureObjective(
 export function fitTemperature(scores: ArrayLike<number>, yTrue: ArrayLike<number>, k: number): TemperatureCalibrator {
   const binary = assertFitInputs(scores, yTrue, k);
   const z = binary ? Float64Array.from(scores, logit) : logProbabilities(scores);
+  // The mean NLL is convex in β = 1/T, so its derivative is non-decreasing: keep a bracket
+  // [lo, hi] with f'(lo) ≤ 0 ≤ f'(hi), take Newton steps inside it and bisect otherwise. Unlike a
+  // line search on the loss value, this cannot stall on rounding noise near the minimum.
+  const result = (beta: number): TemperatureCalibrator => ({ method: 'temperature', params: { k, temperature: 1 / beta } });
   const minBeta = 1 / MAX_TEMPERATURE;
   const maxBeta = 1 / MIN_TEMPERATURE;
   let beta = 1;
   let current = temperatureObjective(z, yTrue, k, binary, beta);
-  for (let iteration = 0; iteration < 100; iteration++) {
-    if (Math.abs(current.first) <= 1e-14) break;
-    // Newton step, or a gradient step when the curvature vanishes (all logits equal).
-    let step = current.second > 1e-300 ? current.first / current.second : Math.sign(current.first);
-    let accepted = false;
-    for (let halvings = 0; halvings < 60; halvings++) {
-      const candidateBeta = Math.min(maxBeta, Math.max(minBeta, beta - step));
-      const candidate = temperatureObjective(z, yTrue, k, binary, candidateBeta);
-      if (candidate.value <= current.value + 1e-15 * Math.abs(current.value)) {
-        const moved = Math.abs(candidateBeta - beta);
-        beta = candidateBeta;
-        current = candidate;
-        accepted = moved > 0;
-        break;
-      }
-      step /= 2;
-    }
-    if (!accepted || Math.abs(step) <= 1e-15 * beta) break;
+  let lo: number;
+  let hi: number;
+  if (current.first > 0) {
+    if (temperatureObjective(z, yTrue, k, binary, minBeta).first >= 0) return result(minBeta);
+    lo = minBeta;
+    hi = beta;
+  } else if (current.first < 0) {
+    if (temperatureObjective(z, yTrue, k, binary, maxBeta).first <= 0) return result(maxBeta);
+    lo = beta;
+    hi = maxBeta;
+  } else {
+    return result(beta);
   }
-  return { method: 'temperature', params: { k, temperature: 1 / beta } };
+  for (let iteration = 0; iteration < 200; iteration++) {
+    const newton = current.second > 0 ? beta - current.first / current.second : NaN;
+    const next = newton > lo && newton < hi ? newton : (lo + hi) / 2;
+    if (next === beta || hi - lo <= 1e-15 * beta) break;
+    const converged = Math.abs(next - beta) <= 1e-13 * beta; // quadratic convergence: this step is the last that matters
+    beta = next;
+    if (converged) break;
+    current = temperatureObjective(z, yTrue, k, binary, beta);
+    if (current.first === 0) break;
+    if (current.first > 0) hi = beta;
+    else lo = beta;
+  }
+  return result(beta);
 }
 
 /**
