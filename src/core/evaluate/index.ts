@@ -14,6 +14,8 @@ export {
   confusionMatrix,
   argmaxRows,
   classificationScoresFromConfusion,
+  classificationReport,
+  type ClassificationReport,
   matthewsCorrelationFromConfusion,
   logLoss,
   brierScore,

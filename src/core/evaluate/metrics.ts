@@ -191,6 +191,40 @@ export function classificationScoresFromConfusion(matrix: number[][]): Classific
   return { perClass, macro, weighted, micro: { precision: microValue, recall: microValue, f1: microValue }, labelsAveraged };
 }
 
+/** Result of {@link classificationReport}. */
+export interface ClassificationReport {
+  /** k×k counts, rows true class, columns predicted class. */
+  confusion: number[][];
+  /** Per-class, macro, weighted and micro precision / recall / F1. */
+  scores: ClassificationScores;
+  /** Predicted class of each example. */
+  predicted: Int32Array;
+}
+
+/**
+ * Confusion matrix and per-class / averaged precision, recall and F1 of probabilistic
+ * predictions, for the tables the CLI and the evaluation panel show.
+ * @param yTrue 0/1 labels (k = 2 with a score vector) or class indices 0..k-1, length n ≥ 1.
+ * @param scores P(class 1) (k = 2, length n; class 1 predicted when ≥ threshold) or n×k
+ *   row-major probabilities (arg max, ties to the lowest index).
+ * @param threshold binary decision threshold, default 0.5; ignored for a matrix.
+ */
+export function classificationReport(yTrue: ArrayLike<number>, scores: ArrayLike<number>, k: number, threshold = 0.5): ClassificationReport {
+  const n = yTrue.length;
+  let predicted: Int32Array;
+  if (k === 2 && scores.length === n) {
+    assertBinaryLabels('yTrue', yTrue);
+    assertFiniteNonEmpty('scores', scores, true);
+    predicted = Int32Array.from(scores, (s) => (s >= threshold ? 1 : 0));
+  } else {
+    assertClassLabels('yTrue', yTrue, k);
+    assertProbabilityMatrix('scores', scores, n, k);
+    predicted = argmaxRows(scores, n, k);
+  }
+  const confusion = confusionMatrix(yTrue, predicted, k);
+  return { confusion, scores: classificationScoresFromConfusion(confusion), predicted };
+}
+
 /**
  * Matthews correlation coefficient from a k×k confusion matrix (the multiclass R_K statistic,
  * which reduces to (tp·tn − fp·fn)/√(…) for k = 2), as scikit-learn's `matthews_corrcoef`.

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import {
   binaryConfusionMatrix,
   brierScore,
-  classificationScoresFromConfusion,
+  classificationReport,
   computeHeadlineMetrics,
   confusionMatrix,
   argmaxRows,
@@ -56,6 +56,7 @@ describe(`headline metrics agree with scikit-learn ${fixture.sklearn}`, () => {
     it(`binary: ${c.name}`, () => {
       assertSameMetrics(headlineMetrics('binary', c.yTrue, c.scores, 2), c.expected, c.name);
       assert.deepEqual(binaryConfusionMatrix(c.yTrue, c.scores).matrix, c.confusion);
+      assert.deepEqual(classificationReport(c.yTrue, c.scores, 2).confusion, c.confusion);
     });
   }
   for (const c of fixture.multiclass) {
@@ -64,7 +65,9 @@ describe(`headline metrics agree with scikit-learn ${fixture.sklearn}`, () => {
       const predicted = argmaxRows(c.scores, c.yTrue.length, c.k);
       const matrix = confusionMatrix(c.yTrue, predicted, c.k);
       assert.deepEqual(matrix, c.confusion);
-      const perClass = classificationScoresFromConfusion(matrix).perClass;
+      const report = classificationReport(c.yTrue, c.scores, c.k);
+      assert.deepEqual(report.confusion, c.confusion);
+      const perClass = report.scores.perClass;
       for (let j = 0; j < c.k; j++) {
         assertClose(perClass[j].precision, c.perClass.precision[j], 1e-12, `precision of class ${j}`);
         assertClose(perClass[j].recall, c.perClass.recall[j], 1e-12, `recall of class ${j}`);
