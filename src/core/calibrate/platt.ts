@@ -4,7 +4,11 @@
  * separable data), starting point (0, log((N₋ + 1)/(N₊ + 1))), loss = the summed cross-entropy.
  * scikit-learn minimises it with BFGS; the loss is convex in (a, b), so here Newton's method
  * with a backtracking line search converges to the same minimum, more tightly and in a handful
- * of iterations.
+ * of iterations. The loss is evaluated stably (log(1 + e^z) − (1 − T)·z). scikit-learn 1.2
+ * evaluates log(1 − P) directly, which rounds badly once |a·f + b| exceeds ~35 (confident
+ * models, logit inputs): its BFGS then stops early ("precision loss") short of the minimum, and
+ * our parameters differ from its — with a lower loss. The fixtures record both (see
+ * test/unit/calibrate/calibrators.test.ts).
  *
  * Pure module: no node built-ins, no tfjs.
  */
