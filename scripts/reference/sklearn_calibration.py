@@ -1,6 +1,6 @@
 """Reference values for src/core/calibrate/, computed with scikit-learn and scipy.
 
-Writes test/fixtures/sklearn/calibration.json:
+Writes test/fixtures/sklearn/calibration.json (inputs once under "datasets", keyed by case name):
 - Platt scaling: scikit-learn's `_sigmoid_calibration` parameters (a, b) and the probabilities
   of its `_CalibratedClassifier` (one-vs-rest + renormalisation for multiclass), on logits
   (a model exposing decision_function = logit(p)) and on probabilities (predict_proba only);
@@ -79,7 +79,7 @@ def platt_case(name, y, scores, eval_scores):
     y = np.asarray(y)
     P = as_matrix(scores)
     Pe = as_matrix(eval_scores)
-    out = {"name": name, "k": P.shape[1], "yTrue": y.tolist(), "scores": scores.reshape(-1).tolist(), "evalScores": eval_scores.reshape(-1).tolist()}
+    out = {"name": name}
     for input_kind, model_class in (("logit", FixedLogits), ("probability", FixedProbabilities)):
         calibrated, proba = sklearn_calibrated(P, y, Pe, "sigmoid", model_class)
         a = [float(c.a_) for c in calibrated.calibrators]
@@ -142,7 +142,7 @@ def isotonic_case(name, y, scores, eval_scores):
     y = np.asarray(y)
     P = as_matrix(scores)
     Pe = as_matrix(eval_scores)
-    out = {"name": name, "k": P.shape[1], "yTrue": y.tolist(), "scores": scores.reshape(-1).tolist(), "evalScores": eval_scores.reshape(-1).tolist()}
+    out = {"name": name}
     calibrated, proba = sklearn_calibrated(P, y, Pe, "isotonic", FixedProbabilities)
     out["x"] = [c.X_thresholds_.tolist() for c in calibrated.calibrators]
     out["y"] = [c.y_thresholds_.tolist() for c in calibrated.calibrators]
@@ -169,7 +169,7 @@ def temperature_case(name, y, scores):
             return float(-np.mean(log_softmax(beta * z, axis=1)[np.arange(len(y)), y]))
 
     best = minimize_scalar(nll, bounds=(1e-3, 100), method="bounded", options={"xatol": 1e-12, "maxiter": 1000})
-    return {"name": name, "k": 2 if binary else scores.shape[1], "yTrue": y.tolist(), "scores": scores.reshape(-1).tolist(), "temperature": 1 / best.x, "nll": best.fun}
+    return {"name": name, "temperature": 1 / best.x, "nll": best.fun}
 
 
 def vector_case(name, y, P):
@@ -190,7 +190,7 @@ def vector_case(name, y, P):
     scale = result.x[:k]
     bias = result.x[k:] - result.x[k:].mean()
     calibrated = np.exp(log_softmax(scale * z + bias, axis=1))
-    return {"name": name, "k": k, "yTrue": y.tolist(), "scores": P.reshape(-1).tolist(), "scale": scale.tolist(), "bias": bias.tolist(), "nll": float(result.fun), "calibrated": calibrated.reshape(-1).tolist()}
+    return {"name": name, "scale": scale.tolist(), "bias": bias.tolist(), "nll": float(result.fun), "calibrated": calibrated.reshape(-1).tolist()}
 
 
 def main():
@@ -240,7 +240,23 @@ def main():
     P_three = np.exp(log_softmax(2.0 * logits3, axis=1))
     vector = [vector_case("overconfident_three_class", y_three, P_three), vector_case("underconfident_four_class", y_four, P_four)]
 
+    def dataset(y, scores, eval_scores=None):
+        entry = {"k": 2 if scores.ndim == 1 else int(scores.shape[1]), "yTrue": np.asarray(y).tolist(), "scores": scores.reshape(-1).tolist()}
+        if eval_scores is not None:
+            entry["evalScores"] = eval_scores.reshape(-1).tolist()
+        return entry
+
+    datasets = {
+        "breast_cancer_logistic_cv": dataset(y_bc, p_bc, binary_eval),
+        "overconfident_binary": dataset(y_over, p_over, binary_eval),
+        "small_binary": dataset(small_y, small_p, binary_eval),
+        "iris_logistic_cv": dataset(y_iris, P_iris, three_eval),
+        "underconfident_four_class": dataset(y_four, P_four, four_eval),
+        "overconfident_three_class": dataset(y_three, P_three),
+    }
+
     write_fixture("calibration.json", {
+        "datasets": datasets,
         "generator": "scripts/reference/sklearn_calibration.py",
         "sklearn": sklearn.__version__,
         "scipy": scipy.__version__,

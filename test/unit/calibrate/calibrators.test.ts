@@ -12,35 +12,42 @@ import { logLoss } from '../../../src/core/evaluate/metrics';
 import { isUserError } from '../../../src/core/util/errors';
 import { createRng } from '../../../src/core/util/random';
 
-interface CaseBase {
-  name: string;
+interface Dataset {
   k: number;
   yTrue: number[];
   scores: number[];
   evalScores: number[];
 }
-interface Fixture {
+interface PlattExpected {
+  a: number[];
+  b: number[];
+  calibrated: number[];
+  optimumA: number[];
+  optimumB: number[];
+  sklearnLoss: number[];
+  optimumLoss: number[];
+  calibratedAtOptimum: number[];
+}
+interface RawFixture {
   sklearn: string;
   scipy: string;
-  platt: (CaseBase &
-    Record<
-      'logit' | 'probability',
-      {
-        a: number[];
-        b: number[];
-        calibrated: number[];
-        optimumA: number[];
-        optimumB: number[];
-        sklearnLoss: number[];
-        optimumLoss: number[];
-        calibratedAtOptimum: number[];
-      }
-    >)[];
-  isotonic: (CaseBase & { x: number[][]; y: number[][]; calibrated: number[] })[];
-  temperature: { name: string; k: number; yTrue: number[]; scores: number[]; temperature: number }[];
-  vector: { name: string; k: number; yTrue: number[]; scores: number[]; scale: number[]; bias: number[]; calibrated: number[] }[];
+  /** Inputs shared by the cases, keyed by case name. */
+  datasets: Record<string, Dataset>;
+  platt: ({ name: string } & Record<'logit' | 'probability', PlattExpected>)[];
+  isotonic: { name: string; x: number[][]; y: number[][]; calibrated: number[] }[];
+  temperature: { name: string; temperature: number }[];
+  vector: { name: string; scale: number[]; bias: number[]; calibrated: number[] }[];
 }
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/sklearn/calibration.json'), 'utf8')) as Fixture;
+const raw = JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/sklearn/calibration.json'), 'utf8')) as RawFixture;
+const withData = <T extends { name: string }>(cases: T[]): (T & Dataset)[] => cases.map((c) => ({ ...raw.datasets[c.name], ...c }));
+const fixture = {
+  sklearn: raw.sklearn,
+  scipy: raw.scipy,
+  platt: withData(raw.platt),
+  isotonic: withData(raw.isotonic),
+  temperature: withData(raw.temperature),
+  vector: withData(raw.vector),
+};
 
 function assertArrayClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
