@@ -114,7 +114,8 @@ async function trySetBackend(name: 'tensorflow' | 'wasm' | 'cpu'): Promise<strin
     await tf.ready();
     return null;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    // First line only: module-not-found errors append a long require stack.
+    return (e instanceof Error ? e.message : String(e)).split('\n')[0];
   }
 }
 

@@ -116,7 +116,9 @@ const YIELD_EVERY_MS = 50;
  *   disabled.
  * - Cancellation: `signal` is checked before every batch; the loop yields to the event loop
  *   every ~50 ms of work so a worker can receive the cancel message. Cancelled → CancelledError.
- * - Divergence: a NaN/±Inf loss or weight ends the run with a UserError naming the epoch.
+ * - Divergence: a NaN/±Inf training or validation loss, or weight, ends the run with a
+ *   UserError naming the epoch. (A softmax head's cross-entropy is clipped as in Keras, so a
+ *   far too high learning rate there gives a bad but finite loss rather than this error.)
  * - Every tensor created here is released on return or on error, except the returned model.
  *
  * Initialises the backend with 'auto' when nobody has (call {@link initBackend} first to
@@ -149,9 +151,9 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
   const shuffleRng = createRng(Math.floor(seeds() * 0x7fffffff));
   const dropoutSeed = Math.floor(seeds() * 0x7fffffff);
 
-  const model = buildModel(task, train.d, outputs, opts.model, modelSeed);
   const trainRows = hostRows(train, task, outputs, rowWeight);
   const validationRows = hasValidation ? hostRows(validation, task, outputs, validation.sampleWeight ?? null) : null;
+  const model = buildModel(task, train.d, outputs, opts.model, modelSeed);
   let trainer: DenseStackTrainer | null = null;
   let succeeded = false;
   try {
@@ -190,6 +192,7 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
       if (validationRows) {
         const v = await trainer.evaluate(validationRows);
         logs.val_loss = v.lossSum / v.rows;
+        if (!Number.isFinite(logs.val_loss)) throw divergenceError(epoch, training.learningRate);
         setMetric(logs, task, 'val', v.metricSum / v.rows);
       }
       logs.durationMs = performance.now() - started;
@@ -207,6 +210,8 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
       }
     }
 
+    // An abort during the last onEpochEnd still means the caller no longer wants the model.
+    throwIfCancelled(opts.signal);
     let weightsFromEpoch = history.length;
     if (restoreBest && trainer.hasSnapshot()) {
       trainer.restoreSnapshot();

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/core/engine/backend';
+import { DenseStackTrainer, DropoutMaskSource, encodeTargets } from '../../../src/core/engine/dense-trainer';
+import { HostRows } from '../../../src/core/engine/host-rows';
+import { buildModel, describeDenseStack, type DenseLayerSpec } from '../../../src/core/engine/models';
+import type { ModelConfig, Task } from '../../../src/core/project/types';
+import { teacherDataset } from './synthetic';
+
+interface Case {
+  task: Task;
+  classes: number;
+  model: ModelConfig;
+}
+
+const CASES: Case[] = [
+  { task: 'multiclass', classes: 4, model: { type: 'mlp', hidden: [7, 5], dropout: 0, activation: 'relu' } },
+  { task: 'binary', classes: 2, model: { type: 'mlp', hidden: [6], dropout: 0, activation: 'tanh' } },
+  { task: 'regression', classes: 1, model: { type: 'mlp', hidden: [6, 4], dropout: 0, activation: 'elu' } },
+  { task: 'multiclass', classes: 3, model: { type: 'mlp', hidden: [6], dropout: 0, activation: 'selu' } },
+  { task: 'binary', classes: 2, model: { type: 'logistic', l2: 0.05 } },
+  { task: 'multiclass', classes: 3, model: { type: 'logistic', l2: 0.02 } },
+  { task: 'regression', classes: 1, model: { type: 'logistic', l2: 0.1 } },
+];
+
+const ROWS = 12;
+const FEATURES = 5;
+
+/** A batch as device tensors: features, encoded targets, optional row weights. */
+function batchFor(c: Case, weighted: boolean, seed = 3): { x: tf.Tensor2D; y: tf.Tensor2D; w: tf.Tensor2D | null; labels: Float32Array } {
+  const data = teacherDataset(c.task, ROWS, FEATURES, c.classes, seed);
+  const targets = encodeTargets(c.task, data.y, c.task === 'multiclass' ? c.classes : 1);
+  const w = weighted ? tf.tensor2d(Float32Array.from({ length: ROWS }, (_, i) => 0.5 + (i % 3)), [ROWS, 1]) : null;
+  return { x: tf.tensor2d(data.x, [ROWS, FEATURES]), y: tf.tensor2d(targets.values, targets.shape), w, labels: data.y };
+}
+
+/**
+ * The batch loss written with ordinary tfjs ops, differentiated by tfjs' autodiff: the
+ * reference the hand-written backward pass must match. Without masks the forward pass is
+ * the LayersModel's own (model.apply), so the trainer's forward is checked too.
+ */
+function referenceLoss(c: Case, model: tf.LayersModel, specs: DenseLayerSpec[], x: tf.Tensor2D, y: tf.Tensor2D, w: tf.Tensor2D | null, masks: Array<tf.Tensor2D | null> | null): tf.Scalar {
+  let output: tf.Tensor2D;
+  if (!masks) {
+    output = model.apply(x, { training: false }) as tf.Tensor2D;
+  } else {
+    const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+    let a: tf.Tensor2D = x;
+    dense.forEach((layer, i) => {
+      const [kernel, bias] = layer.trainableWeights.map((v) => v.read());
+      const z = tf.add(tf.matMul(a, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
+      const act = specs[i].activation;
+      const h = (act === 'softmax' ? tf.softmax(z) : act === 'linear' ? z : (tf[act] as (t: tf.Tensor) => tf.Tensor)(z)) as tf.Tensor2D;
+      a = masks[i] ? (tf.mul(h, masks[i] as tf.Tensor2D) as tf.Tensor2D) : h;
+    });
+    output = a;
+  }
+  let perRow: tf.Tensor;
+  if (c.task === 'multiclass') perRow = tf.neg(tf.log(tf.sum(tf.mul(output, y), 1)));
+  else if (c.task === 'binary') perRow = tf.neg(tf.add(tf.mul(y, tf.log(output)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, output))))).reshape([-1]);
+  else perRow = tf.square(tf.sub(output, y)).reshape([-1]);
+  const weighted = w ? tf.mul(perRow, w.reshape([-1])) : perRow;
+  let loss = tf.div(tf.sum(weighted), x.shape[0]) as tf.Scalar;
+  if (c.model.type === 'logistic') {
+    const kernel = model.layers[0].trainableWeights[0].read();
+    loss = tf.add(loss, tf.mul(c.model.l2, tf.sum(tf.square(kernel)))) as tf.Scalar;
+  }
+  return loss;
+}
+
+function referenceGradient(c: Case, model: tf.LayersModel, specs: DenseLayerSpec[], batch: ReturnType<typeof batchFor>, masks: Array<tf.Tensor2D | null> | null): { loss: number; gradient: Float32Array } {
+  return tf.tidy(() => {
+    const variables = model.trainableWeights.map((v) => v.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => referenceLoss(c, model, specs, batch.x, batch.y, batch.w, masks), variables);
+    const flat = tf.concat(variables.map((v) => grads[v.name].reshape([-1])));
+    return { loss: value.dataSync()[0], gradient: flat.dataSync() as Float32Array };
+  });
+}
+
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    const scale = Math.max(1, Math.abs(expected[i]));
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance * scale, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+function describeCase(c: Case): string {
+  return c.model.type === 'mlp' ? `${c.task} MLP (${c.model.activation})` : `${c.task} logistic (L2)`;
+}
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`engine/dense-trainer on ${backend}`, () => {
+    before(async () => {
+      await initBackend(backend);
+    });
+    after(async () => {
+      await initBackend('wasm');
+    });
+
+    for (const c of CASES) {
+      it(`matches tfjs autodiff for the gradient and loss of a weighted ${describeCase(c)}`, () => {
+        const model = buildModel(c.task, FEATURES, c.task === 'multiclass' ? c.classes : 1, c.model, 11);
+        const specs = describeDenseStack(model);
+        const trainer = new DenseStackTrainer(c.task, specs, model.getWeights(), { learningRate: 0.01 }, 1);
+        const batch = batchFor(c, true);
+        const expected = referenceGradient(c, model, specs, batch, null);
+        const actual = trainer.gradient(batch.x, batch.y, batch.w);
+        assertClose([actual.lossSum.dataSync()[0] / ROWS], [expected.loss], 1e-5, 'loss');
+        assertClose(actual.gradient.dataSync(), expected.gradient, 1e-5, 'gradient');
+        tf.dispose([actual.gradient, actual.lossSum, batch.x, batch.y, batch.w as tf.Tensor]);
+        trainer.dispose();
+        model.dispose();
+      });
+    }
+
+    it('matches tfjs autodiff with dropout masks applied after each hidden layer', () => {
+      const c: Case = { task: 'multiclass', classes: 3, model: { type: 'mlp', hidden: [8, 6], dropout: 0.5, activation: 'relu' } };
+      const model = buildModel(c.task, FEATURES, 3, c.model, 5);
+      const specs = describeDenseStack(model);
+      const trainer = new DenseStackTrainer(c.task, specs, model.getWeights(), { learningRate: 0.01 }, 1);
+      const source = new DropoutMaskSource(9);
+      const hiddenMasks = [tf.tensor2d(source.draw(ROWS * 8, 0.5), [ROWS, 8]), tf.tensor2d(source.draw(ROWS * 6, 0.5), [ROWS, 6])];
+      const masks = [...hiddenMasks, null];
+      const batch = batchFor(c, false);
+      const expected = referenceGradient(c, model, specs, batch, masks);
+      const actual = trainer.gradient(batch.x, batch.y, null, masks);
+      assertClose(actual.gradient.dataSync(), expected.gradient, 1e-5, 'gradient');
+      tf.dispose([actual.gradient, actual.lossSum, batch.x, batch.y, ...hiddenMasks]);
+      trainer.dispose();
+      model.dispose();
+    });
+
+    it("takes the same steps as tfjs' Adam optimizer given the same gradients", () => {
+      const c = CASES[0];
+      const model = buildModel(c.task, FEATURES, c.classes, c.model, 2);
+      const specs = describeDenseStack(model);
+      const trainer = new DenseStackTrainer(c.task, specs, model.getWeights(), { learningRate: 0.05 }, 1);
+      const optimizer = tf.train.adam(0.05);
+      for (let step = 0; step < 4; step++) {
+        const batch = batchFor(c, step % 2 === 0, 10 + step);
+        tf.tidy(() => {
+          const variables = model.trainableWeights.map((v) => v.read() as tf.Variable);
+          const { grads } = tf.variableGrads(() => referenceLoss(c, model, specs, batch.x, batch.y, batch.w, null), variables);
+          optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+        });
+        trainer.trainBatch(batch.x, batch.y, batch.w);
+        tf.dispose([batch.x, batch.y, ...(batch.w ? [batch.w] : [])]);
+      }
+      const ours = trainer.currentWeights();
+      const theirs = model.getWeights();
+      ours.forEach((w, i) => assertClose(w.dataSync(), theirs[i].dataSync(), 2e-5, `weights ${i}`));
+      tf.dispose(ours);
+      optimizer.dispose();
+      trainer.dispose();
+      model.dispose();
+    });
+
+    it('copies its weights into the model so model.predict agrees with its own forward pass', async () => {
+      const c = CASES[0];
+      const model = buildModel(c.task, FEATURES, c.classes, c.model, 4);
+      const trainer = new DenseStackTrainer(c.task, describeDenseStack(model), model.getWeights(), { learningRate: 0.05 }, 1);
+      const batch = batchFor(c, false);
+      for (let i = 0; i < 5; i++) trainer.trainBatch(batch.x, batch.y, null);
+      trainer.writeWeightsTo(model);
+      // the loss the trainer computes for the rows equals the loss of the model's predictions
+      const data = teacherDataset(c.task, ROWS, FEATURES, c.classes, 3);
+      const targets = encodeTargets(c.task, data.y, c.classes);
+      const evaluation = await trainer.evaluate(new HostRows(data.x, FEATURES, targets.values, c.classes, null));
+      const probabilities = (model.predict(batch.x) as tf.Tensor).arraySync() as number[][];
+      const expectedLoss = probabilities.reduce((sum, p, i) => sum - Math.log(p[data.y[i]]), 0) / ROWS;
+      assertClose([evaluation.lossSum / ROWS], [expectedLoss], 1e-5, 'loss');
+      tf.dispose([batch.x, batch.y]);
+      trainer.dispose();
+      model.dispose();
+    });
+
+    it('keeps the tensor count constant across steps, snapshots and evaluation', async () => {
+      const c = CASES[2];
+      const model = buildModel(c.task, FEATURES, 1, { type: 'mlp', hidden: [6], dropout: 0.3, activation: 'relu' }, 4);
+      const trainer = new DenseStackTrainer(c.task, describeDenseStack(model), model.getWeights(), { learningRate: 0.01 }, 1);
+      const batch = batchFor(c, true);
+      const data = teacherDataset(c.task, 40, FEATURES, 1, 3);
+      const rows = new HostRows(data.x, FEATURES, data.y, 1, null);
+      trainer.trainBatch(batch.x, batch.y, batch.w);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) {
+        trainer.trainBatch(batch.x, batch.y, batch.w);
+        trainer.keepSnapshot();
+        trainer.trainBatch(batch.x, batch.y, batch.w);
+        await trainer.takeEpochSums();
+        await trainer.evaluate(rows, 16);
+      }
+      trainer.restoreSnapshot();
+      assert.equal(tf.memory().numTensors, before);
+      const created = tf.memory().numTensors;
+      trainer.dispose();
+      tf.dispose([batch.x, batch.y, batch.w as tf.Tensor]);
+      model.dispose();
+      assert.ok(tf.memory().numTensors < created);
+    });
+  });
+}
+
+describe('engine/dense-trainer helpers', () => {
+  it('draws dropout masks with the requested rate, the inverted-dropout scale and a seed', () => {
+    const a = new DropoutMaskSource(1).draw(100001, 0.3);
+    const b = new DropoutMaskSource(1).draw(100001, 0.3);
+    const c = new DropoutMaskSource(2).draw(100001, 0.3);
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+    const dropped = a.filter((v) => v === 0).length / a.length;
+    assert.ok(Math.abs(dropped - 0.3) < 0.01, `dropped fraction ${dropped}`);
+    assert.ok(a.every((v) => v === 0 || Math.abs(v - 1 / 0.7) < 1e-6));
+    // consecutive draws continue the sequence instead of repeating it
+    const source = new DropoutMaskSource(1);
+    assert.notDeepEqual(source.draw(64, 0.5), source.draw(64, 0.5));
+  });
+
+  it('encodes multiclass labels as one-hot rows and other targets as a column', () => {
+    assert.deepEqual(encodeTargets('multiclass', Float32Array.from([2, 0]), 3), { values: Float32Array.from([0, 0, 1, 1, 0, 0]), shape: [2, 3] });
+    assert.deepEqual(encodeTargets('regression', Float32Array.from([1.5, -2]), 1).shape, [2, 1]);
+  });
+});
