@@ -12,7 +12,15 @@
  *
  * Pure module: no node built-ins, no tfjs (the browser runtime may import it).
  */
-import { computeHeadlineMetrics } from '../evaluate/metrics';
+import {
+  argmaxRows,
+  binaryBrierUnchecked,
+  binaryLogLossUnchecked,
+  computeHeadlineMetrics,
+  multiclassBrierUnchecked,
+  multiclassLogLossUnchecked,
+  regressionMetrics,
+} from '../evaluate/metrics';
 import type { Task } from '../project/types';
 import { UserError, throwIfAborted } from '../util/errors';
 import { createRng, permutation } from '../util/random';
@@ -171,16 +179,23 @@ async function importanceWithPermutationSource(
   const greaterIsBetter = metricGreaterIsBetter(metric);
   const outputs = task === 'multiclass' ? k : 1;
 
-  const evaluate = async (rows: Float32Array): Promise<number> => {
+  const scoreRows = async (rows: Float32Array): Promise<Float32Array> => {
     throwIfAborted(signal);
     const scores = await opts.score(rows, n);
     if (scores.length !== n * outputs) {
       throw new Error(`permutationImportance: the scoring function returned ${scores.length} values for ${n} rows, expected ${n * outputs}`);
     }
-    return metricValue(task, yTrue, scores, k, metric);
+    return scores;
   };
 
-  const baseline = await evaluate(x);
+  // The baseline goes through the checked headline metrics (labels, probabilities, whether the
+  // metric exists and is defined here); the permuted scorings then compute just that metric.
+  const baseline = metricValue(task, yTrue, await scoreRows(x), k, metric);
+  const fast = singleMetric(task, k, metric);
+  const evaluate = async (rows: Float32Array): Promise<number> => {
+    const scores = await scoreRows(rows);
+    return fast ? fast(yTrue, assertFiniteScores(scores)) : metricValue(task, yTrue, scores, k, metric);
+  };
   const scratch = x.slice();
   const total = groups.length * repeats;
   let done = 0;
@@ -254,6 +269,50 @@ function metricValue(task: Task, yTrue: ArrayLike<number>, scores: ArrayLike<num
   }
   const known = [...Object.keys(report.metrics), ...Object.keys(report.omitted)].sort().join(', ');
   throw new UserError(`Unknown metric '${metric}' for a ${task} task: choose one of ${known}.`);
+}
+
+/**
+ * A direct computation of the metrics that are cheap to compute alone (the same functions the
+ * headline metrics use, so the values are identical), or null to use the headline metrics. All
+ * headline metrics together cost several times the scoring of a small model (multiclass ROC
+ * AUC sorts the rows once per class), and permutation importance computes its metric
+ * groups × repeats times.
+ */
+function singleMetric(task: Task, k: number, metric: string): ((yTrue: ArrayLike<number>, scores: Float32Array) => number) | null {
+  if (task === 'regression') return (yTrue, scores) => regressionMetrics(yTrue, scores).metrics[metric];
+  if (task === 'binary') {
+    if (metric === 'accuracy') {
+      return (yTrue, scores) => {
+        let correct = 0;
+        for (let i = 0; i < yTrue.length; i++) if ((scores[i] >= 0.5 ? 1 : 0) === yTrue[i]) correct++;
+        return correct / yTrue.length;
+      };
+    }
+    if (metric === 'log_loss') return binaryLogLossUnchecked;
+    if (metric === 'brier') return binaryBrierUnchecked;
+    return null;
+  }
+  if (metric === 'accuracy') {
+    return (yTrue, scores) => {
+      const predicted = argmaxRows(scores, yTrue.length, k);
+      let correct = 0;
+      for (let i = 0; i < yTrue.length; i++) if (predicted[i] === yTrue[i]) correct++;
+      return correct / yTrue.length;
+    };
+  }
+  if (metric === 'log_loss') return (yTrue, scores) => multiclassLogLossUnchecked(yTrue, scores, k);
+  if (metric === 'brier') return (yTrue, scores) => multiclassBrierUnchecked(yTrue, scores, k);
+  return null;
+}
+
+/** The scores, after checking they hold no NaN or ±Infinity (the fast metrics do not check). */
+function assertFiniteScores(scores: Float32Array): Float32Array {
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i])) {
+      throw new UserError(`The model produced ${scores[i]} for a permuted row (output ${i}): its predictions are not finite, so permutation importance cannot be computed.`);
+    }
+  }
+  return scores;
 }
 
 function yieldToEventLoop(): Promise<void> {

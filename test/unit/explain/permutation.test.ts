@@ -328,6 +328,15 @@ describe('explain/permutation', () => {
     await rejectsWith(permutationImportanceWithPermutations({ ...one, permutations: [] }), (e) => /0 lists for 1 groups/.test(String(e)), 'missing');
   });
 
+  it('refuses non-finite predictions on permuted rows instead of scoring them', async () => {
+    let calls = 0;
+    await rejectsWith(
+      permutationImportance({ ...base, score: (rows, count) => (++calls === 1 ? score(rows, count) : new Float32Array(count).fill(NaN)) }),
+      (e) => isUserError(e) && /predictions are not finite/.test(e.message),
+      'NaN after the baseline',
+    );
+  });
+
   it('rejects a scoring function that returns the wrong number of values', async () => {
     await rejectsWith(
       permutationImportance({ ...base, task: 'multiclass', k: 3, yTrue: yTrue, score }),
