@@ -108,7 +108,7 @@ const YIELD_EVERY_MS = 50;
  * - repeats: permutations per group, default 5. seed: default 0; the permutations are drawn
  *   from createRng(seed) group by group, repeat by repeat, so the same seed, groups and n
  *   give the same permutations.
- * - score is called groups × repeats + 1 times with n rows each.
+ * - score is called (groups with columns) × repeats + 1 times with n rows each.
  * - onProgress(done, total) after each permuted scoring (total = groups × repeats).
  * - A group with no columns gets importances of exactly 0 without scoring.
  *
