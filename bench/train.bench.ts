@@ -104,12 +104,13 @@ async function main(): Promise<void> {
   const backends = requested ? [requested] : ['tensorflow', 'wasm', 'cpu'];
   const data = syntheticRows();
   console.log(`18→64→32→16→5 relu MLP, ${ROWS} rows, ${EPOCHS} epochs, Adam 1e-3; samples/s (best of ${REPEATS}), final epoch loss`);
-  console.log(['backend', 'batch', 'ours', 'ours, dropout 0.1', 'model.fit', 'ours / fit'].map((h, i) => (i < 2 ? h.padEnd(10) : h.padStart(24))).join(''));
+  console.log(['backend', 'batch', 'ours', 'ours, dropout 0.1', 'model.fit', 'ours / fit'].map((h, i) => (i === 0 ? h.padEnd(12) : i === 1 ? h.padEnd(10) : h.padStart(24))).join(''));
   for (const backend of backends) {
     try {
       await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
     } catch (e) {
-      console.log(`${backend.padEnd(10)}not available: ${(e as Error).message.split('.')[0]}`);
+      const reason = (e as Error).message.replace(/^[^:]*: /, '').split('. ')[0];
+      console.log(`${backend.padEnd(12)}${'-'.padEnd(10)}not available (${reason})`);
       continue;
     }
     // Warm-up: first-use costs (kernel setup, JIT) are not throughput.
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       const withDropout = await best(() => ours(data, batchSize, EPOCHS, 0.1));
       const fit = await best(() => modelFit(data, batchSize, EPOCHS));
       const ratio = `${(fast.samplesPerSecond / fit.samplesPerSecond).toFixed(1)}×`;
-      console.log(`${backend.padEnd(10)}${String(batchSize).padEnd(10)}${format(fast).padStart(24)}${format(withDropout).padStart(24)}${format(fit).padStart(24)}${ratio.padStart(24)}`);
+      console.log(`${backend.padEnd(12)}${String(batchSize).padEnd(10)}${format(fast).padStart(24)}${format(withDropout).padStart(24)}${format(fit).padStart(24)}${ratio.padStart(24)}`);
     }
   }
 }

@@ -58,7 +58,7 @@ export async function initBackend(
     // Let an earlier initialisation settle first so two never race on tf.setBackend.
     if (current) await current.done.catch(() => undefined);
     const name = await chooseBackend(preference, log);
-    log(`TensorFlow.js backend: ${describeBackend(name)}`);
+    log(`TensorFlow.js backend: ${await describeBackend(name)}`);
     return name;
   })();
   initialised = { preference, done: attempt };
@@ -84,7 +84,7 @@ async function chooseBackend(preference: BackendPreference, log: (msg: string) =
   for (const candidate of order) {
     const failure = await trySetBackend(candidate);
     if (failure === null) return candidate;
-    reasons.push(`${candidate}: ${failure}`);
+    reasons.push(preference === 'auto' ? `${candidate}: ${failure}` : failure);
     if (preference === 'auto' && candidate !== 'cpu') log(`TensorFlow.js backend ${candidate} not used (${failure})`);
   }
   if (preference === 'auto') {
@@ -150,8 +150,11 @@ function wasmFolder(): string {
   return path.dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${WASM_BINARY}`)) + path.sep;
 }
 
-function describeBackend(name: string): string {
-  if (name === 'wasm') return 'wasm (WebAssembly SIMD, single thread)';
+async function describeBackend(name: string): Promise<string> {
+  if (name === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return `wasm (WebAssembly${simd ? ' SIMD' : ', no SIMD'}, single thread)`;
+  }
   if (name === 'tensorflow') return 'tensorflow (native, @tensorflow/tfjs-node)';
   if (name === 'cpu') return 'cpu (plain JavaScript, slow)';
   return name;
