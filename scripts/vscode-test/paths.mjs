@@ -20,8 +20,14 @@ export const vscodeRipgrepVersion = '1.15.11';
 /** Release tag and asset that @vscode/ripgrep's postinstall would download for linux x64. */
 export const ripgrepAssetName = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
-/** Debian packages the tier needs on the machine: the browser, code-server's native-module build deps, rg. */
-export const requiredAptPackages = ['chromium', 'libkrb5-dev', 'ripgrep', 'build-essential', 'python3'];
+/** Debian packages every run needs: the browser the workbench runs in. */
+export const runtimeAptPackages = ['chromium'];
+
+/**
+ * Debian packages needed only while installing code-server: libkrb5-dev, build-essential and
+ * python3 to build its native modules (kerberos, node-pty, …), ripgrep to seed @vscode/ripgrep.
+ */
+export const installAptPackages = ['libkrb5-dev', 'ripgrep', 'build-essential', 'python3'];
 
 /** Debian's chromium binary, driven by playwright-core. */
 export const chromiumPath = '/usr/bin/chromium';

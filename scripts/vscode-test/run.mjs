@@ -343,7 +343,8 @@ export async function runSuiteOnce(options, theme) {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      // --disable-dev-shm-usage: containers often have a tiny /dev/shm, which crashes renderers.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: theme });
     const page = await context.newPage();
@@ -445,12 +446,14 @@ export async function runSuiteOnce(options, theme) {
 /**
  * Checks that everything a run needs is in place, with what to do when it is not.
  * @param {RunOptions} options
+ * @param {{ vscodeServer?: boolean }} [needs] vscodeServer: also check the VS Code server and
+ *   chromium (default true; the Electron runner needs neither)
  * @returns {string[]} problems; empty when ready
  */
-export function preflightProblems(options) {
+export function preflightProblems(options, { vscodeServer = true } = {}) {
   const problems = [];
-  if (!fs.existsSync(serverMainPath())) problems.push(`no VS Code server at ${serverMainPath()}: run node scripts/vscode-test/setup.mjs`);
-  if (!fs.existsSync(chromiumPath)) problems.push(`no ${chromiumPath}: run node scripts/vscode-test/setup.mjs`);
+  if (vscodeServer && !fs.existsSync(serverMainPath())) problems.push(`no VS Code server at ${serverMainPath()}: run node scripts/vscode-test/setup.mjs`);
+  if (vscodeServer && !fs.existsSync(chromiumPath)) problems.push(`no ${chromiumPath}: run node scripts/vscode-test/setup.mjs`);
   if (!fs.existsSync(options.suite)) problems.push(`no compiled suite at ${options.suite}: run node scripts/vscode-test/build-suite.mjs`);
   if (!fs.existsSync(path.join(options.workspace))) problems.push(`no fixture workspace at ${options.workspace}`);
   const manifestPath = path.join(options.extension, 'package.json');

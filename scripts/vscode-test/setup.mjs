@@ -1,6 +1,7 @@
 // Installs what the VS Code test tier needs on a machine that cannot download VS Code:
-//   1. Debian packages: chromium (the browser the workbench runs in), libkrb5-dev and
-//      build-essential/python3 (code-server builds native modules such as `kerberos`), ripgrep.
+//   1. Debian packages: chromium (the browser the workbench runs in) always; while code-server is
+//      being installed also libkrb5-dev, build-essential and python3 (it builds native modules
+//      such as `kerberos` and `node-pty`) and ripgrep.
 //   2. A seed for @vscode/ripgrep's download cache, so its postinstall unpacks Debian's rg
 //      instead of fetching a release asset from the internet (which fails here).
 //   3. code-server@<pinned> (which bundles the VS Code server) into a cache folder outside the
@@ -15,8 +16,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   codeServerVersion,
-  requiredAptPackages,
+  installAptPackages,
   ripgrepAssetName,
+  runtimeAptPackages,
   serverInstallDir,
   serverMainPath,
   serverMarkerPath,
@@ -58,16 +60,17 @@ export function missingAptPackages(names) {
 }
 
 /**
- * Installs the missing packages of requiredAptPackages with apt-get (update first), as root.
- * Throws with the command to run when not root, since a test run must not prompt for sudo.
+ * Installs whichever of `names` are missing with apt-get (update first), as root. Throws with the
+ * command to run when not root, since a test run must not prompt for sudo.
+ * @param {string[]} names Debian package names
  */
-export function ensureAptPackages() {
+export function ensureAptPackages(names) {
   if (!fs.existsSync('/usr/bin/dpkg-query')) {
-    throw new Error('This setup expects a Debian-based machine (dpkg/apt-get); install chromium, ripgrep, libkrb5-dev, build-essential and python3 by hand.');
+    throw new Error(`This setup expects a Debian-based machine (dpkg/apt-get); install ${names.join(', ')} by hand.`);
   }
-  const missing = missingAptPackages(requiredAptPackages);
+  const missing = missingAptPackages(names);
   if (missing.length === 0) {
-    log(`apt packages present: ${requiredAptPackages.join(', ')}`);
+    log(`apt packages present: ${names.join(', ')}`);
     return;
   }
   if (process.getuid?.() !== 0) {
@@ -75,9 +78,11 @@ export function ensureAptPackages() {
   }
   log(`installing apt packages: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const stillMissing = missingAptPackages(requiredAptPackages);
+  // Wait for a dpkg lock held by another apt run instead of failing at once.
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
+  run('apt-get', [...lockWait, 'update'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  run('apt-get', [...lockWait, 'install', '-y', '--no-install-recommends', ...missing], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const stillMissing = missingAptPackages(names);
   if (stillMissing.length > 0) throw new Error(`apt-get did not install: ${stillMissing.join(', ')}`);
 }
 
@@ -93,7 +98,8 @@ export function seedRipgrepCache() {
   }
   const cacheDir = path.join(os.tmpdir(), `vscode-ripgrep-cache-${vscodeRipgrepVersion}`);
   const archive = path.join(cacheDir, ripgrepAssetName);
-  if (fs.existsSync(archive) && fs.statSync(archive).size > 0) {
+  // A file of that name is trusted without a check by the postinstall, so check it here.
+  if (fs.existsSync(archive) && spawnSync('tar', ['-tzf', archive], { encoding: 'utf8' }).stdout?.split('\n').includes('rg')) {
     log(`ripgrep cache seed present: ${archive}`);
     return archive;
   }
@@ -151,10 +157,11 @@ function npmInstallEnv() {
   // variables too, which is why they are set in the environment rather than as flags.
   env.npm_config_yes = 'true';
   env.npm_config_unsafe_perm = 'true';
-  // npm 11 skips dependency install scripts that no `allowScripts` entry covers. The nested
-  // installs have code-server's own package.json (not ours) and their native modules (node-pty,
-  // @vscode/spdlog, kerberos, @parcel/watcher, @vscode/ripgrep …) must build, so allow them all
-  // for this one pinned, isolated install.
+  // npm 11 checks dependency install scripts against `allowScripts` (11.19 runs uncovered ones
+  // with a warning; its docs describe blocking them, and strict-allow-scripts fails the install).
+  // The nested installs have code-server's own package.json (not ours) and their native modules
+  // (node-pty, @vscode/spdlog, kerberos, @parcel/watcher, @vscode/ripgrep …) must build, so allow
+  // them all for this one pinned, isolated install rather than depend on that default.
   env.npm_config_dangerously_allow_all_scripts = 'true';
   env.npm_config_audit = 'false';
   env.npm_config_fund = 'false';
@@ -181,6 +188,7 @@ export function ensureCodeServer() {
   if (nodeMajor !== '20') {
     throw new Error(`code-server ${codeServerVersion} needs Node 20 (this is ${process.version}).`);
   }
+  ensureAptPackages(installAptPackages);
   seedRipgrepCache();
   fs.mkdirSync(path.dirname(installDir), { recursive: true });
   const staging = `${installDir}.partial-${process.pid}`;
@@ -194,7 +202,7 @@ export function ensureCodeServer() {
         private: true,
         description: 'Cached VS Code server (via code-server) for ML Loop\'s VS Code test tier; made by scripts/vscode-test/setup.mjs.',
         dependencies: { 'code-server': codeServerVersion },
-        allowScripts: { 'code-server': true },
+        allowScripts: { 'code-server': true, argon2: true },
       },
       null,
       2,
@@ -216,8 +224,14 @@ export function ensureCodeServer() {
       serverMarkerPath(staging),
       JSON.stringify({ codeServerVersion, nodeMajor, installedAt: new Date().toISOString() }, null, 2),
     );
-    fs.rmSync(installDir, { recursive: true, force: true });
-    fs.renameSync(staging, installDir);
+    if (isServerInstalled(installDir)) {
+      // Another run on this machine finished the same install meanwhile: keep its folder, which
+      // it may be using right now.
+      fs.rmSync(staging, { recursive: true, force: true });
+    } else {
+      fs.rmSync(installDir, { recursive: true, force: true });
+      fs.renameSync(staging, installDir);
+    }
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -232,7 +246,7 @@ export function ensureCodeServer() {
  */
 export function setupVscodeTestTier() {
   const started = Date.now();
-  ensureAptPackages();
+  ensureAptPackages(runtimeAptPackages);
   const installDir = ensureCodeServer();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { installDir };
