@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   out.write([...features, 'action'].join(',') + '\n');
   for (let i = 0; i < rows; i++) {
     const line = features.map(() => (rng() * 100).toFixed(3)).join(',') + `,a${Math.floor(rng() * 5)}\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(r));
   const sizeMb = fs.statSync(csv).size / 1e6;

@@ -83,7 +83,7 @@ describe('importing files into the store', function () {
     const out = fs.createWriteStream(f);
     out.write('a,y\n');
     for (let i = 0; i < 1_000_000; i++) {
-      if (!out.write(`${i % 9973},${i % 3 ? 'x' : 'z'}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${i % 9973},${i % 3 ? 'x' : 'z'}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(r));
     const small = config('version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\n');

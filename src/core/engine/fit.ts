@@ -203,7 +203,8 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
       if (verdict.improved && restoreBest) trainer.keepSnapshot();
       throwIfCancelled(opts.signal);
       if (opts.onEpochEnd) await opts.onEpochEnd(logs);
-      lastYield = performance.now();
+      // Not resetting lastYield here: a synchronous onEpochEnd is no yield, and with epochs
+      // shorter than YIELD_EVERY_MS a worker would otherwise never see a 'cancel' message.
       if (verdict.stop) {
         stoppedEarly = epoch < training.epochs;
         break;
