@@ -11,6 +11,7 @@ interface Case {
   task: Task;
   classes: number;
   model: ModelConfig;
+  note?: string;
 }
 
 const CASES: Case[] = [
@@ -21,6 +22,8 @@ const CASES: Case[] = [
   { task: 'binary', classes: 2, model: { type: 'logistic', l2: 0.05 } },
   { task: 'multiclass', classes: 3, model: { type: 'logistic', l2: 0.02 } },
   { task: 'regression', classes: 1, model: { type: 'logistic', l2: 0.1 } },
+  // the first kernel holds most weights, so it is sliced off the flat vector first
+  { task: 'multiclass', classes: 2, model: { type: 'mlp', hidden: [3], dropout: 0, activation: 'relu' }, note: 'with a dominant first kernel' },
 ];
 
 const ROWS = 12;
@@ -86,7 +89,8 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 function describeCase(c: Case): string {
-  return c.model.type === 'mlp' ? `${c.task} MLP (${c.model.activation})` : `${c.task} logistic (L2)`;
+  const name = c.model.type === 'mlp' ? `${c.task} MLP (${c.model.activation})` : `${c.task} logistic (L2)`;
+  return c.note ? `${name} ${c.note}` : name;
 }
 
 for (const backend of ['wasm', 'cpu'] as const) {
