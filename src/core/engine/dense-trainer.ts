@@ -7,13 +7,15 @@
  * data slicing and a loss read; autodiff (`tf.variableGrads`) records a tape and emits
  * broadcast/reshape gradients; tfjs' Adam runs ~15 kernels per variable. Here instead:
  *
- * - all weights live in one flat vector; each layer's kernel and bias are views sliced from it;
+ * - all weights live in one flat vector, so Adam is a dozen kernels for the whole model; each
+ *   step slices every layer's kernel and bias out of it;
  * - the forward pass uses fused matmul + bias + activation kernels;
  * - the backward pass is written out by hand (the chain rule for dense layers: dW = aᵀ·dz,
  *   db = Σ dz, da = dz·Wᵀ, dz = da ⊙ act′), computing the loss gradient straight from the
  *   logits (softmax − one-hot, sigmoid − y, 2·(ŷ − y)), which is also the numerically stable
  *   form;
- * - Adam updates the flat vector in one go (a dozen kernels for the whole model);
+ * - on wasm, matrix products with a transposed operand transpose first (see matMulTransposeA);
+ * - batches are assembled on the host and uploaded (./host-rows.ts);
  * - the epoch's loss and metric are summed on the device and read once per epoch.
  *
  * The gradient is checked against tfjs autodiff in test/unit/engine/dense-trainer.test.ts.
@@ -126,6 +128,10 @@ export class DenseStackTrainer {
     if (initialWeights.length !== layers.length * 2) {
       throw new Error(`DenseStackTrainer: expected ${layers.length * 2} weight tensors, got ${initialWeights.length}`);
     }
+    // The loop trains on logits with the task's loss, so the head must be the task's head.
+    const head = layers[layers.length - 1].activation;
+    const expectedHead = task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear';
+    if (head !== expectedHead) throw new Error(`DenseStackTrainer: a ${task} model needs a ${expectedHead} output layer, got ${head}`);
     this.task = task;
     this.learningRate = adam.learningRate;
     this.beta1 = adam.beta1 ?? 0.9;

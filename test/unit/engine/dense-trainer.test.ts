@@ -207,6 +207,14 @@ for (const backend of ['wasm', 'cpu'] as const) {
 }
 
 describe('engine/dense-trainer helpers', () => {
+  it('refuses a model whose output layer does not match the task', async () => {
+    await initBackend('wasm');
+    const model = buildModel('regression', 3, 1, { type: 'logistic', l2: 0 }, 1);
+    assert.throws(() => new DenseStackTrainer('binary', describeDenseStack(model), model.getWeights(), { learningRate: 0.1 }, 1), /needs a sigmoid output layer, got linear/);
+    model.dispose();
+  });
+
+
   it('draws dropout masks with the requested rate, the inverted-dropout scale and a seed', () => {
     const a = new DropoutMaskSource(1).draw(100001, 0.3);
     const b = new DropoutMaskSource(1).draw(100001, 0.3);
