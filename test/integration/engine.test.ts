@@ -175,6 +175,31 @@ describe('engine on iris (integration)', function () {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('sees an abort from a timer even when every epoch is shorter than the yield interval', async () => {
+    // Iris epochs take about a millisecond: the loop must still give timers (and a worker's
+    // message handler) a turn, or the abort would only be seen after the last epoch.
+    const controller = new AbortController();
+    let epochsBeforeAbort = 0;
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 200);
+    await assert.rejects(
+      fitModel(iris.train, null, {
+        task: 'multiclass',
+        numClasses: 3,
+        model: DEFAULT_MLP,
+        training: { ...DEFAULT_TRAINING, epochs: 1_000_000, earlyStopping: { ...DEFAULT_TRAINING.earlyStopping, enabled: false } },
+        signal: controller.signal,
+        onEpochEnd: (logs) => {
+          epochsBeforeAbort = logs.epoch;
+        },
+      }),
+      CancelledError,
+    );
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 1200, `training ended ${elapsed.toFixed(0)} ms after start, for an abort at 200 ms`);
+    assert.ok(epochsBeforeAbort > 1, `aborted after epoch ${epochsBeforeAbort}`);
+  });
+
   it('ends with a UserError naming the epoch when the loss becomes infinite (learning rate 1e6)', async () => {
     // Regression (petal width from the three other standardised features): Adam moves every
     // weight by ~1e6 per step, the squared error overflows float32 within the first epoch.
