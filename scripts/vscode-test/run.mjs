@@ -105,11 +105,14 @@ export function findFreePort() {
  */
 export function workbenchUrl(port, { workspace, extension, suite }) {
   const authority = `127.0.0.1:${port}`;
+  // Each path segment percent-encoded, so spaces, '#' or '?' in a path survive URI parsing.
+  const remoteUri = (/** @type {string} */ absolutePath) =>
+    `vscode-remote://${authority}${absolutePath.split('/').map(encodeURIComponent).join('/')}`;
   const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://${authority}${extension}`],
-    ['extensionTestsPath', `vscode-remote://${authority}${suite}`],
+    ['extensionDevelopmentPath', remoteUri(extension)],
+    ['extensionTestsPath', remoteUri(suite)],
   ];
-  return `http://${authority}/?folder=${encodeURI(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 /** GET url and resolve with the status code, or undefined when nothing answers. @param {string} url */
