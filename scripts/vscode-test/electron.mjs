@@ -64,6 +64,7 @@ export async function runSuiteInElectron(options) {
           [suiteEnv.logFile]: folders.reportFile,
           [suiteEnv.artifactsDir]: artifactsDir,
           [suiteEnv.theme]: theme,
+          [suiteEnv.vscodeLogsDir]: path.join(folders.userDataDir, 'logs'),
           ...(options.grep ? { [suiteEnv.grep]: options.grep } : {}),
         },
       });

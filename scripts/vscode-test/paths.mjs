@@ -82,4 +82,5 @@ export const suiteEnv = {
   artifactsDir: 'MLLOOP_VSCODE_TEST_ARTIFACTS',
   grep: 'MLLOOP_VSCODE_TEST_GREP',
   theme: 'MLLOOP_VSCODE_TEST_THEME',
+  vscodeLogsDir: 'MLLOOP_VSCODE_TEST_VSCODE_LOGS',
 };

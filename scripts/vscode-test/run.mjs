@@ -277,6 +277,10 @@ export async function runSuiteOnce(options, theme) {
       await browser?.close().catch(() => undefined);
       await killProcessGroup(server);
       for (const stream of logStreams) stream.end();
+      // VS Code's own logs (extension host: which extension activated on which event, errors
+      // thrown by activate(); the extension's output channels) outlive the temp profile.
+      const vscodeLogs = path.join(userDataDir, 'logs');
+      if (fs.existsSync(vscodeLogs)) fs.cpSync(vscodeLogs, path.join(artifactsDir, 'vscode-logs'), { recursive: true });
       if (server?.pid) liveServerPids.delete(server.pid);
       if (!options.keepTemp) fs.rmSync(tempRoot, { recursive: true, force: true, maxRetries: 5 });
     })());
@@ -313,6 +317,7 @@ export async function runSuiteOnce(options, theme) {
           [suiteEnv.controlDir]: controlDir,
           [suiteEnv.artifactsDir]: artifactsDir,
           [suiteEnv.theme]: theme,
+          [suiteEnv.vscodeLogsDir]: path.join(userDataDir, 'logs'),
           ...(options.grep ? { [suiteEnv.grep]: options.grep } : {}),
         }),
       },

@@ -2,16 +2,20 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activatedMlloopExtension, mlloopCommandIds, mlloopExtensionId, takeScreenshot, workspaceRoot } from './harness';
+import { activatedMlloopExtension, activationRecord, mlloopCommandIds, mlloopExtensionId, takeScreenshot, workspaceRoot } from './harness';
 
 describe('activation', () => {
   it('opens the fixture workspace, which holds an mlloop.yaml', () => {
     assert.ok(fs.existsSync(path.join(workspaceRoot(), 'mlloop.yaml')), 'fixture workspace has no mlloop.yaml');
   });
 
-  it('activates the extension because the workspace contains mlloop.yaml', async () => {
+  it('activates the extension because the workspace contains mlloop.yaml, without an error', async () => {
     const extension = await activatedMlloopExtension();
     assert.equal(extension.isActive, true);
+    // isActive is also true when activate() threw, so the log is what tells success from failure.
+    const record = await activationRecord(mlloopExtensionId);
+    assert.match(record.activationEvent, /^workspaceContains:/, `activated by ${record.activationEvent}, not by the workspace`);
+    assert.equal(record.error, undefined, `activate() threw: ${record.error}`);
   });
 
   it('registers every ML Loop command', async () => {

@@ -49,6 +49,8 @@ export async function waitFor<T>(
   }
 }
 
+const activationFailureKey = Symbol.for('mlloop.vscodeTest.activationFailure');
+
 /**
  * The extension under test, waited for until VS Code has activated it on its own (by an
  * activation event). Never calls activate(): a test that needs activation to be caused by
@@ -58,8 +60,78 @@ export async function waitFor<T>(
 export async function activatedMlloopExtension(timeoutMs = 30_000): Promise<vscode.Extension<unknown>> {
   const extension = vscode.extensions.getExtension(mlloopExtensionId);
   assert.ok(extension, `extension ${mlloopExtensionId} is not installed in this extension host`);
-  await waitFor(() => extension.isActive, `${mlloopExtensionId} to activate`, { timeoutMs });
+  // Once activation has timed out it will not happen later: fail the following tests at once
+  // instead of letting each wait again. Kept on globalThis because every test file is its own
+  // bundle with its own copy of this module.
+  const failures = globalThis as { [activationFailureKey]?: string };
+  if (failures[activationFailureKey]) throw new Error(failures[activationFailureKey]);
+  try {
+    await waitFor(() => extension.isActive, `${mlloopExtensionId} to activate`, { timeoutMs });
+  } catch (error) {
+    failures[activationFailureKey] =
+      `${(error as Error).message}; errors thrown by activate() are in the run's artifacts, vscode-logs/*/exthost1/remoteexthost.log`;
+    throw new Error(failures[activationFailureKey]);
+  }
   return extension;
+}
+
+/**
+ * Text of this window's extension host log: the newest `remoteexthost.log` (VS Code server) or
+ * `exthost.log` (desktop VS Code) under the run's VS Code logs folder, or undefined when the
+ * runner did not say where that folder is or the log is not written yet.
+ */
+export function extensionHostLog(): string | undefined {
+  const logsDir = process.env[suiteEnvNames.vscodeLogsDir];
+  if (!logsDir || !fs.existsSync(logsDir)) return undefined;
+  const found: Array<{ file: string; mtimeMs: number }> = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === 'remoteexthost.log' || entry.name === 'exthost.log') found.push({ file: full, mtimeMs: fs.statSync(full).mtimeMs });
+    }
+  };
+  walk(logsDir);
+  const newest = found.sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+  return newest ? fs.readFileSync(newest.file, 'utf8') : undefined;
+}
+
+/** How VS Code activated an extension, as its extension host log tells. */
+export interface ActivationRecord {
+  /** The event that caused activation, e.g. 'workspaceContains:mlloop.yaml' or 'onCommand:mlloop.train'. */
+  activationEvent: string;
+  /** The error activate() threw (message and stack), when it threw. */
+  error?: string;
+}
+
+/**
+ * Reads from the extension host log why and whether `extensionId` activated. Waits until the log
+ * names the activation, then `flushMs` (default 1500 ms: VS Code writes its log files in
+ * batches) so an error thrown by activate() has reached the file too.
+ * @param timeoutMs how long to wait for the activation line (default 20 000 ms)
+ */
+export async function activationRecord(
+  extensionId: string = mlloopExtensionId,
+  { timeoutMs = 20_000, flushMs = 1500 }: { timeoutMs?: number; flushMs?: number } = {},
+): Promise<ActivationRecord> {
+  const escapedId = extensionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const activation = new RegExp(`_doActivateExtension ${escapedId}, startup: \\w+, activationEvent: '([^']+)'`);
+  const activationEvent = await waitFor(
+    () => activation.exec(extensionHostLog() ?? '')?.[1],
+    `the extension host log to record the activation of ${extensionId}`,
+    { timeoutMs, intervalMs: 200 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, flushMs));
+  const lines = (extensionHostLog() ?? '').split('\n');
+  const failedAt = lines.findIndex((line) => line.includes(`Activating extension ${extensionId} failed due to an error`));
+  if (failedAt < 0) return { activationEvent };
+  // The error is the next log entry: one timestamped line, then its indented stack lines.
+  const errorLines = [lines[failedAt + 1] ?? ''];
+  for (const line of lines.slice(failedAt + 2)) {
+    if (!/^\s/.test(line)) break;
+    errorLines.push(line);
+  }
+  return { activationEvent, error: errorLines.join('\n').replace(/^\S+ \S+ \[error\] /, '') };
 }
 
 /**

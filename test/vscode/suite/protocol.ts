@@ -22,6 +22,8 @@ export const suiteEnvNames = {
   grep: 'MLLOOP_VSCODE_TEST_GREP',
   /** The colour theme of this run: 'light' or 'dark'. */
   theme: 'MLLOOP_VSCODE_TEST_THEME',
+  /** VS Code's logs folder of this run (`<user-data-dir>/logs`), where the extension host log is. */
+  vscodeLogsDir: 'MLLOOP_VSCODE_TEST_VSCODE_LOGS',
 } as const;
 
 /** One test's outcome in SuiteResult.tests. durationMs is absent for pending tests. */
