@@ -6,9 +6,12 @@ import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { readRecords } from '../core/data/readers';
 import { evaluateModel, predictWithModel } from '../core/jobs/evaluate';
+import { calibrateModel } from '../core/jobs/calibrate';
+import { crossValidate } from '../core/jobs/crossValidate';
+import { explainModel } from '../core/jobs/explain';
 import { trainProject, type BackendPreference } from '../core/jobs/train';
 import { initProject } from '../core/project/init';
-import type { Task } from '../core/project/types';
+import type { CalibrationMethodName, Task } from '../core/project/types';
 import { findProjectRoot, loadProject } from '../core/project/workspace';
 import { importFiles } from '../core/store/import';
 import { SqliteStore } from '../core/store/sqlite';
@@ -156,7 +159,9 @@ const train: Command = {
       },
     });
     ctx.out.endProgress();
-    if (ctx.out.json) ctx.out.result({ run: result.runId, model: result.modelVersion, backend: result.backend, metrics: result.metrics });
+    if (ctx.out.json) {
+      ctx.out.result({ run: result.runId, model: result.modelVersion, backend: result.backend, metrics: result.metrics, calibration: result.calibration, report: result.reportFile });
+    }
     else {
       ctx.out.text(
         `Run ${result.runId} trained model ${result.modelVersion} on ${result.backend} in ${formatDuration(result.durationMs)} ` +
@@ -164,18 +169,53 @@ const train: Command = {
       );
       ctx.out.text('Test-split metrics:');
       ctx.out.text(formatMetrics(result.metrics));
+      const c = result.calibration;
+      ctx.out.text(`Calibration: ${c.method}${c.eceBefore !== null && c.method !== 'none' ? ` (test ECE ${fmt(c.eceBefore)} → ${fmt(c.eceAfter)})` : ''}. ${c.reason}`);
+      ctx.out.text(`Report: ${result.reportFile}`);
     }
     return 0;
   },
 };
 
 const evaluate: Command = {
-  summary: 'metrics of a model on its test split, or on a labelled file',
-  usage: 'Usage: mlloop evaluate [--model VERSION] [--data FILE]\n\nWithout --data: the test split held out when the model was trained. Default model: the newest.',
-  options: { model: { type: 'string' }, data: { type: 'string' } },
+  summary: 'metrics with confidence intervals, curves and calibration error; or k-fold cross-validation',
+  usage: [
+    'Usage: mlloop evaluate [--model VERSION] [--data FILE] [--cv K]',
+    '',
+    'Without --data: the test split held out when the model was trained. Default model: the newest.',
+    'Prints the metrics with 95% bootstrap intervals, ECE, and (with --json) the ROC / PR /',
+    'reliability curves and the confusion matrix.',
+    '--cv K trains K models on K folds of all stored examples, as `train` would, and reports',
+    'each metric\'s mean ± std over the folds.',
+  ].join('\n'),
+  options: { model: { type: 'string' }, data: { type: 'string' }, cv: { type: 'string' } },
   async run(ctx) {
     const dir = root(ctx);
     const data = ctx.values.data as string | undefined;
+    if (ctx.values.cv !== undefined) {
+      if (data || ctx.values.model) throw new UserError('--cv trains new models on the stored examples; it does not take --data or --model.');
+      const folds = Number(ctx.values.cv);
+      const r = await crossValidate({
+        root: dir,
+        folds,
+        backend: ctx.backend,
+        signal: ctx.signal,
+        onFold: (f, total, m) => ctx.out.log(`fold ${f}/${total}: ${headline(m) ?? ''}`),
+      });
+      if (ctx.out.json) {
+        ctx.out.result({
+          cv: r.folds,
+          n: r.n,
+          backend: r.backend,
+          metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std, values: v.values }])),
+          folds: r.perFold,
+        });
+      } else {
+        ctx.out.text(`${r.folds}-fold cross-validation on ${r.n} examples (${r.backend}):`);
+        ctx.out.text(table(['metric', 'mean', 'std', 'per fold'], Object.entries(r.metrics).map(([k, v]) => [k, fmt(v.mean), fmt(v.std), v.values.map((x) => fmt(x)).join(' ')])));
+      }
+      return 0;
+    }
     const r = await evaluateModel({
       root: dir,
       ...(ctx.values.model ? { version: ctx.values.model as string } : {}),
@@ -183,11 +223,141 @@ const evaluate: Command = {
       backend: ctx.backend,
       signal: ctx.signal,
     });
-    if (ctx.out.json) ctx.out.result({ model: r.model, on: r.on, n: r.n, metrics: r.metrics, rejected: r.rejected });
-    else {
+    const ev = r.evaluation;
+    if (ctx.out.json) {
+      ctx.out.result({
+        model: r.model,
+        on: r.on,
+        n: r.n,
+        metrics: r.metrics,
+        omitted: ev.omitted,
+        intervals: Object.fromEntries(Object.entries(ev.intervals.byMetric).map(([k, v]) => [k, { lower: v.lower, upper: v.upper }])),
+        interval_confidence: ev.intervals.confidence,
+        ece: ev.calibration ? { ece: ev.calibration.ece, mce: ev.calibration.mce, classwise_ece: ev.calibration.classwiseEce ?? null, bins: ev.calibration.bins, brier: ev.calibration.brier } : null,
+        confusion_matrix: ev.confusionMatrix ? { labels: ev.classes, matrix: ev.confusionMatrix } : null,
+        curves: {
+          roc: ev.roc?.map((c) => ({ label: c.label, fpr: c.curve.x, tpr: c.curve.y, thresholds: c.curve.thresholds })) ?? null,
+          pr: ev.pr?.map((c) => ({ label: c.label, recall: c.curve.x, precision: c.curve.y, thresholds: c.curve.thresholds })) ?? null,
+          reliability: ev.calibration
+            ? { mean_predicted: ev.calibration.reliability.meanPredicted, fraction_positive: ev.calibration.reliability.fractionPositive, counts: ev.calibration.reliability.counts }
+            : null,
+        },
+        thresholds: ev.thresholds ? { best_f1: ev.thresholds.bestF1, best_youden_j: ev.thresholds.bestYoudenJ } : null,
+        rejected: r.rejected,
+      });
+    } else {
       ctx.out.text(`Model ${r.model} on ${r.on} (${r.n} rows):`);
-      ctx.out.text(formatMetrics(r.metrics));
+      const pct = Math.round(ev.intervals.confidence * 100);
+      ctx.out.text(
+        table(
+          ['metric', 'value', `${pct}% interval`],
+          Object.entries(r.metrics).map(([k, v]) => {
+            const i = ev.intervals.byMetric[k];
+            return [k, fmt(v), i ? `[${fmt(i.lower)}, ${fmt(i.upper)}]` : ''];
+          }),
+        ),
+      );
+      for (const [k, why] of Object.entries(ev.omitted)) ctx.out.text(`${k}: not defined here (${why})`);
+      if (ev.calibration) ctx.out.text(`calibration: ECE ${fmt(ev.calibration.ece)}, MCE ${fmt(ev.calibration.mce)} (${ev.calibration.bins} bins)`);
+      if (ev.confusionMatrix) {
+        ctx.out.text('confusion matrix (rows: true, columns: predicted):');
+        ctx.out.text(table(['', ...ev.classes], ev.confusionMatrix.map((row, i) => [ev.classes[i], ...row])));
+      }
       for (const x of r.rejected.slice(0, 20)) ctx.out.text(`  skipped ${x.file}:${x.line}: ${x.reason}`);
+    }
+    return 0;
+  },
+};
+
+const calibrate: Command = {
+  summary: 'choose the calibrator of a model on held-out rows (before/after ECE, Brier, log loss)',
+  usage: [
+    'Usage: mlloop calibrate [--model VERSION] [--method auto|platt|isotonic|temperature|vector|histogram|none]',
+    '',
+    'Fits calibrators on the validation rows of the run that trained the model (rows it did not',
+    'train on), compares them by cross-validated ECE and Brier, and keeps one only when ECE',
+    'improves by more than calibration.margin (default 5%). From then on predict and evaluate',
+    'return calibrated probabilities, and the bundle carries calibrator.json. Training already',
+    'does this with calibration.method; use this to try another method without retraining.',
+  ].join('\n'),
+  options: { model: { type: 'string' }, method: { type: 'string' } },
+  async run(ctx) {
+    const method = ctx.values.method as CalibrationMethodName | undefined;
+    const methods = ['auto', 'platt', 'isotonic', 'temperature', 'vector', 'histogram', 'none'];
+    if (method !== undefined && !methods.includes(method)) throw new UserError(`--method must be one of ${methods.join(', ')} (got '${method}').`);
+    const r = await calibrateModel({ root: root(ctx), backend: ctx.backend, signal: ctx.signal, ...(method ? { method } : {}), ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    const c = r.calibration;
+    if (ctx.out.json) {
+      ctx.out.result({
+        model: r.model,
+        method: c.method,
+        reason: c.reason,
+        warnings: c.warnings,
+        validation: c.selection,
+        test: c.test ? { before: c.test.before, after: c.test.after } : null,
+        metrics: r.metrics,
+        report: r.reportFile,
+      });
+    } else {
+      ctx.out.text(`Model ${r.model}: calibrator ${c.method}. ${c.reason}`);
+      for (const w of c.warnings) ctx.out.text(`warning: ${w}`);
+      if (c.selection) {
+        ctx.out.text(`On ${c.selection.n} validation rows (${c.selection.folds}-fold cross-validated):`);
+        ctx.out.text(
+          table(
+            ['method', 'status', 'ECE', 'Brier', 'log loss', 'ECE change'],
+            [
+              ['(raw)', '', fmt(c.selection.before.ece), fmt(c.selection.before.brier), fmt(c.selection.before.logLoss), ''],
+              ...c.selection.candidates.map((x) => [x.method, x.status, fmt(x.after?.ece), fmt(x.after?.brier), fmt(x.after?.logLoss), x.eceImprovement !== undefined ? `${(-x.eceImprovement * 100).toFixed(1)}%` : x.reason]),
+            ],
+          ),
+        );
+      }
+      if (c.test) ctx.out.text(`On the test split: ECE ${fmt(c.test.before.ece)} → ${fmt(c.test.after.ece)}, Brier ${fmt(c.test.before.brier)} → ${fmt(c.test.after.brier)}, log loss ${fmt(c.test.before.logLoss)} → ${fmt(c.test.after.logLoss)}`);
+      ctx.out.text(`Report: ${r.reportFile}`);
+    }
+    return 0;
+  },
+};
+
+const explain: Command = {
+  summary: 'feature importance, and why the model predicted what it did for one record',
+  usage: [
+    'Usage: mlloop explain [--model VERSION] [--data FILE] [--row N]',
+    '',
+    'Without --row: permutation importance (how much the metric drops when a feature is',
+    'shuffled; mean ± std over repeats) on the test split, or on a labelled FILE.',
+    'With --row N: integrated-gradients attributions for record N (1-based) of FILE, or of the',
+    'test split: how much each feature pushed the prediction away from the baseline (the',
+    'average training row).',
+  ].join('\n'),
+  options: { model: { type: 'string' }, data: { type: 'string' }, row: { type: 'string' } },
+  async run(ctx) {
+    const data = ctx.values.data as string | undefined;
+    const row = ctx.values.row !== undefined ? Number(ctx.values.row) : undefined;
+    const r = await explainModel({
+      root: root(ctx),
+      backend: ctx.backend,
+      signal: ctx.signal,
+      ...(data ? { dataFile: path.resolve(ctx.cwd, data) } : {}),
+      ...(row !== undefined ? { row } : {}),
+      ...(ctx.values.model ? { version: ctx.values.model as string } : {}),
+    });
+    if (ctx.out.json) {
+      ctx.out.result({ model: r.model, importance: r.importance, explanation: r.explanation });
+      return 0;
+    }
+    if (r.importance) {
+      const imp = r.importance;
+      ctx.out.text(`Permutation importance of model ${r.model} on the ${imp.on} (${imp.rows} rows, ${imp.repeats} repeats; ${imp.metric} ${imp.greaterIsBetter ? 'drop' : 'rise'} when the feature is shuffled):`);
+      ctx.out.text(table(['feature', 'importance', '± std'], imp.importances.map((f) => [f.feature, fmt(f.mean), fmt(f.std)])));
+    }
+    if (r.explanation) {
+      const e = r.explanation;
+      const p = e.prediction;
+      ctx.out.text(`Record ${e.row} of the ${e.source}: predicted ${'value' in p ? fmt(p.value) : `${p.label} (${(p.confidence * 100).toFixed(1)}%)`}.`);
+      ctx.out.text(`Attributions to ${e.explains} (${fmt(e.baselineOutput)} at the baseline → ${fmt(e.output)} here; gap ${fmt(e.gap)}):`);
+      ctx.out.text(table(['feature', 'value', 'attribution'], e.attributions.map((a) => [a.feature, String(e.record[a.feature] ?? ''), fmt(a.value)])));
     }
     return 0;
   },
@@ -324,4 +494,4 @@ export function headline(metrics: Record<string, number> | null | undefined): st
   return undefined;
 }
 
-export const COMMANDS: Record<string, Command> = { init, import: importCmd, train, evaluate, predict, runs, models };
+export const COMMANDS: Record<string, Command> = { init, import: importCmd, train, evaluate, calibrate, explain, predict, runs, models };

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadModelFromArtifacts } from '../core/engine/serialize';
+import { parseCalibrator } from '../core/calibrate/apply';
+import { pipelineFromJson } from '../core/data/pipeline';
 import { UserError } from '../core/util/errors';
 import type { LoadedBundle, ModelCard } from './predictor';
 
@@ -15,6 +17,8 @@ export const BUNDLE_FILES = {
   pipeline: 'pipeline.json',
   labels: 'labels.json',
   card: 'card.json',
+  /** Optional: absent when the model's probabilities are used as they are. */
+  calibrator: 'calibrator.json',
 } as const;
 
 function readJson<T>(file: string): T {
@@ -32,7 +36,7 @@ function readJson<T>(file: string): T {
  */
 export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const card = readJson<ModelCard>(path.join(dir, BUNDLE_FILES.card));
-  const pipeline = readJson<LoadedBundle['pipeline']>(path.join(dir, BUNDLE_FILES.pipeline));
+  const pipeline = pipelineFromJson(readJson<unknown>(path.join(dir, BUNDLE_FILES.pipeline)));
   const labels = readJson<LoadedBundle['labels']>(path.join(dir, BUNDLE_FILES.labels));
   const modelJson = readJson<unknown>(path.join(dir, BUNDLE_FILES.modelJson));
   let weights: Buffer;
@@ -42,6 +46,8 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     throw new UserError(`Cannot read ${path.join(dir, BUNDLE_FILES.weights)}: ${(e as Error).message}.`);
   }
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  const calibratorFile = path.join(dir, BUNDLE_FILES.calibrator);
+  const calibrator = fs.existsSync(calibratorFile) ? parseCalibrator(readJson<unknown>(calibratorFile)) : null;
   const model = await loadModelFromArtifacts(modelJson, buffer);
-  return { card, pipeline, labels, model };
+  return { card, pipeline, labels, model, calibrator };
 }

@@ -4,9 +4,11 @@
  * one of them gives the same outputs for the same records.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { predictScores } from '../core/engine/fit';
+import { predictScores } from '../core/engine/predict';
 import { transformRows, type FittedPipeline } from '../core/data/pipeline';
 import type { LabelMap } from '../core/data/labels';
+import { applyCalibrator } from '../core/calibrate/apply';
+import type { Calibrator } from '../core/calibrate/types';
 
 /** What a bundle's card.json holds (written by the training job). */
 export interface ModelCard {
@@ -24,6 +26,8 @@ export interface ModelCard {
   metrics: Record<string, number>;
   data: { examples: number; train: number; validation: number; test: number; maxExampleId: number; firstImportedAt: string | null; lastImportedAt: string | null };
   training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
+  /** The calibrator in calibrator.json ('none' when there is none) and ECE on the test split before/after it. */
+  calibration: { method: string; eceBefore: number | null; eceAfter: number | null };
   mlloopVersion: string;
 }
 
@@ -32,20 +36,35 @@ export interface LoadedBundle {
   pipeline: FittedPipeline;
   labels: LabelMap;
   model: tf.LayersModel;
+  /** Applied to the model's probabilities when present (calibrator.json). */
+  calibrator: Calibrator | null;
 }
 
 export type Prediction =
   | { label: string; confidence: number; probabilities: Record<string, number> }
   | { value: number };
 
+/** The k the calibrators and metrics expect: 2 for binary (P(class 1) vector), classes for multiclass, 1 for regression. */
+export function outputK(bundle: Pick<LoadedBundle, 'card' | 'labels'>): number {
+  return bundle.card.task === 'multiclass' ? bundle.labels.classes.length : bundle.card.task === 'binary' ? 2 : 1;
+}
+
 /**
- * Raw scores for records: n × outputs row-major (binary: P(positive) per row; multiclass:
- * class probabilities; regression: the value). Records are plain objects keyed by feature
- * name; missing features are imputed as in training.
+ * Scores for records: n × outputs row-major (binary: P(positive) per row; multiclass:
+ * class probabilities; regression: the value), calibrated when the bundle has a calibrator
+ * (pass `calibrated: false` for the model's raw outputs). Records are plain objects keyed
+ * by feature name; missing features are imputed as in training.
  */
-export function scoreRecords(bundle: LoadedBundle, records: ReadonlyArray<Record<string, unknown>>): { scores: Float32Array; n: number; outputs: number } {
+export function scoreRecords(
+  bundle: LoadedBundle,
+  records: ReadonlyArray<Record<string, unknown>>,
+  opts: { calibrated?: boolean } = {},
+): { scores: Float32Array; n: number; outputs: number } {
   const { x, n, d } = transformRows(bundle.pipeline, records);
-  const scores = n === 0 ? new Float32Array(0) : predictScores(bundle.model, x, n, d);
+  let scores = n === 0 ? new Float32Array(0) : predictScores(bundle.model, x, n, d);
+  if (n > 0 && bundle.calibrator && bundle.calibrator.method !== 'none' && opts.calibrated !== false) {
+    scores = Float32Array.from(applyCalibrator(bundle.calibrator, scores, outputK(bundle)));
+  }
   return { scores, n, outputs: n === 0 ? 0 : scores.length / n };
 }
 

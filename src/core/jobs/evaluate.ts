@@ -6,7 +6,7 @@ import path from 'node:path';
 import { readRecords } from '../data/readers';
 import { validateRecord } from '../data/validate';
 import { initBackend } from '../engine/backend';
-import { headlineMetrics } from '../evaluate/metrics';
+import { evaluatePredictions, type EvaluationReport } from '../evaluate/report';
 import type { ProjectConfig } from '../project/types';
 import { loadProject } from '../project/workspace';
 import type { RejectedRow } from '../store/import';
@@ -52,11 +52,24 @@ export interface EvaluateResult {
   on: string;
   n: number;
   metrics: Record<string, number>;
+  /** Intervals, curves, confusion matrix, calibration error (see EvaluationReport). */
+  evaluation: EvaluationReport;
   /** Rows of --data that could not be used (bad values, unseen labels). */
   rejected: RejectedRow[];
 }
 
-async function withModel<T>(root: string, version: string | undefined, backend: BackendPreference | undefined, fn: (ctx: { config: ProjectConfig; store: Store; record: ModelRecord; bundle: LoadedBundle; root: string }) => Promise<T>): Promise<T> {
+function evaluationOptions(config: ProjectConfig, signal?: AbortSignal) {
+  return {
+    resamples: config.evaluation.bootstrap,
+    confidence: config.evaluation.confidence,
+    seed: config.training.seed,
+    bins: config.calibration.bins,
+    ...(signal ? { signal } : {}),
+  };
+}
+
+/** Opens the project's store and the model's bundle for `fn`, closing both after. */
+export async function withModel<T>(root: string, version: string | undefined, backend: BackendPreference | undefined, fn: (ctx: { config: ProjectConfig; store: Store; record: ModelRecord; bundle: LoadedBundle; root: string }) => Promise<T>): Promise<T> {
   const { config, paths } = loadProject(root);
   const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop evaluate' });
   try {
@@ -88,7 +101,8 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResu
       const data = splitExamples(runConfig, examples);
       const test = pick(data, data.split.test);
       const { scores } = scoreRecords(bundle, test.records);
-      return { model: record.version, on: `test split of run ${record.runId}`, n: test.records.length, metrics: headlineMetrics(bundle.card.task, test.y, scores, k), rejected: [] };
+      const evaluation = evaluatePredictions(bundle.card.task, test.y, scores, k, bundle.labels.classes, evaluationOptions(config, opts.signal));
+      return { model: record.version, on: `test split of run ${record.runId}`, n: test.records.length, metrics: evaluation.metrics, evaluation, rejected: [] };
     }
     const rejected: RejectedRow[] = [];
     const records: Array<Record<string, unknown>> = [];
@@ -118,7 +132,8 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResu
     }
     if (records.length === 0) throw new UserError(`${opts.dataFile} has no usable labelled rows${rejected.length ? ` (first problem: line ${rejected[0].line}: ${rejected[0].reason})` : ''}.`, { file: opts.dataFile });
     const { scores } = scoreRecords(bundle, records);
-    return { model: record.version, on: rel, n: records.length, metrics: headlineMetrics(bundle.card.task, y, scores, k), rejected };
+    const evaluation = evaluatePredictions(bundle.card.task, y, scores, k, bundle.labels.classes, evaluationOptions(config, opts.signal));
+    return { model: record.version, on: rel, n: records.length, metrics: evaluation.metrics, evaluation, rejected };
   });
 }
 

@@ -9,8 +9,11 @@ import path from 'node:path';
 import { initBackend } from '../engine/backend';
 import { balancedClassWeights, fitModel, predictScores, type EpochLogs } from '../engine/fit';
 import { saveModel } from '../engine/serialize';
-import { fitPipeline, transformRows } from '../data/pipeline';
-import { headlineMetrics } from '../evaluate/metrics';
+import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
+import { groupColumns } from '../explain/groups';
+import type { Calibrator } from '../calibrate/types';
+import { assessModel, runDetails } from './assess';
+import { writeRunReport } from './report';
 import { loadProject } from '../project/workspace';
 import { SqliteStore } from '../store/sqlite';
 import { CancelledError, isUserError } from '../util/errors';
@@ -37,6 +40,9 @@ export interface TrainResult {
   stoppedEarly: boolean;
   durationMs: number;
   bundleDir: string;
+  /** The run's HTML report. */
+  reportFile: string;
+  calibration: { method: string; reason: string; eceBefore: number | null; eceAfter: number | null };
 }
 
 export interface TrainOptions {
@@ -117,8 +123,18 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       },
     );
 
-    const scores = predictScores(fit.model, xTest.x, xTest.n, xTest.d);
-    const metrics = headlineMetrics(config.task, test.y, scores, k);
+    const model = fit.model;
+    const assessment = await assessModel({
+      config,
+      classes: data.labels.classes,
+      score: (x, n) => predictScores(model, x, n, pipeline.width),
+      validation: { ...xVal, y: validation.y },
+      test: { ...xTest, y: test.y },
+      groups: groupColumns(outputColumns(pipeline)),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      log: (message) => emit({ type: 'log', message }),
+    });
+    const metrics = assessment.metrics;
     const version = `v${runId}`;
     const bundleDir = path.join(paths.modelsDir, version);
     const durationMs = Date.now() - started;
@@ -146,9 +162,14 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         lastImportedAt: importedAt[importedAt.length - 1] ?? null,
       },
       training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs },
+      calibration: {
+        method: assessment.calibration.method,
+        eceBefore: assessment.calibration.test?.before.ece ?? null,
+        eceAfter: assessment.calibration.test?.after.ece ?? null,
+      },
       mlloopVersion: MLLOOP_VERSION,
     };
-    await writeBundle(bundleDir, { model: fit.model, pipeline, labels: data.labels, card });
+    await writeBundle(bundleDir, { model: fit.model, pipeline, labels: data.labels, card, calibrator: assessment.calibrator });
     fit.model.dispose();
 
     await store.addEpochs(runId, epochs.map(toEpochRecord));
@@ -160,7 +181,9 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       metrics,
       modelVersion: version,
       bestEpoch: fit.bestEpoch,
+      details: runDetails(assessment),
     });
+    const report = await writeRunReport(store, paths, runId, config.name);
     const result: TrainResult = {
       runId,
       modelVersion: version,
@@ -171,6 +194,8 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       stoppedEarly: fit.stoppedEarly,
       durationMs,
       bundleDir,
+      reportFile: report,
+      calibration: { method: assessment.calibration.method, reason: assessment.calibration.reason, eceBefore: card.calibration.eceBefore, eceAfter: card.calibration.eceAfter },
     };
     emit({ type: 'finished', result });
     return result;
@@ -201,7 +226,7 @@ function toEpochRecord(l: EpochLogs): { epoch: number; logs: Record<string, numb
 /** Writes a bundle folder atomically: files go to a temp folder first, then it is renamed into place. */
 async function writeBundle(
   dir: string,
-  b: { model: Parameters<typeof saveModel>[0]; pipeline: unknown; labels: unknown; card: ModelCard },
+  b: { model: Parameters<typeof saveModel>[0]; pipeline: unknown; labels: unknown; card: ModelCard; calibrator: Calibrator | null },
 ): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -210,6 +235,7 @@ async function writeBundle(
   fs.writeFileSync(path.join(tmp, BUNDLE_FILES.pipeline), JSON.stringify(b.pipeline));
   fs.writeFileSync(path.join(tmp, BUNDLE_FILES.labels), JSON.stringify(b.labels, null, 2));
   fs.writeFileSync(path.join(tmp, BUNDLE_FILES.card), JSON.stringify(b.card, null, 2));
+  if (b.calibrator) fs.writeFileSync(path.join(tmp, BUNDLE_FILES.calibrator), JSON.stringify(b.calibrator));
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
 }

@@ -9,6 +9,8 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../schemas/mlloop.schema.json';
 import type {
+  CalibrationConfig,
+  EvaluationConfig,
   FeatureSpec,
   ModelConfig,
   ProjectConfig,
@@ -99,7 +101,9 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation'> & {
+  calibration?: Partial<CalibrationConfig>;
+  evaluation?: Partial<EvaluationConfig>;
   features: Array<Partial<FeatureSpec> & { name: string; type: FeatureSpec['type'] }>;
   model?: Partial<ModelConfig> & { type: ModelConfig['type'] };
   training?: Partial<Omit<TrainingConfig, 'earlyStopping'>> & { earlyStopping?: Partial<TrainingConfig['earlyStopping']> };
@@ -116,6 +120,9 @@ export const DEFAULT_TRAINING: TrainingConfig = {
   classWeight: 'none',
   seed: 42,
 };
+
+export const DEFAULT_CALIBRATION: CalibrationConfig = { method: 'auto', margin: 0.05, bins: 15 };
+export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidence: 0.95, importanceRepeats: 5, importanceMaxRows: 5000 };
 
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
 export const DEFAULT_LOGISTIC = { type: 'logistic', l2: 0.0001 } as const;
@@ -154,6 +161,8 @@ function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
     data: { sources: raw.data?.sources ?? [] },
     model,
     training,
+    calibration: { ...DEFAULT_CALIBRATION, ...(raw.calibration ?? {}) },
+    evaluation: { ...DEFAULT_EVALUATION, ...(raw.evaluation ?? {}) },
   };
 }
 
@@ -173,11 +182,21 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
   if (c.training.validationSplit + c.training.testSplit >= 0.8) {
     out.push({ path: '/training/testSplit', message: `validationSplit + testSplit = ${(c.training.validationSplit + c.training.testSplit).toFixed(2)} leaves too little to train on; keep the sum below 0.8.` });
   }
+  if (c.evaluation.importanceMetric !== undefined && !IMPORTANCE_METRICS[c.task].includes(c.evaluation.importanceMetric)) {
+    out.push({ path: '/evaluation/importanceMetric', message: `'${c.evaluation.importanceMetric}' is not a ${c.task} metric; use one of ${IMPORTANCE_METRICS[c.task].join(', ')}.` });
+  }
   if (c.training.earlyStopping.monitor === 'val_accuracy' && c.task === 'regression') {
     out.push({ path: '/training/earlyStopping/monitor', message: 'val_accuracy is not defined for regression; use val_loss.' });
   }
   return out;
 }
+
+/** Metrics permutation importance can use, by task (scikit-learn names). */
+const IMPORTANCE_METRICS: Record<ProjectConfig['task'], string[]> = {
+  binary: ['accuracy', 'roc_auc', 'average_precision', 'f1', 'f1_macro', 'precision', 'recall', 'mcc', 'log_loss', 'brier'],
+  multiclass: ['accuracy', 'f1_macro', 'f1_weighted', 'roc_auc', 'log_loss', 'brier', 'mcc'],
+  regression: ['r2', 'mse', 'rmse', 'mae', 'explained_variance'],
+};
 
 function firstLine(s: string): string {
   return s.split('\n')[0];

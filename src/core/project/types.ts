@@ -102,6 +102,30 @@ export interface TrainingConfig {
   seed: number;
 }
 
+export type CalibrationMethodName = 'auto' | 'platt' | 'isotonic' | 'temperature' | 'vector' | 'histogram' | 'none';
+
+export interface CalibrationConfig {
+  /** Default 'auto': chosen by cross-validated ECE and Brier on the validation rows. */
+  method: CalibrationMethodName;
+  /** A calibrator is kept only when ECE falls by more than this fraction. Default 0.05. */
+  margin: number;
+  /** ECE bins. Default 15. */
+  bins: number;
+}
+
+export interface EvaluationConfig {
+  /** Bootstrap resamples for confidence intervals; 0 = off. Default 1000. */
+  bootstrap: number;
+  /** Interval coverage. Default 0.95. */
+  confidence: number;
+  /** Permutation-importance repeats; 0 = off. Default 5. */
+  importanceRepeats: number;
+  /** Metric for permutation importance; default accuracy (classification) or r2 (regression). */
+  importanceMetric?: string;
+  /** At most this many test rows for permutation importance. Default 5000. */
+  importanceMaxRows: number;
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -114,4 +138,6 @@ export interface ProjectConfig {
   data: { sources: DataSource[] };
   model: ModelConfig;
   training: TrainingConfig;
+  calibration: CalibrationConfig;
+  evaluation: EvaluationConfig;
 }

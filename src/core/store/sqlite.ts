@@ -377,6 +377,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  async updateModelMetrics(version: string, metrics: Record<string, number>): Promise<void> {
+    await this.write((db) => {
+      db.run('UPDATE models SET metrics = ? WHERE version = ?', [JSON.stringify(metrics), version]);
+      if (db.getRowsModified() === 0) throw new UserError(`There is no model ${version}.`);
+    });
+  }
+
   private toModel(r: Record<string, SqlValue>): ModelRecord {
     return {
       version: String(r.version),

@@ -107,6 +107,8 @@ export interface Store {
 
   addModel(model: ModelRecord): Promise<void>;
   getModel(version: string): Promise<ModelRecord | undefined>;
+  /** Replaces a model's metrics (after recalibration changes its probabilities). */
+  updateModelMetrics(version: string, metrics: Record<string, number>): Promise<void>;
   /** Newest first. */
   listModels(): Promise<ModelRecord[]>;
 

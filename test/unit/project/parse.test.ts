@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
+import { DEFAULT_CALIBRATION, DEFAULT_EVALUATION, DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
 import { MLLOOP_VERSION } from '../../../src/core/version';
 
 const MINIMAL = `version: 1
@@ -20,6 +20,15 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(r.config.model, { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' });
     assert.deepEqual(r.config.training, DEFAULT_TRAINING);
     assert.deepEqual(r.config.data.sources, []);
+    assert.deepEqual(r.config.calibration, DEFAULT_CALIBRATION);
+    assert.deepEqual(r.config.evaluation, DEFAULT_EVALUATION);
+  });
+
+  it('rejects an importance metric that does not fit the task, at its line', () => {
+    const r = parseProject(MINIMAL + 'evaluation:\n  importanceMetric: r2\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.problems[0].line, 7);
+    assert.match(r.problems[0].message, /'r2' is not a multiclass metric/);
   });
 
   it("keeps the code's defaults equal to the schema's `default` keywords (what editors show)", () => {
@@ -32,6 +41,8 @@ describe('project file (mlloop.yaml)', () => {
     const [mlp, logistic] = s.properties.model.oneOf;
     for (const k of ['hidden', 'dropout', 'activation'] as const) if (mlp.properties[k].default !== undefined) assert.deepEqual(mlp.properties[k].default, DEFAULT_MLP[k]);
     assert.equal(logistic.properties.l2.default, DEFAULT_LOGISTIC.l2);
+    for (const [k, v] of Object.entries(DEFAULT_CALIBRATION)) assert.deepEqual(s.properties.calibration.properties[k].default, v, `calibration.${k}`);
+    for (const [k, v] of Object.entries(DEFAULT_EVALUATION)) assert.deepEqual(s.properties.evaluation.properties[k].default, v, `evaluation.${k}`);
     const feats = s.properties.features.items.oneOf;
     const byType = Object.fromEntries(feats.map((f: any) => [f.properties.type.const, f.properties]));
     const r = parseProject(`version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\n  - {name: b, type: boolean}\n  - {name: c, type: categorical}\n  - {name: d, type: text}\n`);
