@@ -44,7 +44,7 @@ export interface RowExplanation {
   /** Model output at the record and at the baseline (the all-zeros encoded row: training means, empty text, no category). */
   output: number;
   baselineOutput: number;
-  /** |Σ attributions − (output − baselineOutput)|: how exactly the attributions add up. */
+  /** Σ attributions − (output − baselineOutput), signed: how far the attributions are from adding up exactly. */
   gap: number;
 }
 
