@@ -10,10 +10,21 @@ import Module from 'node:module';
 import path from 'node:path';
 
 const disposable = { dispose() {} };
+const event = () => disposable;
+class EventEmitter {
+  event = event;
+  fire() {}
+  dispose() {}
+}
 const vscodeStandIn = {
   window: { createOutputChannel: () => ({ info() {}, error() {}, debug() {}, show() {}, dispose() {} }) },
   commands: { registerCommand: () => disposable },
-  workspace: { getConfiguration: () => ({ get: (_: string, d: unknown) => d }) },
+  workspace: {
+    getConfiguration: () => ({ get: (_: string, d: unknown) => d }),
+    createFileSystemWatcher: () => ({ onDidChange: event, onDidCreate: event, onDidDelete: event, dispose() {} }),
+    findFiles: async () => [],
+  },
+  EventEmitter,
   ProgressLocation: { Notification: 15 },
 };
 

@@ -13,6 +13,8 @@ import { runJobInWorker } from '../worker/client';
 import type { JobEvent, JobRequest, JobResult } from '../worker/protocol';
 import type { Log } from './log';
 import { pickProjectRoot } from './project';
+import type { JobTracker } from './state/jobs';
+import type { ProjectState } from './state/projectState';
 
 export const COMMAND_IDS = {
   createProject: 'mlloop.createProject',
@@ -25,6 +27,8 @@ export const COMMAND_IDS = {
 export interface CommandDeps {
   context: vscode.ExtensionContext;
   log: Log;
+  jobs: JobTracker;
+  state: ProjectState;
 }
 
 function backendSetting(): 'auto' | 'tensorflow' | 'wasm' | 'cpu' {
@@ -52,24 +56,45 @@ async function reportFailure(log: Log, what: string, e: unknown): Promise<void> 
   if ((await vscode.window.showErrorMessage(text, showLog)) === showLog) log.show();
 }
 
-/** Runs a job in the worker with a cancellable notification. Undefined when it failed or was cancelled (already reported). */
+/**
+ * Runs a job in the worker with a cancellable notification, published to the JobTracker
+ * (dashboard, run panel, status bar). One job at a time: a second one is refused with a
+ * message. Undefined when it failed, was refused or was cancelled (already reported).
+ */
 async function runWithProgress<R extends JobRequest>(
   deps: CommandDeps,
   title: string,
   job: R,
   onEvent: (e: JobEvent, progress: vscode.Progress<{ message?: string; increment?: number }>) => void,
 ): Promise<JobResult<R['kind']> | undefined> {
+  if (deps.jobs.current) {
+    void vscode.window.showWarningMessage(`ML Loop: ${deps.jobs.current.title} is still running; wait for it or cancel it first.`);
+    return undefined;
+  }
   const workerScript = deps.context.asAbsolutePath(path.join('dist', 'worker.js'));
+  await deps.state.setRoot(job.root);
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `ML Loop: ${title}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
+        deps.jobs.start({ kind: job.kind, root: job.root, title }, () => controller.abort());
         try {
-          return await runJobInWorker(job, { workerScript, signal: controller.signal, onEvent: (e) => onEvent(e, progress) });
+          return await runJobInWorker(job, {
+            workerScript,
+            signal: controller.signal,
+            onEvent: (e) => {
+              if (e.type === 'started') deps.jobs.update({ runId: e.runId, backend: e.backend, totalEpochs: e.epochs });
+              else if (e.type === 'epoch') deps.jobs.epoch(e.runId, e.logs);
+              else if (e.type === 'progress') deps.jobs.update({ message: e.message });
+              onEvent(e, progress);
+            },
+          });
         } finally {
           sub.dispose();
+          deps.jobs.finish();
+          deps.state.scheduleRefresh(0);
         }
       },
     );

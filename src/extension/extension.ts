@@ -5,14 +5,27 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Log } from './log';
+import { JobTracker } from './state/jobs';
+import { ProjectState } from './state/projectState';
 
-export function activate(context: vscode.ExtensionContext): { log: Log } {
+/** What activate() returns: for tests and other extensions (vscode.extensions.getExtension(...).exports). */
+export interface MlLoopApi {
+  log: Log;
+  jobs: JobTracker;
+  state: ProjectState;
+}
+
+export function activate(context: vscode.ExtensionContext): MlLoopApi {
   const started = Date.now();
   const log = new Log();
-  context.subscriptions.push(log, ...registerCommands({ context, log }));
+  const jobs = new JobTracker();
+  const state = new ProjectState();
+  const deps = { context, log, jobs, state };
+  context.subscriptions.push(log, jobs, state, ...registerCommands(deps));
+  // The first snapshot loads after activation returns: reading the store must not delay it.
+  setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
-  // Returned for tests and other extensions (vscode.extensions.getExtension(...).exports).
-  return { log };
+  return { log, jobs, state };
 }
 
 export function deactivate(): void {
