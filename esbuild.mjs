@@ -57,7 +57,7 @@ if (fs.existsSync('webview')) {
       sourcemap: !production,
       minify: production,
       logLevel: 'warning',
-      loader: { '.css': 'text', '.ttf': 'file' },
+      loader: { '.ttf': 'file' },
     });
   }
 }
