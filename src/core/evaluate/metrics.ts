@@ -139,12 +139,8 @@ export interface ClassificationScores {
   labelsAveraged: number[];
 }
 
-/**
- * Per-class, macro, weighted and micro precision, recall and F1 from a confusion matrix, as
- * scikit-learn's `precision_recall_fscore_support` with `zero_division=0`.
- * @param matrix k×k confusion matrix (rows true class, columns predicted class), total count ≥ 1.
- */
-export function classificationScoresFromConfusion(matrix: number[][]): ClassificationScores {
+/** Row sums (true counts), column sums (predicted counts), the trace and the total of a k×k confusion matrix. */
+function confusionMarginals(matrix: number[][]): { trueCounts: Float64Array; predictedCounts: Float64Array; correct: number; total: number } {
   const k = matrix.length;
   const trueCounts = new Float64Array(k);
   const predictedCounts = new Float64Array(k);
@@ -158,6 +154,17 @@ export function classificationScoresFromConfusion(matrix: number[][]): Classific
     }
     correct += matrix[t][t];
   }
+  return { trueCounts, predictedCounts, correct, total };
+}
+
+/**
+ * Per-class, macro, weighted and micro precision, recall and F1 from a confusion matrix, as
+ * scikit-learn's `precision_recall_fscore_support` with `zero_division=0`.
+ * @param matrix k×k confusion matrix (rows true class, columns predicted class), total count ≥ 1.
+ */
+export function classificationScoresFromConfusion(matrix: number[][]): ClassificationScores {
+  const k = matrix.length;
+  const { trueCounts, predictedCounts, correct, total } = confusionMarginals(matrix);
   const perClass: ClassScores[] = [];
   const labelsAveraged: number[] = [];
   const macro = { precision: 0, recall: 0, f1: 0 };
@@ -233,18 +240,7 @@ export function classificationReport(yTrue: ArrayLike<number>, scores: ArrayLike
  */
 export function matthewsCorrelationFromConfusion(matrix: number[][]): number {
   const k = matrix.length;
-  const trueCounts = new Float64Array(k);
-  const predictedCounts = new Float64Array(k);
-  let correct = 0;
-  let total = 0;
-  for (let t = 0; t < k; t++) {
-    for (let p = 0; p < k; p++) {
-      trueCounts[t] += matrix[t][p];
-      predictedCounts[p] += matrix[t][p];
-      total += matrix[t][p];
-    }
-    correct += matrix[t][t];
-  }
+  const { trueCounts, predictedCounts, correct, total } = confusionMarginals(matrix);
   let truePredDot = 0;
   let predPredDot = 0;
   let trueTrueDot = 0;
