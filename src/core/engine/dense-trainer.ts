@@ -439,7 +439,6 @@ export class DenseStackTrainer {
     const parts: tf.Tensor[] = new Array(this.slots.length * 2);
     let dz = dLogits;
     for (let i = this.slots.length - 1; i >= 0; i--) {
-      const slot = this.slots[i];
       let dKernel = this.matMulTransposeA(pass.inputs[i], dz);
       const penalty = this.l2Constants.get(i);
       if (penalty) dKernel = tf.add(dKernel, tf.mul(weights[i].kernel, penalty.twiceL2));
