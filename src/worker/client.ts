@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { CancelledError, UserError } from '../core/util/errors';
-import type { FromWorker, JobEvent, JobRequest, JobResult, ToWorker } from './protocol';
+import type { FromWorker, JobEvent, JobResult, ToWorker, WorkerJobRequest } from './protocol';
 
 export interface RunJobOptions {
   /** Absolute path of the built worker bundle (dist/worker.js). */
@@ -21,7 +21,7 @@ export interface RunJobOptions {
  * @throws UserError (the job's user-facing errors), CancelledError, or Error for bugs
  *   (with the worker's stack) and a worker that died.
  */
-export function runJobInWorker<R extends JobRequest>(job: R, opts: RunJobOptions): Promise<JobResult<R['kind']>> {
+export function runJobInWorker<R extends WorkerJobRequest>(job: R, opts: RunJobOptions): Promise<JobResult<R['kind']>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(opts.workerScript, { workerData: job });
     let settled = false;

@@ -4,20 +4,30 @@
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { comparePredictions } from '../core/jobs/compare';
 import { evaluateModel } from '../core/jobs/evaluate';
 import { trainProject } from '../core/jobs/train';
 import { loadProject } from '../core/project/workspace';
 import { importFiles } from '../core/store/import';
 import { SqliteStore } from '../core/store/sqlite';
 import { CancelledError, isUserError } from '../core/util/errors';
-import type { FromWorker, JobEvent, JobRequest, ToWorker } from './protocol';
+import type { FromWorker, JobEvent, ToWorker, WorkerJobRequest } from './protocol';
 
-async function runJob(job: JobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
+async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
   switch (job.kind) {
     case 'train':
       return trainProject({ root: job.root, backend: job.backend ?? 'auto', signal, onEvent: emit });
     case 'evaluate':
       return evaluateModel({ root: job.root, ...(job.version ? { version: job.version } : {}), ...(job.dataFile ? { dataFile: job.dataFile } : {}), backend: job.backend ?? 'auto', signal });
+    case 'comparePredictions':
+      return comparePredictions({
+        root: job.root,
+        baseRunId: job.baseRunId,
+        otherRunId: job.otherRunId,
+        ...(job.limit !== undefined ? { limit: job.limit } : {}),
+        backend: job.backend ?? 'auto',
+        signal,
+      });
     case 'import': {
       const { config, paths } = loadProject(job.root);
       const files = job.files?.length ? job.files : config.data.sources.map((s) => path.resolve(paths.root, s.path));
@@ -44,7 +54,7 @@ if (parentPort) {
   port.on('message', (m: ToWorker) => {
     if (m.type === 'cancel') controller.abort();
   });
-  runJob(workerData as JobRequest, controller.signal, (event) => post({ type: 'event', event })).then(
+  runJob(workerData as WorkerJobRequest, controller.signal, (event) => post({ type: 'event', event })).then(
     (result) => {
       post({ type: 'result', result });
       port.close();

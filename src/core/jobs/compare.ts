@@ -1,0 +1,208 @@
+/**
+ * Which examples two runs' models predict differently: both runs' bundles score the test
+ * split of the newer run (the rows neither model trained on when the newer run's split holds
+ * out at least the rows the older one did — the split is a seeded function of the examples,
+ * so the newer split is what the newer model is judged on), and the rows whose prediction
+ * changed are listed with both predictions and the true label.
+ *
+ * Node only (tfjs, the store, the file system): run it in the job worker, never on the
+ * extension host thread. Never imports 'vscode'.
+ */
+import path from 'node:path';
+import { classLabelText } from '../data/labels';
+import { initBackend } from '../engine/backend';
+import type { ProjectConfig } from '../project/types';
+import { loadProject } from '../project/workspace';
+import { SqliteStore } from '../store/sqlite';
+import type { RunRecord, Store } from '../store/types';
+import { throwIfAborted, UserError } from '../util/errors';
+import { loadBundle } from '../../runtime/node';
+import { predictRecords, type LoadedBundle, type Prediction } from '../../runtime/predictor';
+import { splitExamples } from './dataset';
+import type { BackendPreference } from './train';
+
+/** One model's prediction for a row: a class with its probability, or a value. */
+export type ComparedPrediction = { label: string; confidence: number } | { value: number };
+
+/** A test row the two models predict differently. */
+export interface PredictionChangeRow {
+  /** Store id of the example. */
+  exampleId: number;
+  /** Where it came from (file relative to the project, 'feedback', …) and the line there. */
+  source: string;
+  sourceLine: number | null;
+  /** The raw record as stored (features and label, as imported). */
+  record: Record<string, unknown>;
+  /** The true label: class name, or the value (regression). */
+  actual: string | number;
+  base: ComparedPrediction;
+  other: ComparedPrediction;
+  /**
+   * Classification: 'fixed' (base wrong, other right), 'broke' (base right, other wrong),
+   * 'changed' (both wrong, differently). Regression: 'fixed' when the other model's absolute
+   * error is smaller, 'broke' when larger, 'changed' when equal.
+   */
+  kind: 'fixed' | 'broke' | 'changed';
+}
+
+export interface PredictionChanges {
+  task: ProjectConfig['task'];
+  baseRunId: number;
+  otherRunId: number;
+  baseVersion: string;
+  otherVersion: string;
+  /** E.g. 'test split of run 7'. */
+  on: string;
+  /** Test rows scored. */
+  n: number;
+  /**
+   * Classification: rows whose predicted label differs. Regression: rows whose predictions
+   * differ by more than 1e-6 relative (|a − b| > 1e-6 · max(1, |a|, |b|)).
+   */
+  changed: number;
+  fixed: number;
+  broke: number;
+  /**
+   * At most `limit` rows. Classification: 'broke' rows first, then 'fixed', then 'changed',
+   * each by descending |confidence difference|. Regression: by descending |a − b|.
+   */
+  rows: PredictionChangeRow[];
+  /** Feature names of the newer run (the columns worth showing). */
+  features: string[];
+  label: string;
+}
+
+export interface ComparePredictionsOptions {
+  /** Project folder (holds mlloop.yaml). */
+  root: string;
+  /** The reference run ("A"); its model's predictions are `base`. */
+  baseRunId: number;
+  /** The run compared with it ("B"); its model's predictions are `other`. */
+  otherRunId: number;
+  /** Most rows returned. Default 200. */
+  limit?: number;
+  backend?: BackendPreference;
+  signal?: AbortSignal;
+}
+
+/** Default cap on rows returned: enough to read through, small enough to post to a webview. */
+export const DEFAULT_CHANGED_ROWS_LIMIT = 200;
+
+async function completedRunWithModel(store: Store, id: number): Promise<RunRecord & { modelVersion: string }> {
+  const run = await store.getRun(id);
+  if (!run) throw new UserError(`There is no run ${id} in this project.`);
+  if (run.status !== 'completed' || !run.modelVersion) {
+    throw new UserError(`Run ${id} is ${run.status} and has no model; compare runs that completed.`);
+  }
+  return run as RunRecord & { modelVersion: string };
+}
+
+function comparable(p: Prediction): ComparedPrediction {
+  return 'value' in p ? { value: p.value } : { label: p.label, confidence: p.confidence };
+}
+
+/**
+ * Scores the newer run's test split with both runs' models and lists the rows whose
+ * prediction changed (see the file doc and {@link PredictionChanges} for order and counts).
+ * @throws UserError when a run is missing, did not complete, has no bundle on disk, or the
+ *   two models do not predict the same kind of thing (classification vs regression);
+ *   CancelledError when `signal` aborts.
+ */
+export async function comparePredictions(opts: ComparePredictionsOptions): Promise<PredictionChanges> {
+  if (opts.baseRunId === opts.otherRunId) throw new UserError('Choose two different runs to compare.');
+  const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_CHANGED_ROWS_LIMIT));
+  const { paths } = loadProject(opts.root);
+  const store = await SqliteStore.open(paths.storeFile, { purpose: 'ML Loop compare' });
+  const bundles: LoadedBundle[] = [];
+  try {
+    const base = await completedRunWithModel(store, opts.baseRunId);
+    const other = await completedRunWithModel(store, opts.otherRunId);
+    const newer = base.id > other.id ? base : other;
+    const baseModel = await store.getModel(base.modelVersion);
+    const otherModel = await store.getModel(other.modelVersion);
+    if (!baseModel || !otherModel) throw new UserError(`The model of run ${!baseModel ? base.id : other.id} is no longer in the store.`);
+    await initBackend(opts.backend ?? 'auto');
+    throwIfAborted(opts.signal);
+    const baseBundle = await loadBundle(path.resolve(paths.root, baseModel.path));
+    bundles.push(baseBundle);
+    const otherBundle = await loadBundle(path.resolve(paths.root, otherModel.path));
+    bundles.push(otherBundle);
+    const regression = baseBundle.card.task === 'regression';
+    if (regression !== (otherBundle.card.task === 'regression')) {
+      throw new UserError(`Run ${base.id} is ${baseBundle.card.task} and run ${other.id} is ${otherBundle.card.task}: their predictions cannot be compared row by row.`);
+    }
+
+    // The newer run's split, rebuilt from the examples it saw (id ≤ its card's maxExampleId).
+    const newerBundle = newer === base ? baseBundle : otherBundle;
+    const newerConfig = newer.config as ProjectConfig;
+    const examples = (await store.listExamples()).filter((e) => e.id <= newerBundle.card.data.maxExampleId);
+    const data = splitExamples(newerConfig, examples);
+    const testRows = Array.from(data.split.test, (i) => data.examples[i]);
+    const records = testRows.map((e) => e.record);
+    throwIfAborted(opts.signal);
+    const basePredictions = predictRecords(baseBundle, records);
+    throwIfAborted(opts.signal);
+    const otherPredictions = predictRecords(otherBundle, records);
+
+    const all: Array<PredictionChangeRow & { order: number }> = [];
+    let fixed = 0;
+    let broke = 0;
+    for (let i = 0; i < testRows.length; i++) {
+      const a = basePredictions[i];
+      const b = otherPredictions[i];
+      const example = testRows[i];
+      let kind: PredictionChangeRow['kind'];
+      let order: number;
+      let actual: string | number;
+      if ('value' in a && 'value' in b) {
+        actual = Number(example.label);
+        if (Math.abs(a.value - b.value) <= 1e-6 * Math.max(1, Math.abs(a.value), Math.abs(b.value))) continue;
+        const errA = Math.abs(a.value - actual);
+        const errB = Math.abs(b.value - actual);
+        kind = errB < errA ? 'fixed' : errB > errA ? 'broke' : 'changed';
+        order = -Math.abs(a.value - b.value);
+      } else if ('label' in a && 'label' in b) {
+        if (a.label === b.label) continue;
+        actual = classLabelText(example.label);
+        kind = b.label === actual ? 'fixed' : a.label === actual ? 'broke' : 'changed';
+        // broke before fixed before changed; within each, the largest confidence swing first.
+        const rank = kind === 'broke' ? 0 : kind === 'fixed' ? 1 : 2;
+        order = rank * 10 - Math.abs(a.confidence - b.confidence);
+      } else {
+        continue;
+      }
+      if (kind === 'fixed') fixed++;
+      else if (kind === 'broke') broke++;
+      all.push({
+        exampleId: example.id,
+        source: example.source,
+        sourceLine: example.sourceLine,
+        record: example.record,
+        actual,
+        base: comparable(a),
+        other: comparable(b),
+        kind,
+        order,
+      });
+    }
+    all.sort((x, y) => x.order - y.order || x.exampleId - y.exampleId);
+    return {
+      task: newerBundle.card.task,
+      baseRunId: base.id,
+      otherRunId: other.id,
+      baseVersion: base.modelVersion,
+      otherVersion: other.modelVersion,
+      on: `test split of run ${newer.id}`,
+      n: testRows.length,
+      changed: all.length,
+      fixed,
+      broke,
+      rows: all.slice(0, limit).map(({ order: _order, ...row }) => row),
+      features: newerConfig.features.map((f) => f.name),
+      label: newerConfig.label,
+    };
+  } finally {
+    for (const b of bundles) b.model.dispose();
+    await store.close();
+  }
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { comparePredictions } from '../../src/core/jobs/compare';
+import { splitExamples } from '../../src/core/jobs/dataset';
+import type { ProjectConfig } from '../../src/core/project/types';
+import { SqliteStore } from '../../src/core/store/sqlite';
+import { initBackend, loadBundle, predictRecords } from '../../src/runtime';
+import { runJobInWorker } from '../../src/worker/client';
+import { copyExample, mlloop, requireBuild, WORKER } from './helpers';
+
+describe('comparePredictions: rows whose prediction changed between two runs (iris)', function () {
+  this.timeout(300000);
+  let dir: string;
+  let first: number;
+  let second: number;
+  before(() => {
+    requireBuild();
+    dir = copyExample('iris');
+    assert.equal(mlloop(dir, ['import']).code, 0);
+    const a = mlloop(dir, ['train', '--json']);
+    assert.equal(a.code, 0, a.stderr);
+    first = a.json.run;
+    // A deliberately weak second model (3 epochs of a slow logistic regression), so that many
+    // test predictions differ from the first model's.
+    const yaml = fs.readFileSync(path.join(dir, 'mlloop.yaml'), 'utf8');
+    const weak = yaml
+      .replace(/model:\n(?:  .*\n|\s*#.*\n)+/, 'model:\n  type: logistic\n  l2: 0.0001\n')
+      .replace(/epochs: 200/, 'epochs: 3')
+      .replace(/learningRate: 0.01/, 'learningRate: 0.001');
+    assert.notEqual(weak, yaml);
+    fs.writeFileSync(path.join(dir, 'mlloop.yaml'), weak);
+    const b = mlloop(dir, ['train', '--json']);
+    assert.equal(b.code, 0, b.stderr);
+    second = b.json.run;
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lists exactly the test rows whose labels differ, with both models’ predictions and the true label', async () => {
+    const changes = await comparePredictions({ root: dir, baseRunId: first, otherRunId: second, backend: 'wasm' });
+    assert.equal(changes.on, `test split of run ${second}`);
+    assert.equal(changes.baseVersion, `v${first}`);
+    assert.equal(changes.otherVersion, `v${second}`);
+
+    // Recompute independently: the newer run's test split, both bundles, predictRecords.
+    const store = await SqliteStore.open(path.join(dir, '.mlloop', 'store.sqlite'));
+    const run = (await store.getRun(second))!;
+    const examples = await store.listExamples();
+    await store.close();
+    await initBackend('wasm');
+    const bundleA = await loadBundle(path.join(dir, '.mlloop', 'models', `v${first}`));
+    const bundleB = await loadBundle(path.join(dir, '.mlloop', 'models', `v${second}`));
+    const data = splitExamples(run.config as ProjectConfig, examples.filter((e) => e.id <= bundleB.card.data.maxExampleId));
+    const test = Array.from(data.split.test, (i) => data.examples[i]);
+    const a = predictRecords(bundleA, test.map((e) => e.record));
+    const b = predictRecords(bundleB, test.map((e) => e.record));
+    bundleA.model.dispose();
+    bundleB.model.dispose();
+    const expected = new Map<number, { a: string; b: string; actual: string }>();
+    test.forEach((e, i) => {
+      const pa = a[i] as { label: string };
+      const pb = b[i] as { label: string };
+      if (pa.label !== pb.label) expected.set(e.id, { a: pa.label, b: pb.label, actual: String(e.label) });
+    });
+
+    assert.equal(changes.n, test.length);
+    assert.ok(expected.size > 0, 'the weak model should disagree with the first on some rows');
+    assert.equal(changes.changed, expected.size);
+    assert.equal(changes.rows.length, expected.size);
+    for (const row of changes.rows) {
+      const want = expected.get(row.exampleId);
+      assert.ok(want, `row ${row.exampleId} is listed but its prediction did not change`);
+      assert.equal((row.base as { label: string }).label, want.a);
+      assert.equal((row.other as { label: string }).label, want.b);
+      assert.equal(row.actual, want.actual);
+      const kind = want.b === want.actual ? 'fixed' : want.a === want.actual ? 'broke' : 'changed';
+      assert.equal(row.kind, kind);
+      assert.equal(typeof row.record.sepal_length, 'string');
+    }
+    assert.equal(changes.fixed, changes.rows.filter((r) => r.kind === 'fixed').length);
+    assert.equal(changes.broke, changes.rows.filter((r) => r.kind === 'broke').length);
+    // Broken rows come first: they are the regressions a reviewer looks for.
+    const kinds = changes.rows.map((r) => r.kind);
+    assert.deepEqual(kinds, [...kinds].sort((x, y) => ['broke', 'fixed', 'changed'].indexOf(x) - ['broke', 'fixed', 'changed'].indexOf(y)));
+    assert.deepEqual(changes.features, ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+  });
+
+  it('caps the rows at the limit but still counts them all', async () => {
+    const all = await comparePredictions({ root: dir, baseRunId: first, otherRunId: second, backend: 'wasm' });
+    const capped = await comparePredictions({ root: dir, baseRunId: first, otherRunId: second, limit: 1, backend: 'wasm' });
+    assert.equal(capped.rows.length, Math.min(1, all.changed));
+    assert.equal(capped.changed, all.changed);
+    assert.deepEqual(capped.rows[0], all.rows[0]);
+  });
+
+  it('runs in the job worker and refuses a run that does not exist', async () => {
+    const viaWorker = await runJobInWorker({ kind: 'comparePredictions', root: dir, baseRunId: second, otherRunId: first }, { workerScript: WORKER });
+    assert.equal(viaWorker.baseRunId, second);
+    assert.equal(viaWorker.on, `test split of run ${second}`);
+    assert.ok(viaWorker.changed > 0);
+    await assert.rejects(
+      runJobInWorker({ kind: 'comparePredictions', root: dir, baseRunId: first, otherRunId: 99 }, { workerScript: WORKER }),
+      (e: Error) => e.name === 'UserError' && /no run 99/.test(e.message),
+    );
+  });
+});
