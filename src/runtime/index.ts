@@ -1,8 +1,9 @@
 /**
  * What an app imports to use a trained ML Loop model: load a bundle, predict.
- * No store, no training. In Node: `const { loadBundle, predictRecords } = require('mlloop/dist/runtime')`.
+ * No store, no training. In Node: `const { initBackend, loadBundle, predictRecords } = require('mlloop/dist/runtime')`.
+ * A browser app uses src/core/registry/predict.ts with a bundle it fetched (loadModelFromArtifacts).
  */
-export { loadBundle, BUNDLE_FILES } from './node';
-export { predictRecords, scoreRecords, predictionsFromScores } from './predictor';
-export type { LoadedBundle, ModelCard, Prediction } from './predictor';
+export { loadBundle, BUNDLE_FILES } from '../core/registry/bundle';
+export { predictRecords, scoreRecords, predictionsFromScores, outputK } from '../core/registry/predict';
+export type { LoadedBundle, ModelCard, Prediction } from '../core/registry/predict';
 export { initBackend } from '../core/engine/backend';

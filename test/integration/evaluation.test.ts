@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyCalibrator } from '../../src/core/calibrate/apply';
-import { initBackend, loadBundle, predictRecords, scoreRecords } from '../../src/runtime';
-import { outputK } from '../../src/runtime/predictor';
+import { initBackend, loadBundle, outputK, predictRecords, scoreRecords } from '../../src/runtime';
 import { copyExample, mlloop, requireBuild } from './helpers';
 
 describe('evaluation, calibration and explanations through the CLI (decision-policy example)', function () {

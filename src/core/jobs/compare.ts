@@ -16,8 +16,8 @@ import { loadProject } from '../project/workspace';
 import { SqliteStore } from '../store/sqlite';
 import type { RunRecord, Store } from '../store/types';
 import { throwIfAborted, UserError } from '../util/errors';
-import { loadBundle } from '../../runtime/node';
-import { predictRecords, type LoadedBundle, type Prediction } from '../../runtime/predictor';
+import { loadBundle } from '../registry/bundle';
+import { predictRecords, type LoadedBundle, type Prediction } from '../registry/predict';
 import { splitExamples } from './dataset';
 import type { BackendPreference } from './train';
 

@@ -13,8 +13,8 @@ import type { RejectedRow } from '../store/import';
 import { SqliteStore } from '../store/sqlite';
 import type { ModelRecord, Store } from '../store/types';
 import { UserError } from '../util/errors';
-import { loadBundle } from '../../runtime/node';
-import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../../runtime/predictor';
+import { loadBundle } from '../registry/bundle';
+import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../registry/predict';
 import { pick, splitExamples } from './dataset';
 import type { BackendPreference } from './train';
 

@@ -14,7 +14,7 @@ import { permutationImportance } from '../explain/permutation';
 import { applyCalibrator } from '../calibrate/apply';
 import type { ProjectConfig } from '../project/types';
 import { UserError } from '../util/errors';
-import { outputK, predictionsFromScores, type Prediction } from '../../runtime/predictor';
+import { outputK, predictionsFromScores, type Prediction } from '../registry/predict';
 import type { ImportanceRecord, RunDetails } from './assess';
 import { pick, splitExamples } from './dataset';
 import { withModel } from './evaluate';

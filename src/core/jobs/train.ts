@@ -18,8 +18,8 @@ import { loadProject } from '../project/workspace';
 import { SqliteStore } from '../store/sqlite';
 import { CancelledError, isUserError } from '../util/errors';
 import { pick, splitExamples } from './dataset';
-import type { ModelCard } from '../../runtime/predictor';
-import { BUNDLE_FILES } from '../../runtime/node';
+import type { ModelCard } from '../registry/types';
+import { writeBundle } from '../registry/bundle';
 import { MLLOOP_VERSION } from '../version';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -221,21 +221,4 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
 function toEpochRecord(l: EpochLogs): { epoch: number; logs: Record<string, number> } {
   const { epoch, ...logs } = l;
   return { epoch, logs: logs as Record<string, number> };
-}
-
-/** Writes a bundle folder atomically: files go to a temp folder first, then it is renamed into place. */
-async function writeBundle(
-  dir: string,
-  b: { model: Parameters<typeof saveModel>[0]; pipeline: unknown; labels: unknown; card: ModelCard; calibrator: Calibrator | null },
-): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  await saveModel(b.model, tmp);
-  fs.writeFileSync(path.join(tmp, BUNDLE_FILES.pipeline), JSON.stringify(b.pipeline));
-  fs.writeFileSync(path.join(tmp, BUNDLE_FILES.labels), JSON.stringify(b.labels, null, 2));
-  fs.writeFileSync(path.join(tmp, BUNDLE_FILES.card), JSON.stringify(b.card, null, 2));
-  if (b.calibrator) fs.writeFileSync(path.join(tmp, BUNDLE_FILES.calibrator), JSON.stringify(b.calibrator));
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
 }

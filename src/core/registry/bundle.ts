@@ -1,15 +1,18 @@
 /**
- * Loading a bundle folder from disk in Node (an app's server, the CLI, the worker).
+ * Bundle folders on disk (Node): writing one after training and loading one to predict.
  * A bundle is self-contained: model.json + weights.bin (tfjs layers model), pipeline.json,
- * labels.json, card.json.
+ * labels.json, card.json, and calibrator.json when the probabilities are calibrated.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadModelFromArtifacts } from '../core/engine/serialize';
-import { parseCalibrator } from '../core/calibrate/apply';
-import { pipelineFromJson } from '../core/data/pipeline';
-import { UserError } from '../core/util/errors';
-import type { LoadedBundle, ModelCard } from './predictor';
+import type * as tf from '@tensorflow/tfjs';
+import { loadModelFromArtifacts } from '../engine/artifacts';
+import { saveModel } from '../engine/serialize';
+import { parseCalibrator } from '../calibrate/apply';
+import type { Calibrator } from '../calibrate/types';
+import { pipelineFromJson } from '../data/pipeline';
+import { UserError } from '../util/errors';
+import type { LoadedBundle, ModelCard } from './types';
 
 export const BUNDLE_FILES = {
   modelJson: 'model.json',
@@ -50,4 +53,24 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const calibrator = fs.existsSync(calibratorFile) ? parseCalibrator(readJson<unknown>(calibratorFile)) : null;
   const model = await loadModelFromArtifacts(modelJson, buffer);
   return { card, pipeline, labels, model, calibrator };
+}
+
+/**
+ * Writes a bundle folder atomically: the files go to a temp folder beside it, which is then
+ * renamed into place, so a crash never leaves a half-written bundle under the version's name.
+ */
+export async function writeBundle(
+  dir: string,
+  b: { model: tf.LayersModel; pipeline: unknown; labels: unknown; card: ModelCard; calibrator: Calibrator | null },
+): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  await saveModel(b.model, tmp);
+  fs.writeFileSync(path.join(tmp, BUNDLE_FILES.pipeline), JSON.stringify(b.pipeline));
+  fs.writeFileSync(path.join(tmp, BUNDLE_FILES.labels), JSON.stringify(b.labels, null, 2));
+  fs.writeFileSync(path.join(tmp, BUNDLE_FILES.card), JSON.stringify(b.card, null, 2));
+  if (b.calibrator) fs.writeFileSync(path.join(tmp, BUNDLE_FILES.calibrator), JSON.stringify(b.calibrator));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
 }

@@ -1,44 +1,14 @@
 /**
- * Turning a loaded bundle into predictions. Pure (no node built-ins): used by the Node
- * loader beside it, the CLI, the extension's worker and a browser app alike, so that every
+ * Turning a loaded bundle into predictions. Pure (no node built-ins): used by the CLI, the
+ * extension's worker, an app in Node (src/runtime) and a browser app alike, so that every
  * one of them gives the same outputs for the same records.
  */
-import type * as tf from '@tensorflow/tfjs';
-import { predictScores } from '../core/engine/predict';
-import { transformRows, type FittedPipeline } from '../core/data/pipeline';
-import type { LabelMap } from '../core/data/labels';
-import { applyCalibrator } from '../core/calibrate/apply';
-import type { Calibrator } from '../core/calibrate/types';
+import { predictScores } from '../engine/predict';
+import { transformRows } from '../data/pipeline';
+import { applyCalibrator } from '../calibrate/apply';
+import type { LoadedBundle, ModelCard } from './types';
 
-/** What a bundle's card.json holds (written by the training job). */
-export interface ModelCard {
-  /** Bundle format version. */
-  format: 1;
-  version: string;
-  task: 'binary' | 'multiclass' | 'regression';
-  label: string;
-  features: Array<{ name: string; type: string }>;
-  createdAt: string;
-  runId: number;
-  parentVersion: string | null;
-  configHash: string;
-  backend: string;
-  metrics: Record<string, number>;
-  data: { examples: number; train: number; validation: number; test: number; maxExampleId: number; firstImportedAt: string | null; lastImportedAt: string | null };
-  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
-  /** The calibrator in calibrator.json ('none' when there is none) and ECE on the test split before/after it. */
-  calibration: { method: string; eceBefore: number | null; eceAfter: number | null };
-  mlloopVersion: string;
-}
-
-export interface LoadedBundle {
-  card: ModelCard;
-  pipeline: FittedPipeline;
-  labels: LabelMap;
-  model: tf.LayersModel;
-  /** Applied to the model's probabilities when present (calibrator.json). */
-  calibrator: Calibrator | null;
-}
+export type { LoadedBundle, ModelCard } from './types';
 
 export type Prediction =
   | { label: string; confidence: number; probabilities: Record<string, number> }

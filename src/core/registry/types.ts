@@ -1,0 +1,39 @@
+/**
+ * The bundle format: what a model folder (.mlloop/models/<version>/) holds once loaded.
+ * Pure types, shared by the writer (training), the loader and the predictor.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Calibrator } from '../calibrate/types';
+import type { LabelMap } from '../data/labels';
+import type { FittedPipeline } from '../data/pipeline';
+
+/** What a bundle's card.json holds (written by the training job). */
+export interface ModelCard {
+  /** Bundle format version. */
+  format: 1;
+  version: string;
+  task: 'binary' | 'multiclass' | 'regression';
+  label: string;
+  features: Array<{ name: string; type: string }>;
+  createdAt: string;
+  runId: number;
+  parentVersion: string | null;
+  configHash: string;
+  backend: string;
+  metrics: Record<string, number>;
+  data: { examples: number; train: number; validation: number; test: number; maxExampleId: number; firstImportedAt: string | null; lastImportedAt: string | null };
+  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
+  /** The calibrator in calibrator.json ('none' when there is none) and ECE on the test split before/after it. */
+  calibration: { method: string; eceBefore: number | null; eceAfter: number | null };
+  mlloopVersion: string;
+}
+
+export interface LoadedBundle {
+  card: ModelCard;
+  pipeline: FittedPipeline;
+  labels: LabelMap;
+  model: tf.LayersModel;
+  /** Applied to the model's probabilities when present (calibrator.json). */
+  calibrator: Calibrator | null;
+}
+
