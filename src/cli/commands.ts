@@ -370,7 +370,8 @@ const predict: Command = {
     '',
     'Records come from FILE (CSV / JSON / JSONL) or stdin (a JSON object, an array of objects,',
     'or JSON lines). Output per record: label, confidence and class probabilities',
-    '(regression: value).',
+    '(regression: value); a record with an unreadable value gets {"error": …} instead',
+    '(exit code 2 after predicting the others).',
   ].join('\n'),
   options: { model: { type: 'string' }, data: { type: 'string' } },
   async run(ctx) {
@@ -386,12 +387,15 @@ const predict: Command = {
       records.push(...parseStdinRecords(ctx.readStdin()));
     }
     const r = await predictWithModel({ root: dir, records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
-    if (ctx.out.json) ctx.out.result({ model: r.model, predictions: r.predictions });
+    if (ctx.out.json) ctx.out.result({ model: r.model, predictions: r.predictions, rejected: r.rejected });
     else {
       ctx.out.text(`Model ${r.model}:`);
-      r.predictions.forEach((p, i) => ctx.out.text('value' in p ? `${i + 1}: ${fmt(p.value)}` : `${i + 1}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)`));
+      r.predictions.forEach((p, i) =>
+        ctx.out.text('error' in p ? `${i + 1}: not predicted: ${p.error}` : 'value' in p ? `${i + 1}: ${fmt(p.value)}` : `${i + 1}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)`),
+      );
     }
-    return 0;
+    // Like import: exit 2 when some input was bad, after predicting the rest.
+    return r.rejected > 0 ? 2 : 0;
   },
 };
 

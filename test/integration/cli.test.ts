@@ -90,6 +90,14 @@ describe('mlloop CLI (built bundle, real store, real training)', function () {
       assert.deepEqual(Object.keys(a.probabilities), ['setosa', 'versicolor', 'virginica']);
     });
 
+    it('predict reports a record with an unreadable value instead of imputing it, and predicts the rest (exit 2)', () => {
+      const r = mlloop(dir, ['predict', '--json'], '{"sepal_length": "long", "sepal_width": 3, "petal_length": 1.4, "petal_width": 0.2}\n{"sepal_length": 5.1}\n');
+      assert.equal(r.code, 2);
+      assert.equal(r.json.rejected, 1);
+      assert.match(r.json.predictions[0].error, /feature 'sepal_length': 'long' is not a number/);
+      assert.equal(typeof r.json.predictions[1].label, 'string');
+    });
+
     it('runs and models list what was trained', () => {
       const runs = mlloop(dir, ['runs', '--json']).json.runs;
       assert.equal(runs.length, 1);

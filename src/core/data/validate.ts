@@ -11,6 +11,32 @@ import { booleanSpellings, describeValue, isMissing, isScalar, parseBoolean, par
 export type RecordCheck = { ok: true; label: string | number; weight?: number } | { ok: false; reason: string };
 
 /**
+ * The first feature value in `record` that the pipeline could not read (a numeric feature
+ * that is not a number, a boolean that is not a boolean spelling, an object where a single
+ * value belongs), as a reason naming the feature; undefined when all are readable. Missing
+ * values are fine (the pipeline imputes them). Used at import and at prediction time.
+ */
+export function featureProblem(record: Record<string, unknown>, features: ReadonlyArray<{ name: string; type: string }>): string | undefined {
+  for (const feature of features) {
+    const value = record[feature.name];
+    if (isMissing(value)) continue;
+    switch (feature.type) {
+      case 'numeric':
+        if (parseNumber(value) === undefined) return `feature '${feature.name}': ${describeValue(value)} is not a number`;
+        break;
+      case 'boolean':
+        if (parseBoolean(value) === undefined) return `feature '${feature.name}': ${describeValue(value)} is not a boolean (use ${booleanSpellings})`;
+        break;
+      case 'categorical':
+      case 'text':
+        if (!isScalar(value)) return `feature '${feature.name}': ${describeValue(value)} is not a single value`;
+        break;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Validates a record and extracts its label (and weight when configured).
  *
  * - label missing or empty → "missing label 'species'"; a non-scalar label (object/array)
@@ -42,24 +68,8 @@ export function validateRecord(
     label = classLabelText(rawLabel);
   }
 
-  for (const feature of config.features) {
-    const value = record[feature.name];
-    if (isMissing(value)) continue;
-    switch (feature.type) {
-      case 'numeric':
-        if (parseNumber(value) === undefined) return { ok: false, reason: `feature '${feature.name}': ${describeValue(value)} is not a number` };
-        break;
-      case 'boolean':
-        if (parseBoolean(value) === undefined) {
-          return { ok: false, reason: `feature '${feature.name}': ${describeValue(value)} is not a boolean (use ${booleanSpellings})` };
-        }
-        break;
-      case 'categorical':
-      case 'text':
-        if (!isScalar(value)) return { ok: false, reason: `feature '${feature.name}': ${describeValue(value)} is not a single value` };
-        break;
-    }
-  }
+  const problem = featureProblem(record, config.features);
+  if (problem) return { ok: false, reason: problem };
 
   if (config.weight === undefined) return { ok: true, label };
   const rawWeight = record[config.weight];

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { readRecords } from '../data/readers';
-import { validateRecord } from '../data/validate';
+import { featureProblem, validateRecord } from '../data/validate';
 import { initBackend } from '../engine/backend';
 import { evaluatePredictions, type EvaluationReport } from '../evaluate/report';
 import type { ProjectConfig } from '../project/types';
@@ -144,10 +144,19 @@ export interface PredictOptions {
   backend?: BackendPreference;
 }
 
-/** Predictions of a saved model for records (label key, if present, is ignored). */
-export async function predictWithModel(opts: PredictOptions): Promise<{ model: string; predictions: Prediction[] }> {
-  return withModel(opts.root, opts.version, opts.backend, async ({ record, bundle }) => ({
-    model: record.version,
-    predictions: predictRecords(bundle, opts.records),
-  }));
+/**
+ * Predictions of a saved model for records (a label key, if present, is ignored). A record
+ * with a value the pipeline cannot read (e.g. 'abc' for a numeric feature) gets
+ * `{ error }` in its place instead of a prediction from a silently imputed value; the
+ * others are predicted. `rejected` counts those records.
+ */
+export async function predictWithModel(opts: PredictOptions): Promise<{ model: string; predictions: Array<Prediction | { error: string }>; rejected: number }> {
+  return withModel(opts.root, opts.version, opts.backend, async ({ record, bundle }) => {
+    const problems = opts.records.map((r) => featureProblem(r, bundle.pipeline.features));
+    const good = opts.records.filter((_, i) => problems[i] === undefined);
+    const predicted = predictRecords(bundle, good);
+    let next = 0;
+    const predictions = problems.map((p) => (p === undefined ? predicted[next++] : { error: p }));
+    return { model: record.version, predictions, rejected: problems.filter((p) => p !== undefined).length };
+  });
 }
