@@ -198,6 +198,21 @@ describe('mlloop CLI (built bundle, real store, real training)', function () {
       fs.rmSync(b, { recursive: true, force: true });
     });
 
+    it('regression on a target in the tens of thousands trains as well as on a small scale (targets are standardised)', () => {
+      const dir = tempDir();
+      const lines = fs.readFileSync(IRIS, 'utf8').trim().split(/\r?\n/).slice(1);
+      const rows = lines.map((l) => l.split(','));
+      fs.writeFileSync(path.join(dir, 'price.csv'), ['sepal_length,sepal_width,petal_length,species,price', ...rows.map((r) => `${r[0]},${r[1]},${r[2]},${r[4]},${(Number(r[3]) * 10000 + 50000).toFixed(1)}`)].join('\n'));
+      assert.equal(mlloop(dir, ['init', '--data', 'price.csv', '--label', 'price', '--json']).json.task, 'regression');
+      mlloop(dir, ['import']);
+      const r = mlloop(dir, ['train', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.json.metrics.r2 >= 0.85, `r2 ${r.json.metrics.r2}`);
+      const p = mlloop(dir, ['predict', '--json'], JSON.stringify({ sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, species: 'virginica' }));
+      assert.ok(p.json.predictions[0].value > 60000 && p.json.predictions[0].value < 80000, `prediction ${p.json.predictions[0].value}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
     it('task categorization (text features, JSON samples shape) trains to a useful model', () => {
       const dir = copyExample('task-categorization');
       const imp = mlloop(dir, ['import', '--json']);

@@ -17,6 +17,44 @@ import { describeValue, parseNumber } from './values';
 export interface LabelMap {
   task: Task;
   classes: string[];
+  /**
+   * Regression only: the model learns (y − center) / scale, with center and scale the mean
+   * and standard deviation of the training labels, so a target in the thousands trains as
+   * well as one near 1. Outputs are mapped back with y = output · scale + center
+   * ({@link unscaleTargets}). Absent for classification (and in bundles made before it existed).
+   */
+  target?: { center: number; scale: number };
+}
+
+/**
+ * Center and scale for regression targets: mean and population standard deviation of the
+ * training labels (scale 1 when they are all equal or there are none).
+ */
+export function fitTargetScale(y: ArrayLike<number>): { center: number; scale: number } {
+  const n = y.length;
+  if (n === 0) return { center: 0, scale: 1 };
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i];
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (y[i] - mean) ** 2;
+  const std = Math.sqrt(ss / n);
+  return { center: mean, scale: std > 0 && Number.isFinite(std) ? std : 1 };
+}
+
+/** Targets as the model learns them: (y − center) / scale; a copy, or `y` itself without a target scale. */
+export function scaleTargets(map: LabelMap, y: Float32Array): Float32Array {
+  const t = map.target;
+  if (!t) return y;
+  return Float32Array.from(y, (v) => (v - t.center) / t.scale);
+}
+
+/** Model outputs back in label units: output · scale + center, in place; no-op without a target scale. */
+export function unscaleTargets(map: Pick<LabelMap, 'target'>, outputs: Float32Array): Float32Array {
+  const t = map.target;
+  if (!t) return outputs;
+  for (let i = 0; i < outputs.length; i++) outputs[i] = outputs[i] * t.scale + t.center;
+  return outputs;
 }
 
 /** The string a classification label is known by: strings trimmed, 1 → '1', true → 'true'. */

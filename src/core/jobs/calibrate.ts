@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { outputColumns, transformRows } from '../data/pipeline';
-import { predictScores } from '../engine/fit';
+import { modelOutputs } from '../registry/predict';
 import { groupColumns } from '../explain/groups';
 import type { CalibrationMethodName, ProjectConfig } from '../project/types';
 import { BUNDLE_FILES } from '../registry/bundle';
@@ -50,7 +50,7 @@ export async function calibrateModel(opts: CalibrateOptions): Promise<CalibrateR
     const assessment = await assessModel({
       config: runConfig,
       classes: bundle.labels.classes,
-      score: (x, n) => predictScores(bundle.model, x, n, bundle.pipeline.width),
+      score: (x, n) => modelOutputs(bundle.model, bundle.labels, x, n, bundle.pipeline.width),
       validation: { ...xVal, y: validation.y },
       test: { ...xTest, y: test.y },
       groups: groupColumns(outputColumns(bundle.pipeline)),

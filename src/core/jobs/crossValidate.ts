@@ -7,7 +7,9 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, predictScores } from '../engine/fit';
+import { balancedClassWeights, fitModel } from '../engine/fit';
+import { fitTargetScale, scaleTargets } from '../data/labels';
+import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
 import { groupColumns } from '../explain/groups';
 import { loadProject } from '../project/workspace';
@@ -66,21 +68,23 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     const train = pick(all, fitIdx);
     const validation = pick(all, valIdx);
     const test = pick(all, testIdx);
+    // Each fold scales a regression target with its own training rows, as train does.
+    const labelMap = config.task === 'regression' ? { ...all.labels, target: fitTargetScale(train.y) } : all.labels;
     const pipeline = fitPipeline(config.features, train.records);
     const xTrain = transformRows(pipeline, train.records);
     const xVal = transformRows(pipeline, validation.records);
     const xTest = transformRows(pipeline, test.records);
     const classWeight = config.training.classWeight === 'balanced' && config.task !== 'regression' ? balancedClassWeights(train.y, k) : undefined;
     const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: train.y, ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: validation.y } : null,
+      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
       { task: config.task, numClasses: k, model: config.model, training: config.training, ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
     try {
       const assessment = await assessModel({
         config: { ...config, evaluation: { ...config.evaluation, bootstrap: 0 } },
         classes: all.labels.classes,
-        score: (x, n) => predictScores(fit.model, x, n, pipeline.width),
+        score: (x, n) => modelOutputs(fit.model, labelMap, x, n, pipeline.width),
         validation: { ...xVal, y: validation.y },
         test: { ...xTest, y: test.y },
         groups: groupColumns(outputColumns(pipeline)),

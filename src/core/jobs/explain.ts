@@ -14,7 +14,7 @@ import { permutationImportance } from '../explain/permutation';
 import { applyCalibrator } from '../calibrate/apply';
 import type { ProjectConfig } from '../project/types';
 import { UserError } from '../util/errors';
-import { outputK, predictionsFromScores, type Prediction } from '../registry/predict';
+import { modelOutputs, outputK, predictionsFromScores, type Prediction } from '../registry/predict';
 import type { ImportanceRecord, RunDetails } from './assess';
 import { pick, splitExamples } from './dataset';
 import { withModel } from './evaluate';
@@ -73,7 +73,7 @@ export async function explainModel(opts: ExplainOptions): Promise<ExplainResult>
     const width = bundle.pipeline.width;
     const groups = groupColumns(outputColumns(bundle.pipeline));
     const score = (x: Float32Array, n: number) => {
-      const s = predictScores(bundle.model, x, n, width);
+      const s = modelOutputs(bundle.model, bundle.labels, x, n, width);
       return bundle.calibrator && bundle.calibrator.method !== 'none' ? Float32Array.from(applyCalibrator(bundle.calibrator, s, k)) : s;
     };
     const run = await store.getRun(record.runId);
@@ -137,6 +137,11 @@ export async function explainModel(opts: ExplainOptions): Promise<ExplainResult>
       const raw = predictScores(bundle.model, x, 1, width);
       const outputIndex = predictedOutputIndex(task, raw);
       const ig = integratedGradients(bundle.model, x, { outputIndex, groups });
+      // A regression model outputs the scaled target; the explained value is scale · output + center,
+      // so attributions (differences) scale by `scale` and outputs map back fully.
+      const t = task === 'regression' ? bundle.labels.target : undefined;
+      const s = t?.scale ?? 1;
+      const c = t?.center ?? 0;
       const [prediction] = predictionsFromScores(task, classes, score(x, 1), 1);
       explanation = {
         row: opts.row,
@@ -144,10 +149,10 @@ export async function explainModel(opts: ExplainOptions): Promise<ExplainResult>
         record: rec,
         prediction,
         explains: task === 'regression' ? 'the predicted value' : task === 'binary' ? `P(${classes[1]}) before calibration` : `P(${classes[outputIndex]}) before calibration`,
-        attributions: [...ig.attributions].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)),
-        output: ig.fx,
-        baselineOutput: ig.fBaseline,
-        gap: ig.gap,
+        attributions: ig.attributions.map((a) => ({ feature: a.feature, value: a.value * s })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value)),
+        output: ig.fx * s + c,
+        baselineOutput: ig.fBaseline * s + c,
+        gap: ig.gap * s,
       };
     }
     return { model: record.version, importance, explanation };

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, predictScores, type EpochLogs } from '../engine/fit';
+import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
+import { fitTargetScale, scaleTargets } from '../data/labels';
+import { modelOutputs } from '../registry/predict';
 import { saveModel } from '../engine/serialize';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { groupColumns } from '../explain/groups';
@@ -77,6 +79,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     const train = pick(data, data.split.train);
     const validation = pick(data, data.split.validation);
     const test = pick(data, data.split.test);
+    if (config.task === 'regression') data.labels.target = fitTargetScale(train.y);
     const pipeline = fitPipeline(config.features, train.records);
     const xTrain = transformRows(pipeline, train.records);
     const xVal = transformRows(pipeline, validation.records);
@@ -107,8 +110,8 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         : undefined;
     const currentRun = runId;
     const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: train.y, ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: validation.y } : null,
+      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(data.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(data.labels, validation.y) } : null,
       {
         task: config.task,
         numClasses: k,
@@ -127,7 +130,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     const assessment = await assessModel({
       config,
       classes: data.labels.classes,
-      score: (x, n) => predictScores(model, x, n, pipeline.width),
+      score: (x, n) => modelOutputs(model, data.labels, x, n, pipeline.width),
       validation: { ...xVal, y: validation.y },
       test: { ...xTest, y: test.y },
       groups: groupColumns(outputColumns(pipeline)),

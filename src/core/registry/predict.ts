@@ -3,7 +3,9 @@
  * extension's worker, an app in Node (src/runtime) and a browser app alike, so that every
  * one of them gives the same outputs for the same records.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { predictScores } from '../engine/predict';
+import { unscaleTargets, type LabelMap } from '../data/labels';
 import { transformRows } from '../data/pipeline';
 import { applyCalibrator } from '../calibrate/apply';
 import type { LoadedBundle, ModelCard } from './types';
@@ -20,6 +22,16 @@ export function outputK(bundle: Pick<LoadedBundle, 'card' | 'labels'>): number {
 }
 
 /**
+ * The model's outputs for encoded rows x (n × d), in label units: n × outputs (binary
+ * P(class 1), multiclass probabilities, regression values with the target scaling undone).
+ * Not calibrated. Every caller that runs a model goes through here, so no one forgets the
+ * regression target's scale.
+ */
+export function modelOutputs(model: tf.LayersModel, labels: Pick<LabelMap, 'target'>, x: Float32Array, n: number, d: number): Float32Array {
+  return unscaleTargets(labels, predictScores(model, x, n, d));
+}
+
+/**
  * Scores for records: n × outputs row-major (binary: P(positive) per row; multiclass:
  * class probabilities; regression: the value), calibrated when the bundle has a calibrator
  * (pass `calibrated: false` for the model's raw outputs). Records are plain objects keyed
@@ -31,7 +43,7 @@ export function scoreRecords(
   opts: { calibrated?: boolean } = {},
 ): { scores: Float32Array; n: number; outputs: number } {
   const { x, n, d } = transformRows(bundle.pipeline, records);
-  let scores = n === 0 ? new Float32Array(0) : predictScores(bundle.model, x, n, d);
+  let scores = n === 0 ? new Float32Array(0) : modelOutputs(bundle.model, bundle.labels, x, n, d);
   if (n > 0 && bundle.calibrator && bundle.calibrator.method !== 'none' && opts.calibrated !== false) {
     scores = Float32Array.from(applyCalibrator(bundle.calibrator, scores, outputK(bundle)));
   }
