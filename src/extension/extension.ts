@@ -4,9 +4,11 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerEditorIntegration } from './editor/register';
 import { Log } from './log';
 import { JobTracker } from './state/jobs';
 import { ProjectState } from './state/projectState';
+import { registerWalkthrough } from './walkthrough/register';
 
 /** What activate() returns: for tests and other extensions (vscode.extensions.getExtension(...).exports). */
 export interface MlLoopApi {
@@ -22,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   const state = new ProjectState();
   const deps = { context, log, jobs, state };
   context.subscriptions.push(log, jobs, state, ...registerCommands(deps));
+  context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
