@@ -30,6 +30,7 @@ const nodeCommon = {
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir },
   { ...nodeCommon, entryPoints: { worker: 'src/worker/worker.ts' }, outdir },
+  { ...nodeCommon, entryPoints: { storeWorker: 'src/worker/storeWorker.ts' }, outdir },
   {
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -21,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   const started = Date.now();
   const log = new Log();
   const jobs = new JobTracker();
-  const state = new ProjectState();
+  const state = new ProjectState(context.asAbsolutePath('dist/storeWorker.js'));
   const deps = { context, log, jobs, state };
   context.subscriptions.push(log, jobs, state, ...registerCommands(deps));
   context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));

@@ -3,9 +3,9 @@
  * runs and models. Refreshed when the store file or mlloop.yaml changes on disk (any
  * process may write them: the job worker, the CLI, another window).
  *
- * Reads go straight to the sql.js store on this thread: they are short (a few queries on a
- * database already in memory). The store is opened only when its file exists, so looking
- * never creates one.
+ * The store is read in a worker thread (src/worker/storeWorker.ts) that keeps it open: a
+ * large store must never be read and deserialised on the extension host's thread. The
+ * worker opens the store only when its file exists, so looking never creates one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +13,8 @@ import * as vscode from 'vscode';
 import { parseProject } from '../../core/project/parse';
 import type { ProjectConfig } from '../../core/project/types';
 import { projectPaths } from '../../core/project/workspace';
-import type { EpochRecord, ModelRecord, RunRecord, Store } from '../../core/store/types';
+import type { EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
+import { StoreClient } from '../../worker/storeClient';
 import { findProjectRoots } from '../project';
 
 export interface ProjectSnapshot {
@@ -35,7 +36,7 @@ export interface ProjectSnapshot {
 
 export class ProjectState implements vscode.Disposable {
   private rootPath: string | undefined;
-  private store: Store | undefined;
+  private store: StoreClient | undefined;
   private latest: ProjectSnapshot | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<ProjectSnapshot | undefined>();
@@ -44,7 +45,8 @@ export class ProjectState implements vscode.Disposable {
   /** Fires after every refresh with the new snapshot (undefined: no project). */
   readonly onDidChange = this.changed.event;
 
-  constructor() {
+  /** @param storeWorkerScript absolute path of dist/storeWorker.js */
+  constructor(private readonly storeWorkerScript: string) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/{mlloop.yaml,.mlloop/store.sqlite}');
     const later = () => this.scheduleRefresh();
     this.disposables.push(watcher, watcher.onDidChange(later), watcher.onDidCreate(later), watcher.onDidDelete(later), this.changed);
@@ -85,34 +87,25 @@ export class ProjectState implements vscode.Disposable {
 
   /** A run with its epochs (for the run panel). */
   async runWithEpochs(id: number): Promise<{ run: RunRecord; epochs: EpochRecord[] } | undefined> {
-    const store = await this.openStore();
-    if (!store) return undefined;
-    const run = await store.getRun(id);
-    return run ? { run, epochs: await store.listEpochs(id) } : undefined;
+    return (await this.client()?.request({ method: 'runWithEpochs', runId: id })) ?? undefined;
   }
 
   /** Deletes a run (its model bundle stays; models are removed with the registry's commands). */
   async deleteRun(id: number): Promise<void> {
-    const store = await this.openStore();
-    await store?.deleteRun(id);
+    await this.client()?.request({ method: 'deleteRun', runId: id });
     await this.refresh();
   }
 
-  private async openStore(): Promise<Store | undefined> {
-    if (this.store) return this.store;
+  private client(): StoreClient | undefined {
     if (!this.rootPath) return undefined;
-    const file = projectPaths(this.rootPath).storeFile;
-    if (!fs.existsSync(file)) return undefined;
-    // Loaded on first use, not at activation: sql.js brings a WebAssembly module.
-    const { SqliteStore } = await import('../../core/store/sqlite');
-    this.store = await SqliteStore.open(file, { purpose: 'ML Loop (VS Code views)' });
+    this.store ??= new StoreClient(this.storeWorkerScript, projectPaths(this.rootPath).storeFile);
     return this.store;
   }
 
   private async closeStore(): Promise<void> {
     const s = this.store;
     this.store = undefined;
-    await s?.close();
+    await s?.dispose();
   }
 
   private async load(): Promise<void> {
@@ -134,14 +127,15 @@ export class ProjectState implements vscode.Disposable {
       models: [],
       current: undefined,
     };
-    const store = await this.openStore().catch(() => undefined);
-    if (store) {
-      snapshot.examples = await store.countExamples();
-      snapshot.runs = await store.listRuns({ limit: 200 });
-      snapshot.models = await store.listModels();
-      snapshot.current = snapshot.models[0];
-      const lastCompleted = snapshot.runs.find((r) => r.status === 'completed');
-      snapshot.examplesSinceLastRun = lastCompleted ? await store.countExamples({ importedAfter: lastCompleted.startedAt }) : snapshot.examples;
+    const summary = await this.client()
+      ?.request({ method: 'summary' })
+      .catch(() => null);
+    if (summary) {
+      snapshot.examples = summary.examples;
+      snapshot.examplesSinceLastRun = summary.examplesSinceLastRun;
+      snapshot.runs = summary.runs;
+      snapshot.models = summary.models;
+      snapshot.current = summary.models[0];
     }
     this.latest = snapshot;
     this.changed.fire(snapshot);

@@ -1,0 +1,60 @@
+/**
+ * Host side of the store worker: typed requests that resolve with the worker's answer.
+ * One worker per project root, started on the first request and terminated by dispose().
+ */
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../core/util/errors';
+import type { FromStoreWorker, StoreRequest, StoreResponseOf, ToStoreWorker } from './storeProtocol';
+
+export class StoreClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  /**
+   * @param workerScript absolute path of dist/storeWorker.js
+   * @param storeFile the project's .mlloop/store.sqlite (need not exist yet)
+   */
+  constructor(
+    private readonly workerScript: string,
+    private readonly storeFile: string,
+  ) {}
+
+  request<R extends StoreRequest>(request: R): Promise<StoreResponseOf<R>> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ id, request } satisfies ToStoreWorker);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.workerScript, { workerData: { storeFile: this.storeFile } });
+    worker.on('message', (m: FromStoreWorker) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(m.userError ? new UserError(m.message) : new Error(m.message));
+    });
+    const failAll = (e: Error) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+      this.worker = undefined; // the next request starts a new one
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`The store worker stopped (exit code ${code}).`)));
+    // Do not keep a process alive just for this worker (tests, the CLI).
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Store worker entry (bundled as dist/storeWorker.js; no tfjs): answers the extension's
+ * read requests from the project's store, which it keeps open (SqliteStore reloads it when
+ * another process has written). workerData: { storeFile }.
+ */
+import fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteStore } from '../core/store/sqlite';
+import { isUserError } from '../core/util/errors';
+import type { FromStoreWorker, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
+
+const storeFile = (workerData as { storeFile: string }).storeFile;
+let store: SqliteStore | undefined;
+
+/** The store, opened on first need; undefined while no store file exists (looking never creates one). */
+async function openStore(): Promise<SqliteStore | undefined> {
+  if (store) return store;
+  if (!fs.existsSync(storeFile)) return undefined;
+  store = await SqliteStore.open(storeFile, { purpose: 'ML Loop (VS Code views)' });
+  return store;
+}
+
+async function handle(request: StoreRequest): Promise<unknown> {
+  const s = await openStore();
+  if (!s) return null;
+  switch (request.method) {
+    case 'summary': {
+      const runs = await s.listRuns({ limit: 200 });
+      const lastCompleted = runs.find((r) => r.status === 'completed');
+      const examples = await s.countExamples();
+      const summary: StoreSummary = {
+        examples,
+        examplesSinceLastRun: lastCompleted ? await s.countExamples({ importedAfter: lastCompleted.startedAt }) : examples,
+        runs,
+        models: await s.listModels(),
+      };
+      return summary;
+    }
+    case 'runWithEpochs': {
+      const run = await s.getRun(request.runId);
+      return run ? { run, epochs: await s.listEpochs(request.runId) } : null;
+    }
+    case 'deleteRun':
+      await s.deleteRun(request.runId);
+      return null;
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  // One request at a time, in order: sql.js is synchronous and the answers must not interleave.
+  let queue = Promise.resolve();
+  port.on('message', (m: ToStoreWorker) => {
+    queue = queue.then(async () => {
+      let reply: FromStoreWorker;
+      try {
+        reply = { id: m.id, ok: true, result: await handle(m.request) };
+      } catch (e) {
+        reply = { id: m.id, ok: false, message: (e as Error).message ?? String(e), userError: isUserError(e) };
+      }
+      port.postMessage(reply);
+    });
+  });
+}
