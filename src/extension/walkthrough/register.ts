@@ -63,8 +63,10 @@ function trustEnvironment(): Parameters<typeof allowedInWorkspace>[1] {
  * editor) is in front, so the user keeps the steps in view; else in the active group.
  */
 async function openProjectFile(file: string): Promise<void> {
-  const activeInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  const besideWalkthrough = activeInput !== undefined && !(activeInput instanceof vscode.TabInputText);
+  // The walkthrough's tab has no input type in the API (input is undefined), so "a tab that
+  // is not a text editor" is the test.
+  const activeTab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const besideWalkthrough = activeTab !== undefined && !(activeTab.input instanceof vscode.TabInputText);
   await vscode.window.showTextDocument(vscode.Uri.file(file), {
     preview: false,
     viewColumn: besideWalkthrough ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
