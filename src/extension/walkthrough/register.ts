@@ -14,7 +14,7 @@ import { isUserError } from '../../core/util/errors';
 import type { Log } from '../log';
 import type { ProjectSnapshot, ProjectState } from '../state/projectState';
 import { copySampleProject, isEffectivelyEmpty, SAMPLE_FOLDER_NAME, SAMPLE_PROJECT_DIR, unusedFolder } from './sampleProject';
-import { allowedInWorkspace, TRUST_REQUIRED_ACTIONS } from './workspaceTrust';
+import { ensureWorkspaceTrusted } from './trustGuard';
 
 export const CREATE_SAMPLE_PROJECT_COMMAND = 'mlloop.createSampleProject';
 
@@ -48,14 +48,6 @@ export interface CreateSampleProjectArgs {
  */
 export function walkthroughProgress(snapshot: ProjectSnapshot | undefined): { hasExamples: boolean; hasModel: boolean } {
   return { hasExamples: (snapshot?.examples ?? 0) > 0, hasModel: (snapshot?.models.length ?? 0) > 0 };
-}
-
-function trustEnvironment(): Parameters<typeof allowedInWorkspace>[1] {
-  return {
-    isTrusted: vscode.workspace.isTrusted,
-    showWarning: (message, ...buttons) => vscode.window.showWarningMessage(message, ...buttons),
-    executeCommand: (command) => vscode.commands.executeCommand(command),
-  };
 }
 
 /**
@@ -101,7 +93,7 @@ async function chooseTarget(): Promise<{ target: string; reopen: boolean } | und
 }
 
 async function createSampleProject(deps: WalkthroughDeps, args: CreateSampleProjectArgs): Promise<string | undefined> {
-  if (!allowedInWorkspace(TRUST_REQUIRED_ACTIONS[CREATE_SAMPLE_PROJECT_COMMAND], trustEnvironment())) return undefined;
+  if (!ensureWorkspaceTrusted(CREATE_SAMPLE_PROJECT_COMMAND)) return undefined;
   const interactive = args.target === undefined;
   const chosen = args.target !== undefined ? { target: path.resolve(args.target), reopen: false } : await chooseTarget();
   if (!chosen) return undefined;

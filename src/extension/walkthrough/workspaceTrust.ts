@@ -11,9 +11,10 @@
  * else, so diagnostics, completion and hover stay on.
  *
  * package.json declares the same (capabilities.untrustedWorkspaces: limited) and disables
- * these commands with `enablement: isWorkspaceTrusted`; the guard below covers the paths
- * that do not consult enablement (executeCommand from a webview, a walkthrough link or
- * another extension) and tells the user why instead of doing nothing.
+ * these commands with `enablement: isWorkspaceTrusted` (palette, menus, keybindings). The
+ * guard below covers the paths that do not consult enablement (executeCommand from a
+ * webview, a walkthrough link or another extension) and tells the user why instead of
+ * doing nothing; each command's handler calls it first (trustGuard.ts binds it to VS Code).
  */
 
 /** Actions refused in an untrusted workspace, by command id, with the words the message uses. */
