@@ -400,7 +400,7 @@ export class ChartCard {
       h(
         'div',
         { class: 'chart-head' },
-        h('div', { class: 'chart-titles' }, h('h3', { id: titleId, class: 'chart-title' }, spec.title), spec.description ? h('p', { class: 'chart-description' }, spec.description) : null),
+        h('h3', { id: titleId, class: 'chart-title' }, spec.title),
         h(
           'div',
           { class: 'chart-actions', role: 'toolbar', 'aria-label': `${spec.title}: actions` },
@@ -408,6 +408,7 @@ export class ChartCard {
           actionButton('Copy CSV', 'copy', `Copy the data of "${spec.title}" as CSV`, () => this.copyCsv()),
         ),
       ),
+      spec.description ? h('p', { class: 'chart-description' }, spec.description) : null,
       plot,
     );
     liveCards.add(this);

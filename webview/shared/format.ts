@@ -23,10 +23,13 @@ export function exact(v: number | null | undefined): string {
   return v !== null && v !== undefined && Number.isFinite(v) ? String(v) : 'n/a';
 }
 
-/** A signed difference with 4 decimals: "+0.0333", "−0.0120" (true minus sign), "±0.0000" for zero. */
+/**
+ * A signed difference with 4 fixed decimals: "+0.0333", "−0.0120" (true minus sign);
+ * "±0.0000" when it rounds to zero (tooltips carry the exact value); non-finite → "n/a".
+ */
 export function formatDelta(d: number): string {
   if (!Number.isFinite(d)) return 'n/a';
-  const body = formatMetric(Math.abs(d));
+  const body = Math.abs(d).toFixed(4);
   if (body === '0.0000') return '±0.0000';
   return `${d > 0 ? '+' : '\u2212'}${body}`;
 }

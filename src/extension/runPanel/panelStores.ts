@@ -1,0 +1,73 @@
+/**
+ * Store access for the run and compare panels: one store worker (StoreClient) per project
+ * root, shared by every panel of that project and stopped with the last of them.
+ *
+ * Why not ProjectState: it follows the one project the views show, and switching it closes
+ * its store worker, cutting off reads in flight. A panel of another project must neither
+ * switch the views nor lose its reads when they switch.
+ */
+import * as vscode from 'vscode';
+import { projectPaths } from '../../core/project/workspace';
+import type { EpochRecord, RunRecord } from '../../core/store/types';
+import { StoreClient } from '../../worker/storeClient';
+import type { StoreSummary } from '../../worker/storeProtocol';
+
+/** A project's store as a panel reads it; call release() when the panel closes. */
+export interface PanelStore {
+  readonly root: string;
+  /** The run and its epochs; undefined when the run or the store does not exist. */
+  runWithEpochs(runId: number): Promise<{ run: RunRecord; epochs: EpochRecord[] } | undefined>;
+  /** Runs (newest first, at most 200) and models; undefined when there is no store yet. */
+  summary(): Promise<StoreSummary | undefined>;
+  release(): void;
+}
+
+export class PanelStores implements vscode.Disposable {
+  private readonly clients = new Map<string, { client: StoreClient; users: number }>();
+
+  /** @param workerScript absolute path of dist/storeWorker.js */
+  constructor(private readonly workerScript: string) {}
+
+  /** A handle on `root`'s store; the worker starts on the first read. */
+  acquire(root: string): PanelStore {
+    let entry = this.clients.get(root);
+    if (!entry) {
+      entry = { client: new StoreClient(this.workerScript, projectPaths(root).storeFile), users: 0 };
+      this.clients.set(root, entry);
+    }
+    entry.users++;
+    const { client } = entry;
+    let released = false;
+    return {
+      root,
+      runWithEpochs: async (runId) => (await client.request({ method: 'runWithEpochs', runId })) ?? undefined,
+      summary: async () => (await client.request({ method: 'summary' })) ?? undefined,
+      release: () => {
+        if (released) return;
+        released = true;
+        const current = this.clients.get(root);
+        if (current?.client !== client) return;
+        current.users--;
+        if (current.users <= 0) {
+          this.clients.delete(root);
+          void client.dispose();
+        }
+      },
+    };
+  }
+
+  /** Reads once and lets go (quick picks of a project's runs). */
+  async withStore<T>(root: string, fn: (store: PanelStore) => Promise<T>): Promise<T> {
+    const store = this.acquire(root);
+    try {
+      return await fn(store);
+    } finally {
+      store.release();
+    }
+  }
+
+  dispose(): void {
+    for (const { client } of this.clients.values()) void client.dispose();
+    this.clients.clear();
+  }
+}
