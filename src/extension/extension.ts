@@ -8,6 +8,7 @@ import { registerEditorIntegration } from './editor/register';
 import { Log } from './log';
 import { JobTracker } from './state/jobs';
 import { ProjectState } from './state/projectState';
+import { registerRunAndComparePanels } from './runPanel/register';
 import { registerWalkthrough } from './walkthrough/register';
 
 /** What activate() returns: for tests and other extensions (vscode.extensions.getExtension(...).exports). */
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   const deps = { context, log, jobs, state };
   context.subscriptions.push(log, jobs, state, ...registerCommands(deps));
   context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));
+  context.subscriptions.push(...registerRunAndComparePanels(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
