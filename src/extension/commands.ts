@@ -13,6 +13,7 @@ import { runJobInWorker } from '../worker/client';
 import type { JobEvent, JobRequest, JobResult } from '../worker/protocol';
 import type { Log } from './log';
 import { pickProjectRoot } from './project';
+import { ensureWorkspaceTrusted } from './walkthrough/trustGuard';
 import type { JobTracker } from './state/jobs';
 import type { ProjectState } from './state/projectState';
 
@@ -122,7 +123,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     ),
 
     vscode.commands.registerCommand(COMMAND_IDS.importExamples, async (args?: { root?: string; files?: string[] }): Promise<ImportReport | undefined> => {
-      const root = args?.root ?? (await pickProjectRoot());
+      // Enablement only hides the command from the palette; buttons in panels and the
+      // walkthrough still call it, so the job itself refuses in Restricted Mode.
+      if (!ensureWorkspaceTrusted('mlloop.importExamples')) return undefined;
+      const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       let files = args?.files;
       if (!files) {
@@ -156,7 +160,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand(COMMAND_IDS.train, async (args?: { root?: string }): Promise<TrainResult | undefined> => {
-      const root = args?.root ?? (await pickProjectRoot());
+      // Enablement only hides the command from the palette; buttons in panels and the
+      // walkthrough still call it, so the job itself refuses in Restricted Mode.
+      if (!ensureWorkspaceTrusted('mlloop.train')) return undefined;
+      const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       log.info(`train ${root}`);
       let lastEpoch = 0;
@@ -181,7 +188,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand(COMMAND_IDS.evaluate, async (args?: { root?: string; version?: string; dataFile?: string }): Promise<EvaluateResult | undefined> => {
-      const root = args?.root ?? (await pickProjectRoot());
+      // Enablement only hides the command from the palette; buttons in panels and the
+      // walkthrough still call it, so the job itself refuses in Restricted Mode.
+      if (!ensureWorkspaceTrusted('mlloop.evaluate')) return undefined;
+      const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       const result = await runWithProgress(
         deps,

@@ -13,10 +13,11 @@ export async function findProjectRoots(): Promise<string[]> {
 }
 
 /**
- * The project a command acts on: the one of the active editor's file, else the only one,
- * else the user's pick. Undefined when there is none (the user is told) or the pick is dismissed.
+ * The project a command acts on: the one of the active editor's file, else `preferred` (the
+ * project the views show) when it is still a project, else the only one, else the user's
+ * pick. Undefined when there is none (the user is told) or the pick is dismissed.
  */
-export async function pickProjectRoot(): Promise<string | undefined> {
+export async function pickProjectRoot(preferred?: string): Promise<string | undefined> {
   const roots = await findProjectRoots();
   if (roots.length === 0) {
     const create = 'Create Project';
@@ -29,6 +30,7 @@ export async function pickProjectRoot(): Promise<string | undefined> {
     const owner = roots.filter((r) => active.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
     if (owner) return owner;
   }
+  if (preferred && roots.includes(preferred)) return preferred;
   if (roots.length === 1) return roots[0];
   const picked = await vscode.window.showQuickPick(
     roots.map((r) => ({ label: path.basename(r), description: vscode.workspace.asRelativePath(r), root: r })),
