@@ -19,6 +19,9 @@ export function testUserSettings(theme) {
     'workbench.colorTheme': themeIds[theme],
     'window.autoDetectColorScheme': false,
     'security.workspace.trust.enabled': false,
+    // The browser workbench auto-saves after a second by default; tests that type into a
+    // file must decide themselves when (and whether) it reaches the disk.
+    'files.autoSave': 'off',
     'telemetry.telemetryLevel': 'off',
     'workbench.startupEditor': 'none',
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
