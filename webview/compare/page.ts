@@ -235,6 +235,7 @@ export class ComparePage {
             null,
             factRow('Model', runs.map((r) => r.modelVersion ?? '—')),
             factRow('Architecture', runs.map((r) => r.model)),
+            factRow('Calibration', runs.map((r) => r.calibration)),
             factRow('Epochs run', runs.map((r) => String(r.epochs.length))),
             factRow('Best epoch', runs.map((r) => (r.bestEpoch === null ? '—' : String(r.bestEpoch)))),
             factRow('Training took', runs.map((r) => formatDuration(r.durationMs))),

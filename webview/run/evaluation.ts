@@ -465,7 +465,7 @@ export function calibrationSections(ctx: SectionContext, ev: EvaluationReport, c
           title: 'Reliability diagram',
           description: `${binary ? 'Predicted probability of the positive class' : 'Confidence of the predicted class'} against how often it was right, in ${cal.bins} equal-width bins (empty bins left out).`,
           fileName: `run-${ctx.runId}-reliability`,
-          height: 300,
+          height: 340,
           build: (theme) => {
             const datasets: object[] = [
               {
@@ -603,16 +603,16 @@ function calibrationChoice(ev: EvaluationReport, calibration: CalibrationRecord 
 // Importance tab
 
 /** Permutation importance: mean drop of the metric when a feature is shuffled, ± one standard deviation. */
-export function importanceSection(ctx: SectionContext, importance: ImportanceRecord | null): HTMLElement {
+export function importanceSection(ctx: SectionContext, importance: ImportanceRecord | null): HTMLElement[] {
   if (!importance || importance.importances.length === 0) {
-    return card('Feature importance', null, notice('No permutation importance was computed for this run (evaluation.importanceRepeats is 0, or the test split is too small).'));
+    return [card('Feature importance', null, notice('No permutation importance was computed for this run (evaluation.importanceRepeats is 0, or the test split is too small).'))];
   }
   ctx.sections.push('importance');
   const items = importance.importances;
   const shown = items.slice(0, 40);
   const metric = importance.metric;
   const what = importance.greaterIsBetter ? `drop in ${metric}` : `rise in ${metric}`;
-  return addChart(
+  const chart = addChart(
     ctx,
     new ChartCard(
       {
@@ -664,6 +664,34 @@ export function importanceSection(ctx: SectionContext, importance: ImportanceRec
       ctx.host,
     ),
   );
+  const table = card(
+    'Importance values',
+    `Mean ± standard deviation of the ${what} over the repeats; hover a value for every repeat.`,
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'data' },
+        h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, 'Feature'), h('th', { scope: 'col', class: 'num' }, 'Mean'), h('th', { scope: 'col', class: 'num' }, '± std'))),
+        h(
+          'tbody',
+          null,
+          ...items.map((f, i) =>
+            h(
+              'tr',
+              null,
+              h('td', { class: 'num muted' }, String(i + 1)),
+              h('th', { scope: 'row' }, f.feature),
+              h('td', { class: 'num', title: `repeats: ${f.values.map((v) => exact(v)).join(', ')}` }, formatMetric(f.mean)),
+              h('td', { class: 'num muted', title: exact(f.std) }, formatMetric(f.std)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  return [chart, table];
 }
 
 /** Everything of the evaluation, grouped by tab. Tabs a task does not have are absent. */
@@ -683,6 +711,6 @@ export function evaluationTabs(
     metrics: [metricsSection(ctx, ev), ...(confusion ? [confusion] : [])],
     curves: ev.task === 'regression' ? regressionSections(ctx, ev) : curveSections(ctx, ev),
     calibration: ev.task === 'regression' ? [] : calibrationSections(ctx, ev, data.calibration),
-    importance: [importanceSection(ctx, data.importance)],
+    importance: importanceSection(ctx, data.importance),
   };
 }

@@ -95,6 +95,9 @@ export class TrainingView {
         }
         const plugins = card.chart.options.plugins;
         if (plugins) plugins.mlloopMarkers = { lines: this.markers(card === this.lossCard ? 'loss' : 'metric') };
+        // The x axis grows ahead of the curve while training (see xMax).
+        const x = card.chart.options.scales?.x as { max?: number } | undefined;
+        if (x) x.max = this.xMax();
         card.refresh();
       }
       // The accuracy chart appears with the first epoch that reports it.
@@ -132,7 +135,7 @@ export class TrainingView {
       const best = bestEpochSoFar(this.epochs, monitor);
       if (best && this.epochs.length > 1) lines.push({ x: best.epoch, label: `best so far ${best.epoch}`, color: theme.muted, dash: [2, 3] });
     }
-    if (this.stoppedAt !== null) lines.push({ x: this.stoppedAt, label: `early stop ${this.stoppedAt}`, color: theme.bad, dash: [6, 3], labelAt: 'end' });
+    if (this.stoppedAt !== null) lines.push({ x: this.stoppedAt, label: `early stop ${this.stoppedAt}`, color: theme.bad, dash: [6, 3] });
     return lines;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { EvaluationReport } from '../../core/evaluate/report';
 import type { EpochRecord, RunRecord } from '../../core/store/types';
-import { compareMetric, metricDirection, metricLabel } from '../../../webview/shared/format';
+import { compareMetric, formatMetric, metricDirection, metricLabel } from '../../../webview/shared/format';
 import type { ComparedRun, ConfigDifference, ConfusionDifference, MetricComparisonRow } from '../../../webview/compare/protocol';
 import type { RunTask } from '../../../webview/run/protocol';
 import { epochLogsOf } from '../runPanel/snapshot';
@@ -25,6 +25,18 @@ export function describeModel(config: unknown): string {
   }
   if (type === 'logistic') return `logistic, l2 ${String(field(model, 'l2') ?? '?')}`;
   return typeof type === 'string' ? type : 'unknown model';
+}
+
+/** "temperature, ECE 0.0297 → 0.0237", "none", or "—" when the run recorded no calibration. */
+export function describeCalibration(details: unknown): string {
+  const calibration = field(details, 'calibration');
+  const method = field(calibration, 'method');
+  if (typeof method !== 'string') return '—';
+  const test = field(calibration, 'test');
+  const before = field(field(test, 'before'), 'ece');
+  const after = field(field(test, 'after'), 'ece');
+  if (method === 'none' || typeof before !== 'number' || typeof after !== 'number') return method;
+  return `${method}, ECE ${formatMetric(before)} → ${formatMetric(after)}`;
 }
 
 /** A stored run (with its epochs) as the compare panel draws it. */
@@ -50,6 +62,7 @@ export function comparedRun(run: RunRecord, epochs: readonly EpochRecord[]): Com
     roc: evaluation?.roc ?? [],
     confusionMatrix: evaluation?.confusionMatrix ?? null,
     model: describeModel(run.config),
+    calibration: describeCalibration(run.details),
   };
 }
 

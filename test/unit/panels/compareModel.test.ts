@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { configDifferences, confusionDifference, describeModel, metricComparison, runIdsFromArguments } from '../../../src/extension/compare/model';
+import { configDifferences, confusionDifference, describeCalibration, describeModel, metricComparison, runIdsFromArguments } from '../../../src/extension/compare/model';
 import type { ComparedRun } from '../../../webview/compare/protocol';
 
 function compared(id: number, metrics: Record<string, number>, patch: Partial<ComparedRun> = {}): ComparedRun {
@@ -20,6 +20,7 @@ function compared(id: number, metrics: Record<string, number>, patch: Partial<Co
     roc: [],
     confusionMatrix: null,
     model: 'mlp',
+    calibration: 'none',
     ...patch,
   };
 }
@@ -61,6 +62,12 @@ describe('compare panel model (src/extension/compare/model)', () => {
       { path: 'model.hidden', values: ['[16]', '[32]'] },
       { path: 'training.epochs', values: ['—', '5'] },
     ]);
+  });
+
+  it('describes the calibration a run chose, with its test ECE before and after', () => {
+    assert.equal(describeCalibration({ calibration: { method: 'temperature', test: { before: { ece: 0.0297 }, after: { ece: 0.02371 } } } }), 'temperature, ECE 0.0297 → 0.0237');
+    assert.equal(describeCalibration({ calibration: { method: 'none', test: null } }), 'none');
+    assert.equal(describeCalibration(null), '—');
   });
 
   it('describes a model from its config', () => {
