@@ -1,0 +1,71 @@
+/**
+ * The Alerts view: monitoring's alerts, unacknowledged first and most urgent first. Empty until
+ * monitoring is configured; the view's welcome text (package.json viewsWelcome) then says how
+ * monitoring starts. Elements are alert ids; selecting one opens it in the Drift & Alerts panel.
+ */
+import * as vscode from 'vscode';
+import type { Alert, AlertSeverity } from '../../core/monitor/types';
+import type { AlertProvider } from '../drift/alertProvider';
+import { escapeMarkdown, labelledLines } from './markdown';
+import { formatMetric, formatTimestamp } from '../../../webview/shared/format';
+import { relativeTime } from '../../../webview/dashboard/format';
+
+const SEVERITY_ICONS: Record<AlertSeverity, vscode.ThemeIcon> = {
+  critical: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
+  warning: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
+  info: new vscode.ThemeIcon('info'),
+};
+
+/** contextValue of an alert item: `mlloop.alert.active` or `mlloop.alert.acknowledged`. */
+export function alertContextValue(alert: Alert): string {
+  return alert.acknowledged ? 'mlloop.alert.acknowledged' : 'mlloop.alert.active';
+}
+
+/** "psi:petal_length 0.312 (threshold 0.200)". */
+export function alertMeasurement(alert: Alert): string {
+  return `${alert.metric} ${formatMetric(alert.value)} (threshold ${formatMetric(alert.threshold)})`;
+}
+
+export class AlertsTreeProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly alerts: AlertProvider) {
+    this.disposables.push(alerts.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  getChildren(element?: string): string[] {
+    return element !== undefined ? [] : this.alerts.all.map((a) => a.id);
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  getTreeItem(id: string): vscode.TreeItem {
+    const alert = this.alerts.get(id);
+    const item = new vscode.TreeItem(alert?.title ?? id, vscode.TreeItemCollapsibleState.None);
+    item.id = `alert-${id}`;
+    if (!alert) return item;
+    const when = relativeTime(alert.createdAt);
+    item.description = [...(alert.acknowledged ? ['acknowledged'] : []), alertMeasurement(alert), when].join(' · ');
+    item.iconPath = alert.acknowledged ? new vscode.ThemeIcon('check', new vscode.ThemeColor('disabledForeground')) : SEVERITY_ICONS[alert.severity];
+    item.contextValue = alertContextValue(alert);
+    item.accessibilityInformation = { label: `${alert.severity} alert${alert.acknowledged ? ', acknowledged' : ''}: ${alert.title}, ${alertMeasurement(alert)}, ${when}` };
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**${escapeMarkdown(alert.title)}** — ${alert.severity}${alert.acknowledged ? ', acknowledged' : ''}\n\n`);
+    md.appendMarkdown(`${escapeMarkdown(alert.detail)}\n\n`);
+    md.appendMarkdown(labelledLines([
+      ['Measured', alertMeasurement(alert)],
+      ['Raised', `${formatTimestamp(alert.createdAt)} (${when})`],
+    ]));
+    item.tooltip = md;
+    item.command = { command: 'mlloop.openDriftPanel', title: 'Open in Drift & Alerts', arguments: [id] };
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

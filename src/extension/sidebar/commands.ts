@@ -1,0 +1,210 @@
+/**
+ * Commands of the sidebar, the status bar and the Drift & Alerts panel. Each accepts
+ * arguments so trees, pages and tests can run it without dialogs; without arguments (the
+ * command palette) it asks.
+ *
+ * Tree context menus call a command with `(element, selectedElements)`: run ids for the
+ * Runs view, versions for the Models view, alert ids for the Alerts view.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AlertProvider } from '../drift/alertProvider';
+import { DriftPanel, type DriftPanelDeps } from '../drift/driftPanel';
+import type { JobTracker } from '../state/jobs';
+import type { ProjectState } from '../state/projectState';
+import type { DashboardViewProvider } from './dashboardView';
+import { primaryMetricText } from './summary';
+import { formatDuration } from '../../../webview/shared/format';
+
+export const SIDEBAR_COMMAND_IDS = {
+  openDashboard: 'mlloop.openDashboard',
+  refresh: 'mlloop.refresh',
+  deleteRun: 'mlloop.deleteRun',
+  revealModelFiles: 'mlloop.revealModelFiles',
+  openDriftPanel: 'mlloop.openDriftPanel',
+  acknowledgeAlert: 'mlloop.acknowledgeAlert',
+  cancelJob: 'mlloop.cancelJob',
+} as const;
+
+/**
+ * Commands for automation (the VS Code tests), not contributed to the palette: VS Code's own
+ * convention for internal commands is the leading underscore.
+ * - dashboardRendering() → DashboardRendering | undefined: what the dashboard page last drew;
+ * - dashboardPress(command) → boolean: press the dashboard's button for `command`;
+ * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew.
+ */
+export const INTERNAL_COMMAND_IDS = {
+  dashboardRendering: '_mlloop.dashboard.rendering',
+  dashboardPress: '_mlloop.dashboard.press',
+  driftRendering: '_mlloop.drift.rendering',
+} as const;
+
+export interface SidebarCommandDeps {
+  state: ProjectState;
+  jobs: JobTracker;
+  alerts: AlertProvider;
+  dashboard: DashboardViewProvider;
+  drift: DriftPanelDeps;
+}
+
+/** Arguments of mlloop.deleteRun from code: the runs, and `confirmed: true` to skip the dialog. */
+export interface DeleteRunArgs {
+  runIds: number[];
+  confirmed?: boolean;
+}
+
+/** Arguments of mlloop.revealModelFiles from code; `in` defaults to the OS file manager on desktop, the Explorer elsewhere. */
+export interface RevealModelArgs {
+  version: string;
+  in?: 'os' | 'explorer';
+}
+
+export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Disposable[] {
+  const { state, jobs, alerts } = deps;
+  return [
+    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.openDashboard, async () => {
+      await vscode.commands.executeCommand('mlloop.dashboard.focus');
+    }),
+
+    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.refresh, () => state.refresh()),
+
+    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.cancelJob, (): boolean => {
+      if (!jobs.current) {
+        void vscode.window.showInformationMessage('ML Loop: no job is running.');
+        return false;
+      }
+      jobs.cancel();
+      return true;
+    }),
+
+    vscode.commands.registerCommand(
+      SIDEBAR_COMMAND_IDS.deleteRun,
+      async (target?: number | DeleteRunArgs, selected?: number[]): Promise<number[]> => {
+        let ids: number[];
+        let confirmed = false;
+        if (typeof target === 'number') ids = selected?.includes(target) ? selected : [target];
+        else if (target && Array.isArray(target.runIds)) {
+          ids = target.runIds;
+          confirmed = target.confirmed === true;
+        } else {
+          const picked = await pickRuns(state);
+          if (!picked) return [];
+          ids = picked;
+        }
+        return deleteRuns(state, jobs, ids, confirmed);
+      },
+    ),
+
+    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.revealModelFiles, async (target?: string | RevealModelArgs): Promise<string | undefined> => {
+      const version = typeof target === 'string' ? target : (target?.version ?? (await pickModel(state)));
+      if (!version) return undefined;
+      const snapshot = state.snapshot;
+      const model = snapshot?.models.find((m) => m.version === version);
+      if (!snapshot || !model) {
+        void vscode.window.showErrorMessage(`ML Loop: there is no model ${version} in this project.`);
+        return undefined;
+      }
+      const folder = path.join(snapshot.root, model.path);
+      if (!fs.existsSync(folder)) {
+        void vscode.window.showErrorMessage(`ML Loop: the files of model ${version} are gone (${model.path} does not exist).`);
+        return undefined;
+      }
+      const where = (typeof target === 'object' ? target.in : undefined) ?? defaultRevealTarget();
+      await vscode.commands.executeCommand(where === 'os' ? 'revealFileInOS' : 'revealInExplorer', vscode.Uri.file(folder));
+      return folder;
+    }),
+
+    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.openDriftPanel, (alertId?: string) => {
+      DriftPanel.show(deps.drift, typeof alertId === 'string' ? alertId : undefined);
+    }),
+
+    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.acknowledgeAlert, async (alertId?: string, selected?: string[]): Promise<string[]> => {
+      let ids: string[];
+      if (typeof alertId === 'string') ids = selected?.includes(alertId) ? selected : [alertId];
+      else {
+        const active = alerts.active;
+        if (active.length === 0) {
+          void vscode.window.showInformationMessage('ML Loop: there are no active alerts.');
+          return [];
+        }
+        const picked = await vscode.window.showQuickPick(
+          active.map((a) => ({ label: a.title, description: a.severity, detail: a.detail, id: a.id })),
+          { canPickMany: true, placeHolder: 'Acknowledge which alerts?' },
+        );
+        ids = picked?.map((p) => p.id) ?? [];
+      }
+      return ids.filter((id) => alerts.acknowledge(id));
+    }),
+
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardRendering, () => deps.dashboard.rendering),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardPress, (command: string) => deps.dashboard.press(command)),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftRendering, () => DriftPanel.current?.rendering),
+  ];
+}
+
+/** Desktop VS Code can open the OS file manager on this machine; in a remote or web window the files are elsewhere. */
+function defaultRevealTarget(): 'os' | 'explorer' {
+  return vscode.env.remoteName || vscode.env.uiKind === vscode.UIKind.Web ? 'explorer' : 'os';
+}
+
+/**
+ * Deletes runs after one confirmation (skipped when `confirmed`). A run that is training now is
+ * refused: cancel it first. Returns the ids deleted.
+ */
+async function deleteRuns(state: ProjectState, jobs: JobTracker, ids: number[], confirmed: boolean): Promise<number[]> {
+  const known = new Set(state.snapshot?.runs.map((r) => r.id) ?? []);
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    void vscode.window.showErrorMessage(`ML Loop: no run ${unknown.join(', ')} in this project.`);
+    return [];
+  }
+  const busy = ids.filter((id) => jobs.current?.runId === id || state.snapshot?.runs.find((r) => r.id === id)?.status === 'running');
+  if (busy.length > 0) {
+    void vscode.window.showWarningMessage(`ML Loop: run ${busy.join(', ')} is still training; cancel it before deleting it.`);
+    return [];
+  }
+  if (ids.length === 0) return [];
+  if (!confirmed) {
+    const what = ids.length === 1 ? `run ${ids[0]}` : `${ids.length} runs (${ids.join(', ')})`;
+    const del = 'Delete';
+    const answer = await vscode.window.showWarningMessage(
+      `Delete ${what}?`,
+      { modal: true, detail: 'Its metrics, epochs and evaluation are removed from the store. Model files in .mlloop/models stay.' },
+      del,
+    );
+    if (answer !== del) return [];
+  }
+  for (const id of ids) await state.deleteRun(id);
+  return ids;
+}
+
+async function pickRuns(state: ProjectState): Promise<number[] | undefined> {
+  const runs = state.snapshot?.runs ?? [];
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('ML Loop: this project has no runs.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.map((r) => ({
+      label: `Run ${r.id}`,
+      description: [r.status, primaryMetricText(r.metrics), formatDuration(r.durationMs)].filter(Boolean).join(' · '),
+      id: r.id,
+    })),
+    { canPickMany: true, placeHolder: 'Delete which runs?' },
+  );
+  return picked?.length ? picked.map((p) => p.id) : undefined;
+}
+
+async function pickModel(state: ProjectState): Promise<string | undefined> {
+  const models = state.snapshot?.models ?? [];
+  if (models.length === 0) {
+    void vscode.window.showInformationMessage('ML Loop: this project has no models yet; train one first.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    models.map((m) => ({ label: m.version, description: [m === state.snapshot?.current ? 'current' : '', primaryMetricText(m.metrics)].filter(Boolean).join(' · '), version: m.version })),
+    { placeHolder: 'Reveal the files of which model?' },
+  );
+  return picked?.version;
+}

@@ -1,0 +1,107 @@
+/**
+ * The status-bar item: the current model's version and health ("ML Loop v3 · ECE 0.026",
+ * a spinner with the epoch while training). Clicking it opens the dashboard. Hidden while the
+ * workspace has no ML Loop project.
+ */
+import * as vscode from 'vscode';
+import type { AlertProvider } from './drift/alertProvider';
+import { escapeMarkdown } from './sidebar/markdown';
+import { calibrationView, projectHealth } from './sidebar/summary';
+import type { JobTracker } from './state/jobs';
+import type { ProjectState } from './state/projectState';
+import type { HealthLevel } from '../../webview/dashboard/protocol';
+import { formatMetric } from '../../webview/shared/format';
+import { relativeTime } from '../../webview/dashboard/format';
+
+/** At most one repaint per this many ms while a job reports epochs. */
+const REPAINT_MS = 250;
+
+const HEALTH_ICONS: Record<HealthLevel, string> = {
+  ok: '$(pass)',
+  warning: '$(warning)',
+  error: '$(error)',
+  running: '$(sync~spin)',
+  none: '$(circle-large-outline)',
+};
+
+export class ModelStatusBar implements vscode.Disposable {
+  /** The item itself (tests read its text, tooltip and command). */
+  readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private repaintTimer: NodeJS.Timeout | undefined;
+  private shown = false;
+
+  /** @param id status-bar item id; a second instance (tests) needs its own. */
+  constructor(
+    private readonly state: ProjectState,
+    private readonly jobs: JobTracker,
+    private readonly alerts: AlertProvider,
+    id = 'mlloop.model',
+  ) {
+    // Left, after the workspace items (branch, problems): it describes the workspace's project.
+    this.item = vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'ML Loop model';
+    this.item.command = { command: 'mlloop.openDashboard', title: 'Open ML Loop Dashboard' };
+    this.disposables.push(
+      this.item,
+      state.onDidChange(() => this.update()),
+      alerts.onDidChange(() => this.update()),
+      jobs.onDidChange((job) => (job && job.epochs.length > 0 ? this.scheduleUpdate() : this.update())),
+    );
+    this.update();
+  }
+
+  /** Repaints from the current state (shown only when there is a project). */
+  update(): void {
+    const snapshot = this.state.snapshot;
+    if (!snapshot) {
+      this.item.hide();
+      this.shown = false;
+      return;
+    }
+    const job = this.jobs.current;
+    const health = projectHealth(snapshot, job, this.alerts.active);
+    const model = snapshot.current;
+    let text: string;
+    if (health.level === 'running') text = `${HEALTH_ICONS.running} ML Loop: ${health.summary}`;
+    else if (!model) text = `${HEALTH_ICONS[health.level]} ML Loop: no model`;
+    else {
+      const cal = calibrationView(snapshot.runs.find((r) => r.id === model.runId));
+      const detail = health.level === 'ok' ? (cal ? `ECE ${formatMetric(cal.eceAfter)}` : '') : health.summary;
+      text = `${HEALTH_ICONS[health.level]} ML Loop ${model.version}${detail ? ` · ${detail}` : ''}`;
+    }
+    this.item.text = text;
+    this.item.backgroundColor = health.level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**ML Loop — ${escapeMarkdown(snapshot.name)}**\n\n`);
+    if (model) md.appendMarkdown(`Current model **${model.version}**, trained ${relativeTime(model.createdAt)} (run ${model.runId}).\n\n`);
+    md.appendMarkdown(`Health: **${health.summary}**\n\n`);
+    for (const reason of health.reasons) md.appendMarkdown(`- ${escapeMarkdown(reason)}\n`);
+    md.appendMarkdown('\nClick to open the ML Loop dashboard.');
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = {
+      label: `ML Loop: ${model ? `model ${model.version}, ` : ''}${health.summary}. Opens the dashboard.`,
+      role: 'button',
+    };
+    this.item.show();
+    this.shown = true;
+  }
+
+  /** Whether the item is in the status bar (StatusBarItem itself does not say). */
+  get visible(): boolean {
+    return this.shown;
+  }
+
+  private scheduleUpdate(): void {
+    if (this.repaintTimer) return;
+    this.repaintTimer = setTimeout(() => {
+      this.repaintTimer = undefined;
+      this.update();
+    }, REPAINT_MS);
+  }
+
+  dispose(): void {
+    if (this.repaintTimer) clearTimeout(this.repaintTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Messages between the dashboard view (the "ML Loop" sidebar's webview) and its host
+ * (src/extension/sidebar/dashboardView.ts). Types only; imported by both sides.
+ *
+ * Flow: the page posts `webview/ready`; the host answers with `dashboard/snapshot` (the full
+ * state); after that it posts a new snapshot whenever the project changes (rare: a run ends,
+ * data is imported) and `dashboard/job` for the running job's progress (up to ~10 a second).
+ * Buttons post the shared `webview/command` message with an `mlloop.*` command id.
+ */
+import type { Alert } from '../../src/core/monitor/types';
+
+/** A metric as the dashboard shows it. */
+export interface MetricView {
+  /** scikit-learn key, e.g. 'accuracy'. */
+  name: string;
+  value: number;
+  /** Bootstrap confidence interval on the test split, when the run computed one for this value. */
+  interval?: { lower: number; upper: number; confidence: number };
+  greaterIsBetter: boolean;
+}
+
+/** Calibration of the current model, from its run's assessment on the test rows. */
+export interface CalibrationView {
+  /** 'none' when no calibrator is used (reason says why). */
+  method: string;
+  reason: string;
+  /** Top-label ECE on the test rows with raw and with calibrated probabilities. */
+  eceBefore: number;
+  eceAfter: number;
+}
+
+export interface ModelView {
+  version: string;
+  runId: number;
+  /** ISO 8601; the page shows it as "trained 3 minutes ago". */
+  createdAt: string;
+  /** Why this model is the one shown (until the registry adds a champion alias: the newest). */
+  currentBecause: string;
+  metrics: MetricView[];
+  /** Null for regression, or when the run's assessment is gone (run deleted). */
+  calibration: CalibrationView | null;
+  /** Rows the model was evaluated on (test split), when known. */
+  testRows: number | null;
+}
+
+export type HealthLevel = 'ok' | 'warning' | 'error' | 'running' | 'none';
+
+/** The model's health at a glance (status bar, dashboard header). */
+export interface HealthView {
+  level: HealthLevel;
+  /** A few words: "healthy", "run 4 failed", "ECE 0.121 is high", "training 12/300". */
+  summary: string;
+  /** One sentence per finding, for tooltips. */
+  reasons: string[];
+}
+
+export interface RunSummaryView {
+  id: number;
+  status: 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  startedAt: string;
+  durationMs: number | null;
+  /** First line of the error, for failed runs. */
+  error: string | null;
+}
+
+/** The running job, as the dashboard shows it. */
+export interface JobView {
+  kind: 'train' | 'import' | 'evaluate';
+  /** e.g. "training". */
+  title: string;
+  startedAt: number;
+  runId: number | null;
+  backend: string | null;
+  /** Epochs finished and the configured maximum (early stopping usually ends sooner). */
+  epochsDone: number;
+  totalEpochs: number | null;
+  /** Last epoch's losses, when training. */
+  loss: number | null;
+  valLoss: number | null;
+  /** val_loss per finished epoch (the last 300), for the sparkline. */
+  valLossHistory: number[];
+  /** Latest progress message of import/evaluate jobs. */
+  message: string | null;
+}
+
+export interface DashboardState {
+  /** False until the project state has been read once (the page shows "Loading…"). */
+  loaded: boolean;
+  /** Null when the workspace has no mlloop.yaml. */
+  project: {
+    name: string;
+    /** Folder relative to the workspace, '' for the workspace root. */
+    folder: string;
+    task: string | null;
+    /** Problems in mlloop.yaml (0 when it parses). */
+    configProblems: number;
+  } | null;
+  model: ModelView | null;
+  data: { examples: number; examplesSinceLastRun: number; runs: number; models: number };
+  lastRun: RunSummaryView | null;
+  health: HealthView;
+  job: JobView | null;
+  /** Unacknowledged alerts, most urgent first (at most 5), and how many there are in all. */
+  alerts: { active: Alert[]; activeCount: number };
+}
+
+/** What the page rendered, reported after each render (automation reads it; see DashboardToHost). */
+export interface DashboardRendering {
+  /** The visible text of the page, whitespace collapsed. */
+  text: string;
+  /** Every command button: its label, the command it runs, whether it is enabled. */
+  buttons: Array<{ label: string; command: string; disabled: boolean }>;
+  /** The job progress bar when one is shown. */
+  progress: { value: number; max: number } | null;
+}
+
+export type DashboardToPage =
+  | { type: 'dashboard/snapshot'; state: DashboardState }
+  | { type: 'dashboard/job'; job: JobView | null }
+  /** Press the page's button for `command` as a user would (automation: the VS Code tests). */
+  | { type: 'dashboard/press'; command: string };
+
+export type DashboardToHost =
+  /**
+   * Sent after every render so automation (the VS Code tests) can check what a user sees
+   * without reaching into the webview's DOM, which the extension host cannot do.
+   */
+  { type: 'dashboard/rendered'; rendering: DashboardRendering };
+
+/** What the page keeps across hide/show and reload (webview setState). */
+export interface DashboardPageState {
+  schemaVersion: 1;
+  /** The last snapshot, drawn at once while the host sends a fresh one. */
+  state: DashboardState | null;
+}
