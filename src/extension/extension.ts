@@ -9,6 +9,7 @@ import { Log } from './log';
 import { JobTracker } from './state/jobs';
 import { ProjectState } from './state/projectState';
 import { registerRunAndComparePanels } from './runPanel/register';
+import { registerSidebar } from './sidebar/register';
 import { registerWalkthrough } from './walkthrough/register';
 
 /** What activate() returns: for tests and other extensions (vscode.extensions.getExtension(...).exports). */
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   const deps = { context, log, jobs, state };
   context.subscriptions.push(log, jobs, state, ...registerCommands(deps));
   context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));
+  context.subscriptions.push(...registerSidebar(deps));
   context.subscriptions.push(...registerRunAndComparePanels(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
