@@ -23,6 +23,8 @@ export interface SidebarDeps {
 
 /**
  * Context keys this sets (package.json `when` clauses use them):
+ * - `mlloop.projectStateLoaded`: the project state has been read once (until then the views
+ *   cannot tell "no project" from "not read yet", and say nothing);
  * - `mlloop.hasProject`: the workspace has an mlloop.yaml (welcome texts, palette entries);
  * - `mlloop.jobRunning`: a job runs in this window (the Cancel button of the Runs view).
  */
@@ -41,6 +43,7 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
   // Subscribed before the views, so they see `loaded` already true on the first change.
   const loadedSubscription = state.onDidChange((snapshot) => {
     loaded = true;
+    setContext('mlloop.projectStateLoaded', true);
     setContext('mlloop.hasProject', snapshot !== undefined);
   });
 
@@ -57,6 +60,7 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
   };
   const drift = { extensionUri, alerts, state };
 
+  setContext('mlloop.projectStateLoaded', loaded);
   setContext('mlloop.hasProject', state.snapshot !== undefined);
   setContext('mlloop.jobRunning', jobs.current !== undefined);
   return [
