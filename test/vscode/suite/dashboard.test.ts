@@ -50,6 +50,25 @@ async function projectStateSettled(api: MlLoopApi): Promise<void> {
   await waitFor(() => api.state.root !== undefined, 'the project state to pick the workspace project');
 }
 
+/**
+ * Shows the dashboard and waits until its page has drawn. In the browser-hosted VS Code of this
+ * tier a webview sometimes never loads (its iframe waits for a service-worker
+ * `controllerchange` that does not come: a VS Code web race, microsoft/vscode#312020); hiding
+ * the view disposes its iframe, and showing it again loads a fresh one.
+ */
+async function showDashboard(attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await vscode.commands.executeCommand('mlloop.openDashboard');
+    try {
+      await waitFor(async () => (await rendering()) !== undefined, 'the dashboard page to draw', { timeoutMs: 8000 });
+      return;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    }
+  }
+}
+
 async function rendering(): Promise<DashboardRendering | undefined> {
   return vscode.commands.executeCommand<DashboardRendering | undefined>('_mlloop.dashboard.rendering');
 }
@@ -90,7 +109,7 @@ describe('dashboard', function () {
     writeProject(extensionPath, root, { validationSplit: 0.3 });
     await projectStateSettled(api);
     await api.state.setRoot(root);
-    await vscode.commands.executeCommand('mlloop.openDashboard');
+    await showDashboard();
   });
 
   after(async function () {
@@ -241,6 +260,7 @@ describe('status bar', function () {
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await waitFor(async () => (await rendering()) === undefined, 'the dashboard to be hidden');
     await vscode.commands.executeCommand((bar.item.command as vscode.Command).command);
+    await showDashboard();
     await dashboardShowing('the project again', (r) => r.text.includes(PROJECT_NAME));
   });
 

@@ -36,6 +36,27 @@ async function showing(description: string, read: () => DriftRendering | undefin
   }
 }
 
+/**
+ * Runs `open` until `read` reports that the page drew. In the browser-hosted VS Code of this tier
+ * a webview sometimes never loads (its iframe waits for a service-worker `controllerchange` that
+ * does not come: a VS Code web race, microsoft/vscode#312020); closing the panel and opening it
+ * again loads a fresh iframe.
+ */
+async function openUntilDrawn<T>(open: () => Promise<T>, read: (opened: T) => DriftRendering | undefined | Thenable<DriftRendering | undefined>, close: (opened: T) => Promise<void>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const opened = await open();
+    try {
+      await waitFor(async () => (await read(opened)) !== undefined, 'the Drift & Alerts page to draw', { timeoutMs: 8000 });
+      return opened;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+      await close(opened);
+    }
+  }
+}
+
+const extensionPanelRendering = () => vscode.commands.executeCommand<DriftRendering | undefined>('_mlloop.drift.rendering');
+
 describe('drift & alerts panel', function () {
   let extension: vscode.Extension<unknown>;
   let api: MlLoopApi;
@@ -55,8 +76,14 @@ describe('drift & alerts panel', function () {
   });
 
   it('opens with an empty state that says how monitoring starts (screenshot: drift-empty)', async () => {
-    await vscode.commands.executeCommand('mlloop.openDriftPanel');
-    const r = await showing('its empty state', () => vscode.commands.executeCommand<DriftRendering | undefined>('_mlloop.drift.rendering'), (x) => x.text.includes('No alerts'));
+    await openUntilDrawn(
+      async () => vscode.commands.executeCommand('mlloop.openDriftPanel'),
+      extensionPanelRendering,
+      async () => {
+        await vscode.window.tabGroups.close(driftTabs());
+      },
+    );
+    const r = await showing('its empty state', extensionPanelRendering, (x) => x.text.includes('No alerts'));
     assert.match(r.text, /Drift & Alerts/);
     assert.match(r.text, /Alerts appear here once monitoring is configured\./);
     assert.match(r.text, /How monitoring starts/i);
@@ -79,7 +106,7 @@ describe('drift & alerts panel', function () {
     await vscode.commands.executeCommand('mlloop.openDriftPanel', 'some-alert');
     assert.equal(driftTabs().length, 1);
     // An unknown alert id focuses nothing; the page still draws its state.
-    const r = await showing('its empty state again', () => vscode.commands.executeCommand<DriftRendering | undefined>('_mlloop.drift.rendering'), (x) => x.text.includes('No alerts'));
+    const r = await showing('its empty state again', extensionPanelRendering, (x) => x.text.includes('No alerts'));
     assert.equal(r.focusedAlertId, null);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
@@ -131,7 +158,11 @@ describe('drift & alerts panel', function () {
     provider.replace(alerts);
     // Full height for the panel, so the focused alert needs no scrolling in the screenshot.
     await vscode.commands.executeCommand('workbench.action.closePanel');
-    const panel = DriftPanel.show({ extensionUri: extension.extensionUri, alerts: provider, state: api.state }, 'w1');
+    const panel = await openUntilDrawn(
+      async () => DriftPanel.show({ extensionUri: extension.extensionUri, alerts: provider, state: api.state }, 'w1'),
+      (p) => p.rendering,
+      async (p) => p.dispose(),
+    );
     try {
       const r = await showing('three alerts with w1 focused', () => panel.rendering, (x) => x.text.includes('Input drift in mean_radius') && x.focusedAlertId === 'w1');
       assert.ok(r.text.indexOf('Live accuracy below') < r.text.indexOf('Input drift') && r.text.indexOf('Input drift') < r.text.indexOf('Calibration drifting'), 'critical first, then warning, then info');
