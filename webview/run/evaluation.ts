@@ -149,12 +149,13 @@ export function metricsSection(ctx: SectionContext, ev: EvaluationReport): HTMLE
 
 /**
  * The confusion matrix: counts with row shares, or row-normalised shares with counts
- * (`normalised`), recall per row and precision per column.
+ * (`normalised`), recall per row and precision per column. The switch redraws this card in
+ * place and then calls `onToggle` (to remember the choice).
  */
 export function confusionSection(ctx: SectionContext, ev: EvaluationReport, normalised: boolean, onToggle: (normalised: boolean) => void): HTMLElement | null {
   const matrix = ev.confusionMatrix;
   if (!matrix) return null;
-  ctx.sections.push('confusion');
+  if (!ctx.sections.includes('confusion')) ctx.sections.push('confusion');
   const labels = matrix.map((_, i) => ev.classes[i] ?? String(i));
   const rowTotals = matrix.map((r) => r.reduce((a, b) => a + b, 0));
   const colTotals = labels.map((_, j) => matrix.reduce((a, r) => a + r[j], 0));
@@ -177,7 +178,18 @@ export function confusionSection(ctx: SectionContext, ev: EvaluationReport, norm
     checked: normalised || undefined,
     label: 'Row-normalised',
     'aria-label': 'Show row-normalised shares instead of counts',
-    on: { change: (e: Event) => onToggle((e.target as HTMLInputElement).checked) },
+    on: {
+      change: (e: Event) => {
+        const next = (e.target as HTMLInputElement).checked;
+        // Redraw only this card, and keep the keyboard focus on the switch.
+        const fresh = confusionSection(ctx, ev, next, onToggle);
+        if (fresh) {
+          section.replaceWith(fresh);
+          (fresh.querySelector('vscode-checkbox') as HTMLElement | null)?.focus();
+        }
+        onToggle(next);
+      },
+    },
   });
   const csv = () =>
     toCsv(
@@ -196,7 +208,7 @@ export function confusionSection(ctx: SectionContext, ev: EvaluationReport, norm
     ],
     extraRow: { header: 'Precision', values: precision.map((v) => formatMetric(v)), titles: precision.map((v) => `precision ${exact(v)}`) },
   });
-  return card(
+  const section = card(
     'Confusion matrix',
     `Test split, ${ev.n} rows. ${ev.task === 'binary' ? 'Predicted class: P(positive) ≥ 0.5.' : 'Predicted class: the most probable one.'}`,
     h('div', { class: 'toolbar' }, toggle, h('span', { class: 'spacer' }), copy),
@@ -206,6 +218,7 @@ export function confusionSection(ctx: SectionContext, ev: EvaluationReport, norm
       { tone: 'error', text: 'confused' },
     ]),
   );
+  return section;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -196,7 +196,6 @@ export class RunPage {
     const content = this.evaluation
       ? evaluationTabs(ctx, this.evaluation, this.state?.normalised ?? false, (normalised) => {
           this.saveState({ normalised });
-          this.renderEvaluation();
           this.reportRendered();
         })
       : null;
