@@ -136,6 +136,17 @@ export async function regressionProject(): Promise<string> {
   return root;
 }
 
+/**
+ * The workspace's iris project with its examples imported (importing again only finds
+ * duplicates), so a test file that trains it also works when run alone.
+ */
+export async function irisProject(): Promise<string> {
+  const root = workspaceRoot();
+  const report = await vscode.commands.executeCommand<{ imported: number; duplicates: number } | undefined>('mlloop.importExamples', { root, files: [path.join(root, 'iris.csv')] });
+  assert.equal((report?.imported ?? 0) + (report?.duplicates ?? 0), 150);
+  return root;
+}
+
 /** Result of mlloop.train (TrainResult in src/core/jobs/train.ts), the fields tests read. */
 export interface TrainOutcome {
   runId: number;

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { RunPanel } from '../../../src/extension/runPanel/runPanel';
 import type { RunRendered, RunTab } from '../../../webview/run/protocol';
 import { takeScreenshot, waitFor, workspaceRoot } from './harness';
-import { calibratedChurnRun, churnProject, clearForScreenshots, mlloopApi, noJobRunning, regressionProject, removeScratch, restoreWorkbench, someCompletedRun } from './mlloopProjects';
+import { calibratedChurnRun, churnProject, clearForScreenshots, irisProject, mlloopApi, noJobRunning, regressionProject, removeScratch, restoreWorkbench, someCompletedRun } from './mlloopProjects';
 
 async function openRun(runId: number, root: string, tab?: RunTab): Promise<RunPanel> {
   const panel = await vscode.commands.executeCommand<RunPanel | undefined>('mlloop.openRun', runId, root, tab ? { tab } : undefined);
@@ -116,7 +116,7 @@ describe('run panel', function () {
   });
 
   it('screenshots: a multiclass run (iris) and a regression run', async () => {
-    const iris = workspaceRoot();
+    const iris = await irisProject();
     const irisRun = await someCompletedRun(iris);
     await screenshotTab(irisRun, iris, 'metrics', 'run-panel-multiclass-metrics', ['confusion']);
     await screenshotTab(irisRun, iris, 'curves', 'run-panel-multiclass-roc', ['roc']);
