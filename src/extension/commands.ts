@@ -43,8 +43,12 @@ function metricSummary(metrics: Record<string, number>): string {
     .join(', ');
 }
 
-/** Shows a job's failure the way a user should see it; never a stack trace in a popup. */
-async function reportFailure(log: Log, what: string, e: unknown): Promise<void> {
+/**
+ * Shows a job's failure the way a user should see it; never a stack trace in a popup.
+ * Does not wait for the user to answer the message, so whoever ran the command (a button,
+ * a test, another extension) gets its result at once.
+ */
+function reportFailure(log: Log, what: string, e: unknown): void {
   if (e instanceof CancelledError) {
     log.info(`${what}: cancelled`);
     void vscode.window.showInformationMessage(`ML Loop: ${what} cancelled.`);
@@ -54,7 +58,9 @@ async function reportFailure(log: Log, what: string, e: unknown): Promise<void> 
   log.error(`${what} failed: ${message}`, e);
   const showLog = 'Show Log';
   const text = isUserError(e) ? `ML Loop: ${message}` : `ML Loop: ${what} failed unexpectedly: ${message}. The log has details.`;
-  if ((await vscode.window.showErrorMessage(text, showLog)) === showLog) log.show();
+  void vscode.window.showErrorMessage(text, showLog).then((choice) => {
+    if (choice === showLog) log.show();
+  });
 }
 
 /**
@@ -100,7 +106,7 @@ async function runWithProgress<R extends JobRequest>(
       },
     );
   } catch (e) {
-    await reportFailure(deps.log, title, e);
+    reportFailure(deps.log, title, e);
     return undefined;
   }
 }
@@ -116,7 +122,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         try {
           return await createProject(log, args ?? {});
         } catch (e) {
-          await reportFailure(log, 'create project', e);
+          reportFailure(log, 'create project', e);
           return undefined;
         }
       },
@@ -129,7 +135,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       let files = args?.files;
-      if (!files) {
+      // From the palette (no arguments) ask where from; a caller that names the project but
+      // no files means the files listed in mlloop.yaml.
+      if (!files && !args) {
         const fromConfig = 'Files listed in mlloop.yaml';
         const choose = 'Choose files…';
         const pick = await vscode.window.showQuickPick([fromConfig, choose], { placeHolder: 'Import examples from' });

@@ -36,7 +36,8 @@ export interface ProjectSnapshot {
 
 export class ProjectState implements vscode.Disposable {
   private rootPath: string | undefined;
-  private store: StoreClient | undefined;
+  /** The store worker of `root`; replaced when the root changes. */
+  private store: { root: string; client: StoreClient } | undefined;
   private latest: ProjectSnapshot | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<ProjectSnapshot | undefined>();
@@ -63,8 +64,10 @@ export class ProjectState implements vscode.Disposable {
   /** Makes `root` the project the views show (commands call this for the project they act on). */
   async setRoot(root: string): Promise<void> {
     if (root === this.rootPath) return this.refresh();
-    await this.closeStore();
+    // The root changes first, so a refresh that starts while the old worker shuts down
+    // already reads the new project.
     this.rootPath = root;
+    await this.closeStore();
     return this.refresh();
   }
 
@@ -96,16 +99,21 @@ export class ProjectState implements vscode.Disposable {
     await this.refresh();
   }
 
+  /** The store worker of the current root (never another project's). */
   private client(): StoreClient | undefined {
-    if (!this.rootPath) return undefined;
-    this.store ??= new StoreClient(this.storeWorkerScript, projectPaths(this.rootPath).storeFile);
-    return this.store;
+    const root = this.rootPath;
+    if (!root) return undefined;
+    if (this.store?.root !== root) {
+      void this.store?.client.dispose();
+      this.store = { root, client: new StoreClient(this.storeWorkerScript, projectPaths(root).storeFile) };
+    }
+    return this.store.client;
   }
 
   private async closeStore(): Promise<void> {
     const s = this.store;
     this.store = undefined;
-    await s?.dispose();
+    await s?.client.dispose();
   }
 
   private async load(): Promise<void> {
@@ -130,6 +138,8 @@ export class ProjectState implements vscode.Disposable {
     const summary = await this.client()
       ?.request({ method: 'summary' })
       .catch(() => null);
+    // The root changed while we read: that project's refresh publishes instead.
+    if (this.rootPath !== root) return;
     if (summary) {
       snapshot.examples = summary.examples;
       snapshot.examplesSinceLastRun = summary.examplesSinceLastRun;
