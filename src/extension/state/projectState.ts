@@ -73,7 +73,9 @@ export class ProjectState implements vscode.Disposable {
 
   /** Picks the first project of the workspace when none is set, then refreshes. */
   async initialize(): Promise<void> {
-    if (!this.rootPath) this.rootPath = (await findProjectRoots())[0];
+    // A root set while the search ran (a command picked a project) wins over the first one found.
+    const first = (await findProjectRoots())[0];
+    this.rootPath ??= first;
     return this.refresh();
   }
 
