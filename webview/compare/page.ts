@@ -4,7 +4,7 @@
  * differ), Curves (loss per epoch and ROC overlaid), Confusion (the difference B − A) and
  * Changed predictions (rows whose prediction differs, computed by the host's job worker).
  */
-import { ChartCard, disposeChartsIn, exactXYTooltip, seriesColor, type ChartTheme } from '../shared/charts';
+import { ChartCard, diagonalDataset, disposeChartsIn, exactXYTooltip, seriesColor, type ChartTheme } from '../shared/charts';
 import { h, notice, replaceChildren, type Child } from '../shared/dom';
 import { exact, formatDelta, formatDuration, formatMetric, formatPercent, toCsv } from '../shared/format';
 import type { HostChannel } from '../shared/host';
@@ -361,7 +361,7 @@ export class ComparePage {
                       },
                     ];
                   }),
-                  chance(theme),
+                  diagonalDataset(theme, 'chance'),
                 ] as never,
               },
               options: {
@@ -544,21 +544,6 @@ function unit(theme: ChartTheme, text: string) {
   return { type: 'linear' as const, min: 0, max: 1, title: { display: true, text, color: theme.muted }, grid: { color: theme.grid } };
 }
 
-function chance(theme: ChartTheme) {
-  return {
-    label: 'chance',
-    data: [
-      { x: 0, y: 0 },
-      { x: 1, y: 1 },
-    ],
-    showLine: true,
-    borderColor: theme.muted,
-    borderDash: [4, 4],
-    borderWidth: 1,
-    pointRadius: 0,
-    pointHoverRadius: 0,
-  };
-}
 
 /**
  * The difference B − A: a rise on the diagonal (more rows right) or a fall off it (fewer

@@ -7,7 +7,7 @@
  */
 import type { CurvePoints, EvaluationReport } from '../../src/core/evaluate/report';
 import type { CalibrationRecord, ImportanceRecord } from '../../src/core/jobs/assess';
-import { ChartCard, exactXYTooltip, seriesColor, withAlpha, type ChartHost, type ChartTheme } from '../shared/charts';
+import { ChartCard, diagonalDataset, exactXYTooltip, seriesColor, withAlpha, type ChartHost, type ChartTheme } from '../shared/charts';
 import { h, notice, type Child } from '../shared/dom';
 import { exact, formatMetric, formatPercent, metricDirection, metricLabel, toCsv } from '../shared/format';
 import { matrixTable, toneLegend, type MatrixCell } from '../shared/matrix';
@@ -40,22 +40,6 @@ const unitAxis = (theme: ChartTheme, text: string) => ({
   title: { display: true, text, color: theme.muted },
   grid: { color: theme.grid },
 });
-
-function diagonal(theme: ChartTheme, label: string) {
-  return {
-    label,
-    data: [
-      { x: 0, y: 0 },
-      { x: 1, y: 1 },
-    ],
-    showLine: true,
-    borderColor: theme.muted,
-    borderDash: [4, 4],
-    borderWidth: 1,
-    pointRadius: 0,
-    pointHoverRadius: 0,
-  };
-}
 
 function curveData(c: CurvePoints): Array<{ x: number; y: number; t: number | null | undefined }> {
   return c.x.map((x, i) => ({ x, y: c.y[i], t: c.thresholds?.[i] }));
@@ -272,7 +256,7 @@ export function curveSections(ctx: SectionContext, ev: EvaluationReport): HTMLEl
                 pointStyle: 'rectRot',
               });
             }
-            datasets.push(diagonal(theme, 'chance (AUC 0.5)'));
+            datasets.push(diagonalDataset(theme, 'chance (AUC 0.5)'));
             return {
               type: 'scatter',
               data: { datasets: datasets as never },
@@ -505,7 +489,7 @@ export function calibrationSections(ctx: SectionContext, ev: EvaluationReport, c
                 pointHoverRadius: 5,
               });
             }
-            datasets.push(diagonal(theme, 'perfectly calibrated'));
+            datasets.push(diagonalDataset(theme, 'perfectly calibrated'));
             return {
               type: 'scatter',
               data: { datasets: datasets as never },

@@ -109,6 +109,23 @@ export function readChartTheme(): ChartTheme {
  * `color` with alpha `alpha` (0–1) as rgba(). Understands #rgb, #rgba, #rrggbb, #rrggbbaa and
  * rgb()/rgba(); anything else (a named colour) is returned unchanged.
  */
+/** The dashed y = x line on the unit square (chance on a ROC chart, perfect calibration on a reliability diagram). */
+export function diagonalDataset(theme: ChartTheme, label: string) {
+  return {
+    label,
+    data: [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ],
+    showLine: true,
+    borderColor: theme.muted,
+    borderDash: [4, 4],
+    borderWidth: 1,
+    pointRadius: 0,
+    pointHoverRadius: 0,
+  };
+}
+
 export function withAlpha(color: string, alpha: number): string {
   const c = color.trim();
   let r: number, g: number, b: number, a = 1;

@@ -60,50 +60,8 @@ export function formatTimestamp(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-const METRIC_NAMES: Record<string, string> = {
-  accuracy: 'Accuracy',
-  precision: 'Precision',
-  recall: 'Recall',
-  f1: 'F1',
-  precision_macro: 'Precision (macro)',
-  recall_macro: 'Recall (macro)',
-  f1_macro: 'F1 (macro)',
-  precision_weighted: 'Precision (weighted)',
-  recall_weighted: 'Recall (weighted)',
-  f1_weighted: 'F1 (weighted)',
-  f1_micro: 'F1 (micro)',
-  roc_auc: 'ROC AUC',
-  roc_auc_weighted: 'ROC AUC (weighted)',
-  average_precision: 'Average precision',
-  log_loss: 'Log loss',
-  brier: 'Brier score',
-  mcc: 'Matthews correlation',
-  mse: 'Mean squared error',
-  rmse: 'Root mean squared error',
-  mae: 'Mean absolute error',
-  r2: 'R²',
-  explained_variance: 'Explained variance',
-  ece: 'Expected calibration error',
-  mce: 'Maximum calibration error',
-  loss: 'Training loss',
-  val_loss: 'Validation loss',
-  val_accuracy: 'Validation accuracy',
-  val_mae: 'Validation MAE',
-};
-
-/** A metric's display name; unknown keys come back as they are. */
-export function metricLabel(key: string, task?: 'binary' | 'multiclass' | 'regression'): string {
-  if (key === 'roc_auc' && task === 'multiclass') return 'ROC AUC (macro, one-vs-rest)';
-  return METRIC_NAMES[key] ?? key;
-}
-
-/** Losses and errors, where a smaller value is the better model. Every other metric is higher-is-better. */
-const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['log_loss', 'brier', 'mse', 'rmse', 'mae', 'loss', 'val_loss', 'val_mae', 'ece', 'mce', 'classwise_ece']);
-
-/** Which way a metric improves: 'lower' for losses and errors (log_loss, brier, mse, rmse, mae, ece, …), else 'higher'. */
-export function metricDirection(key: string): 'higher' | 'lower' {
-  return LOWER_IS_BETTER.has(key) ? 'lower' : 'higher';
-}
+import { metricDirection } from '../../src/core/evaluate/metricNames';
+export { metricDirection, metricLabel } from '../../src/core/evaluate/metricNames';
 
 /**
  * Whether `value` is better (+1), worse (−1) or the same (0) as `reference` for metric `key`.

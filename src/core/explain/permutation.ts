@@ -12,6 +12,7 @@
  *
  * Pure module: no node built-ins, no tfjs (the browser runtime may import it).
  */
+import { metricDirection } from '../evaluate/metricNames';
 import {
   argmaxRows,
   binaryBrierUnchecked,
@@ -73,12 +74,9 @@ export interface PermutationImportanceResult {
   importances: FeatureImportance[];
 }
 
-/** Headline metrics where lower is better; every other headline metric is greater-is-better. */
-const LOSS_METRICS: ReadonlySet<string> = new Set(['log_loss', 'brier', 'mse', 'rmse', 'mae']);
-
 /** True unless `metric` is a loss (log_loss, brier, mse, rmse, mae). */
 export function metricGreaterIsBetter(metric: string): boolean {
-  return !LOSS_METRICS.has(metric);
+  return metricDirection(metric) === 'higher';
 }
 
 /** The metric used when none is given: accuracy for classification, r2 for regression. */

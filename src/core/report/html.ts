@@ -12,6 +12,7 @@
  *
  * Pure: no node built-ins; the caller writes the string to disk.
  */
+import { metricDirection, metricLabel } from '../evaluate/metricNames';
 import type { EpochLogs } from '../engine/fit';
 import type { CurvePoints, EvaluationReport } from '../evaluate/report';
 import type { ReliabilityCurve } from '../evaluate/curves';
@@ -136,37 +137,6 @@ function percent(v: number, decimals = 1): string {
   return Number.isFinite(v) ? `${(v * 100).toFixed(decimals)}%` : 'n/a';
 }
 
-const METRIC_NAMES: Record<string, string> = {
-  accuracy: 'Accuracy',
-  precision: 'Precision',
-  recall: 'Recall',
-  f1: 'F1',
-  precision_macro: 'Precision (macro)',
-  recall_macro: 'Recall (macro)',
-  f1_macro: 'F1 (macro)',
-  precision_weighted: 'Precision (weighted)',
-  recall_weighted: 'Recall (weighted)',
-  f1_weighted: 'F1 (weighted)',
-  f1_micro: 'F1 (micro)',
-  roc_auc: 'ROC AUC',
-  roc_auc_weighted: 'ROC AUC (weighted)',
-  average_precision: 'Average precision',
-  log_loss: 'Log loss',
-  brier: 'Brier score',
-  mcc: 'Matthews correlation',
-  mse: 'Mean squared error',
-  rmse: 'Root mean squared error',
-  mae: 'Mean absolute error',
-  r2: 'R²',
-  explained_variance: 'Explained variance',
-};
-
-const LOWER_IS_BETTER = new Set(['log_loss', 'brier', 'mse', 'rmse', 'mae', 'loss', 'val_loss', 'ece', 'mce']);
-
-function metricName(key: string, task: RunReportInput['task']): string {
-  if (key === 'roc_auc' && task === 'multiclass') return 'ROC AUC (macro, one-vs-rest)';
-  return METRIC_NAMES[key] ?? key;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sections
@@ -232,9 +202,9 @@ function metricsSection(input: RunReportInput): string {
         ? `${key} = ${exact(value)}; ${percent(confidence, 0)} bootstrap interval [${exact(iv.lower)}, ${exact(iv.upper)}] from ${iv.resamplesUsed} of ${ev.intervals.resamples} resamples`
         : `${key} = ${exact(value)}`;
       return (
-        `<tr><th scope="row">${escapeHtml(metricName(key, input.task))} <code>${escapeHtml(key)}</code></th>` +
+        `<tr><th scope="row">${escapeHtml(metricLabel(key, input.task))} <code>${escapeHtml(key)}</code></th>` +
         `<td class="num" title="${escapeHtml(tip)}">${escapeHtml(shown)}</td>` +
-        `<td class="muted">${LOWER_IS_BETTER.has(key) ? 'lower' : 'higher'}</td></tr>`
+        `<td class="muted">${metricDirection(key)}</td></tr>`
       );
     })
     .join('');
@@ -249,7 +219,7 @@ function metricsSection(input: RunReportInput): string {
   if (omitted.length > 0) {
     html +=
       '<h3>Not computed</h3><ul class="omitted">' +
-      omitted.map(([key, reason]) => `<li><strong>${escapeHtml(metricName(key, input.task))}</strong> <code>${escapeHtml(key)}</code>: ${escapeHtml(reason)}</li>`).join('') +
+      omitted.map(([key, reason]) => `<li><strong>${escapeHtml(metricLabel(key, input.task))}</strong> <code>${escapeHtml(key)}</code>: ${escapeHtml(reason)}</li>`).join('') +
       '</ul>';
   }
   if (ev.thresholds) {
