@@ -10,6 +10,9 @@
  */
 import type { EvaluationReport } from '../../src/core/evaluate/report';
 import type { CalibrationRecord, ImportanceRecord } from '../../src/core/jobs/assess';
+import type { EpochLogs } from '../../src/core/engine/epochLogs';
+
+export type { EpochLogs } from '../../src/core/engine/epochLogs';
 
 /** The webview panel type (package.json activationEvents: onWebviewPanel:mlloop.run). */
 export const RUN_PANEL_VIEW_TYPE = 'mlloop.run';
@@ -19,22 +22,7 @@ export const RUN_TABS: readonly RunTab[] = ['training', 'metrics', 'curves', 'ca
 
 export type RunTask = 'binary' | 'multiclass' | 'regression';
 
-/**
- * One finished epoch, as the engine reports it (the same shape as EpochLogs in
- * src/core/engine/fit.ts, restated here because that module is Node-only and pages are
- * type-checked without Node's types). `epoch` is 1-based; val_* exist with a validation set.
- */
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
-  val_loss?: number;
-  accuracy?: number;
-  val_accuracy?: number;
-  mae?: number;
-  val_mae?: number;
-  durationMs: number;
-}
-
+/** One finished epoch, as the engine reports it (src/core/engine/epochLogs.ts). */
 /** What the header and the training chart need to know about a run. */
 export interface RunSummary {
   id: number;

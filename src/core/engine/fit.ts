@@ -20,6 +20,9 @@ import { DenseStackTrainer, encodeTargets } from './dense-trainer';
 import { disposeBatch, HostRows } from './host-rows';
 import { EarlyStoppingTracker } from './early-stopping';
 import { buildModel, describeDenseStack, outputUnits } from './models';
+import type { EpochLogs } from './epochLogs';
+
+export type { EpochLogs } from './epochLogs';
 
 export { predictScores } from './predict';
 
@@ -35,24 +38,6 @@ export interface Dataset {
   d: number;
   y: Float32Array;
   sampleWeight?: Float32Array;
-}
-
-/**
- * What one epoch achieved. `epoch` is 1-based. `loss` is the mean training loss over the
- * epoch's batches as they were trained (dropout on, weights moving), like Keras; `val_loss`
- * is the validation loss of the end-of-epoch weights. accuracy/val_accuracy for classification,
- * mae/val_mae for regression; val_* only with a validation set. `durationMs` is the epoch's
- * wall time including validation.
- */
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
-  val_loss?: number;
-  accuracy?: number;
-  val_accuracy?: number;
-  mae?: number;
-  val_mae?: number;
-  durationMs: number;
 }
 
 export interface FitOptions {
