@@ -63,6 +63,10 @@ if (fs.existsSync('webview')) {
   }
 }
 
+// A production build starts from an empty dist/ so no stale file (e.g. a source map of an
+// earlier development build) ends up in the .vsix.
+if (production) fs.rmSync(outdir, { recursive: true, force: true });
+
 function copyAssets() {
   fs.mkdirSync(outdir, { recursive: true });
   const assets = [
