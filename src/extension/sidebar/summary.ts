@@ -154,8 +154,14 @@ export function projectHealth(snapshot: ProjectSnapshot | undefined, job: Runnin
     findings.push({ level, short });
     reasons.push(text);
   };
+  if (snapshot.configProblems > 0) {
+    find('warning', 'mlloop.yaml has problems', `mlloop.yaml has ${plural(snapshot.configProblems, 'problem')} (see the Problems panel); the next training cannot start until they are fixed.`);
+  }
   const newest = snapshot.runs[0];
-  if (newest?.status === 'failed') find('error', `run ${newest.id} failed`, `The newest run (run ${newest.id}) failed${newest.error ? `: ${newest.error.split('\n')[0]}` : ''}.`);
+  if (newest?.status === 'failed') {
+    const why = newest.error ? `: ${newest.error.split('\n')[0].replace(/[.\s]+$/, '')}` : '';
+    find('error', `run ${newest.id} failed`, `The newest run (run ${newest.id}) failed${why}.`);
+  }
   else if (newest?.status === 'interrupted') find('warning', `run ${newest.id} interrupted`, `The newest run (run ${newest.id}) was interrupted before it finished.`);
   else if (newest?.status === 'running') reasons.push(`Run ${newest.id} is training in another process (e.g. the CLI).`);
   else if (newest) reasons.push(`The newest run (run ${newest.id}) ${newest.status === 'cancelled' ? 'was cancelled' : 'completed'}.`);
@@ -168,7 +174,8 @@ export function projectHealth(snapshot: ProjectSnapshot | undefined, job: Runnin
   const critical = activeAlerts.filter((a) => a.severity === 'critical').length;
   const warnings = activeAlerts.filter((a) => a.severity === 'warning').length;
   if (critical > 0) find('error', `${plural(critical, 'critical alert')}`, `${plural(critical, 'critical alert')} from monitoring.`);
-  else if (warnings > 0) find('warning', plural(warnings, 'alert'), `${plural(warnings, 'alert')} from monitoring.`);
+  // Reported beside critical ones too: a tooltip that says "1 critical alert" must not hide 3 warnings.
+  if (warnings > 0) find('warning', plural(warnings, 'alert'), `${plural(warnings, 'warning alert')} from monitoring.`);
   const worst = findings.find((f) => f.level === 'error') ?? findings[0];
   const level: HealthView['level'] = worst ? worst.level : snapshot.current ? 'ok' : 'none';
   const summary = worst ? worst.short : snapshot.current ? 'healthy' : 'no model yet';

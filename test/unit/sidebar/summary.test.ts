@@ -467,6 +467,21 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
         assert.ok(h.reasons.includes('Test-split ECE 0.0000 (platt calibration).'), h.reasons.join(' | '));
       });
 
+      it('ends the reason with one full stop when the error already has one', () => {
+        const failed = run(2, 'failed', { error: 'Training diverged: loss is NaN at epoch 3.' });
+        const h = projectHealth(snapshot([failed], []), undefined, []);
+        assert.match(h.reasons[0], /epoch 3\.$/);
+        assert.doesNotMatch(h.reasons[0], /\.\.$/);
+      });
+
+      it('warns when mlloop.yaml has problems, even with a healthy model', () => {
+        const { run: r, model } = healthyBinary();
+        const h = projectHealth(snapshot([r], [model], { config: undefined, configProblems: 2 }), undefined, []);
+        assert.equal(h.level, 'warning');
+        assert.equal(h.summary, 'mlloop.yaml has problems');
+        assert.match(h.reasons[0], /2 problems/);
+      });
+
       it('is "error" for a failed first run even before any model exists', () => {
         const h = projectHealth(snapshot([run(1, 'failed')], []), undefined, []);
         assert.equal(h.level, 'error');
@@ -537,6 +552,13 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
         assert.equal(h.level, 'error');
         assert.equal(h.summary, '2 critical alerts');
         assert.ok(h.reasons.includes('2 critical alerts from monitoring.'), h.reasons.join(' | '));
+      });
+
+      it('still lists warning alerts beside critical ones in the reasons (the tooltip hides none)', () => {
+        const { run: r, model } = healthyBinary();
+        const h = projectHealth(snapshot([r], [model]), undefined, [alert('c1', 'critical'), alert('w1', 'warning'), alert('w2', 'warning'), alert('w3', 'warning')]);
+        assert.equal(h.summary, '1 critical alert');
+        assert.ok(h.reasons.includes('3 warning alerts from monitoring.'), h.reasons.join(' | '));
       });
 
       it('is "warning" with warning alerts only', () => {
