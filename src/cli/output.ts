@@ -3,6 +3,7 @@
  * everything else (logs, progress) to stderr; without it, readable text on stdout and a
  * progress bar on stderr when it is a terminal.
  */
+export { formatDuration } from '../core/util/duration';
 export interface Output {
   json: boolean;
   /** Human text to stdout (suppressed with --json). */
@@ -71,11 +72,4 @@ export function fmt(v: number | undefined | null): string {
 
 export function formatMetrics(metrics: Record<string, number>): string {
   return table(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, fmt(v)]));
-}
-
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '';
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  return s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }

@@ -5,6 +5,9 @@
  *
  * Pure: no DOM, no node built-ins, so both the pages and the extension host import it.
  */
+import { metricDirection } from '../../src/core/evaluate/metricNames';
+export { metricDirection, metricLabel } from '../../src/core/evaluate/metricNames';
+export { formatDuration } from '../../src/core/util/duration';
 
 /**
  * A metric with 4 decimals ("0.9333"); magnitudes a fixed format would hide (below 5e-5 or
@@ -39,17 +42,6 @@ export function formatPercent(v: number, decimals = 1): string {
   return Number.isFinite(v) ? `${(v * 100).toFixed(decimals)}%` : 'n/a';
 }
 
-/** "850 ms", "12.3 s", "3 min 05 s", "2 h 04 min"; null or negative → "—". */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const totalSeconds = Math.round(s);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
 
 /** An ISO 8601 time as local "YYYY-MM-DD HH:MM" (the ISO text back when it does not parse). */
 export function formatTimestamp(iso: string | null | undefined): string {
@@ -60,8 +52,6 @@ export function formatTimestamp(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-import { metricDirection } from '../../src/core/evaluate/metricNames';
-export { metricDirection, metricLabel } from '../../src/core/evaluate/metricNames';
 
 /**
  * Whether `value` is better (+1), worse (−1) or the same (0) as `reference` for metric `key`.

@@ -13,6 +13,9 @@
  * Pure: no node built-ins; the caller writes the string to disk.
  */
 import { metricDirection, metricLabel } from '../evaluate/metricNames';
+import { formatDuration } from '../util/duration';
+
+export { formatDuration };
 import type { EpochLogs } from '../engine/fit';
 import type { CurvePoints, EvaluationReport } from '../evaluate/report';
 import type { ReliabilityCurve } from '../evaluate/curves';
@@ -121,17 +124,6 @@ export function formatWithInterval(estimate: number, lower: number, upper: numbe
   return `${formatMetric(estimate)} [${formatMetric(lower)}, ${formatMetric(upper)}]`;
 }
 
-/** "850 ms", "12.3 s", "3 min 05 s", "2 h 04 min". */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const totalSeconds = Math.round(s);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
 
 function percent(v: number, decimals = 1): string {
   return Number.isFinite(v) ? `${(v * 100).toFixed(decimals)}%` : 'n/a';

@@ -78,6 +78,8 @@ describe('commands', () => {
     const api = await mlloopApi();
     await noJobRunning(api);
     const root = workspaceRoot();
+    // Self-sufficient when run alone (--grep): the project needs its examples to train.
+    await vscode.commands.executeCommand('mlloop.importExamples', { root });
     await api.state.setRoot(root);
     const before = new Set((api.state.snapshot?.runs ?? []).map((r) => r.id));
     // With mlloop.yaml active, the command (run without arguments) knows the project without asking.

@@ -15,7 +15,6 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parse, stringify } from 'yaml';
 import type { MlLoopApi } from '../../../src/extension/extension';
 import { AlertProvider } from '../../../src/extension/drift/alertProvider';
 import { ModelStatusBar } from '../../../src/extension/statusBar';
@@ -23,18 +22,12 @@ import type { TrainResult } from '../../../src/core/jobs/train';
 import type { DashboardRendering } from '../../../webview/dashboard/protocol';
 import { formatMetric, metricLabel } from '../../../webview/shared/format';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
+import { writeBreastCancerProject } from './mlloopProjects';
 
 const PROJECT_NAME = 'sidebar-dashboard';
 
-/** Writes a breast-cancer project (from examples/) into `root` with config overrides. */
 function writeProject(extensionPath: string, root: string, training: Record<string, unknown>): void {
-  const example = path.join(extensionPath, 'examples', 'breast-cancer');
-  const config = parse(fs.readFileSync(path.join(example, 'mlloop.yaml'), 'utf8')) as Record<string, unknown> & { training: Record<string, unknown> };
-  config.name = PROJECT_NAME;
-  config.training = { ...config.training, ...training };
-  fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-  fs.copyFileSync(path.join(example, 'data', 'breast_cancer.csv'), path.join(root, 'data', 'breast_cancer.csv'));
-  fs.writeFileSync(path.join(root, 'mlloop.yaml'), stringify(config));
+  writeBreastCancerProject(extensionPath, root, PROJECT_NAME, training);
 }
 
 /** The import command with the project's data file (without `files` it asks where to import from). */

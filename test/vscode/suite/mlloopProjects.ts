@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parse, stringify } from 'yaml';
 import { activatedMlloopExtension, waitFor, workspaceRoot } from './harness';
 
 /** The parts of the extension's exports the tests use (MlLoopApi in src/extension/extension.ts). */
@@ -220,4 +221,18 @@ export async function restoreWorkbench(): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.explorer');
   const { state } = await mlloopApi();
   await state.setRoot(workspaceRoot());
+}
+
+/**
+ * Writes a breast-cancer project (examples/breast-cancer) named `name` into `root`, with
+ * `training` merged over the example's training settings.
+ */
+export function writeBreastCancerProject(extensionPath: string, root: string, name: string, training: Record<string, unknown>): void {
+  const example = path.join(extensionPath, 'examples', 'breast-cancer');
+  const config = parse(fs.readFileSync(path.join(example, 'mlloop.yaml'), 'utf8')) as Record<string, unknown> & { training: Record<string, unknown> };
+  config.name = name;
+  config.training = { ...config.training, ...training };
+  fs.mkdirSync(path.join(root, 'data'), { recursive: true });
+  fs.copyFileSync(path.join(example, 'data', 'breast_cancer.csv'), path.join(root, 'data', 'breast_cancer.csv'));
+  fs.writeFileSync(path.join(root, 'mlloop.yaml'), stringify(config));
 }

@@ -17,7 +17,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { parse, stringify } from 'yaml';
 import type { Alert } from '../../../src/core/monitor/types';
 import type { TrainResult } from '../../../src/core/jobs/train';
 import { AlertProvider } from '../../../src/extension/drift/alertProvider';
@@ -26,6 +25,7 @@ import { AlertsTreeProvider } from '../../../src/extension/sidebar/alertsTree';
 import { ModelsTreeProvider } from '../../../src/extension/sidebar/modelsTree';
 import { RunsTreeProvider } from '../../../src/extension/sidebar/runsTree';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
+import { writeBreastCancerProject } from './mlloopProjects';
 
 const PROJECT_NAME = 'sidebar-trees';
 
@@ -56,13 +56,7 @@ function contextMenu(packageJson: { contributes: { menus: Record<string, MenuEnt
 }
 
 function writeProject(extensionPath: string, root: string, training: Record<string, unknown>): void {
-  const example = path.join(extensionPath, 'examples', 'breast-cancer');
-  const config = parse(fs.readFileSync(path.join(example, 'mlloop.yaml'), 'utf8')) as Record<string, unknown> & { training: Record<string, unknown> };
-  config.name = PROJECT_NAME;
-  config.training = { ...config.training, ...training };
-  fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-  fs.copyFileSync(path.join(example, 'data', 'breast_cancer.csv'), path.join(root, 'data', 'breast_cancer.csv'));
-  fs.writeFileSync(path.join(root, 'mlloop.yaml'), stringify(config));
+  writeBreastCancerProject(extensionPath, root, PROJECT_NAME, training);
 }
 
 /** Waits until the project state lists `count` runs, none of them still running (commands refresh it just after they return). */
