@@ -10,7 +10,7 @@ import type { RunRecord } from '../../core/store/types';
 import { CancelledError } from '../../core/util/errors';
 import { runJobInWorker } from '../../worker/client';
 import type { CommandDeps } from '../commands';
-import type { PanelStore } from '../runPanel/panelStores';
+import type { StoreHandle } from '../state/storeClients';
 import { WebviewChannel } from '../webview/channel';
 import { webviewHtml, webviewOptions } from '../webview/html';
 import type { ChangesState, CompareRendered, CompareSnapshot, CompareTab, CompareToHost, CompareToPage } from '../../../webview/compare/protocol';
@@ -38,7 +38,7 @@ export class ComparePanel implements vscode.Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly runIds: readonly number[],
-    private readonly store: PanelStore,
+    private readonly store: StoreHandle,
     private readonly deps: ComparePanelDeps,
     tab?: CompareTab,
   ) {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { CommandDeps } from '../commands';
 import { pickProjectRoot } from '../project';
 import { COMPARE_PANEL_VIEW_TYPE, COMPARE_TABS, type ComparePageState, type CompareTab } from '../../../webview/compare/protocol';
-import type { PanelStores } from '../runPanel/panelStores';
+import type { StoreClients } from '../state/storeClients';
 import { ComparePanel } from './comparePanel';
 import { runIdsFromArguments } from './model';
 
@@ -20,7 +20,7 @@ export class ComparePanels implements vscode.Disposable {
 
   constructor(
     private readonly deps: CommandDeps,
-    private readonly stores: PanelStores,
+    private readonly stores: StoreClients,
   ) {}
 
   private static key(root: string, runIds: readonly number[]): string {
@@ -64,7 +64,7 @@ function isComparePageState(s: unknown): s is ComparePageState {
 }
 
 /** Lets the user pick two or more completed runs (newest first). */
-async function pickRuns(stores: PanelStores, root: string): Promise<number[] | undefined> {
+async function pickRuns(stores: StoreClients, root: string): Promise<number[] | undefined> {
   const runs = ((await stores.withStore(root, (s) => s.summary()))?.runs ?? []).filter((r) => r.status === 'completed' && r.modelVersion);
   if (runs.length < 2) {
     void vscode.window.showInformationMessage('ML Loop: comparing needs two completed runs. Train again (e.g. after changing mlloop.yaml) and compare the two.');
@@ -88,7 +88,7 @@ async function pickRuns(stores: PanelStores, root: string): Promise<number[] | u
  * accepts the Runs view's `(clickedRun, selectedRuns)`; without ids the user picks runs.
  * `options.tab` opens it at a tab ('metrics' | 'curves' | 'confusion' | 'changes').
  */
-export function registerComparePanel(deps: CommandDeps, panels: ComparePanels, stores: PanelStores): vscode.Disposable[] {
+export function registerComparePanel(deps: CommandDeps, panels: ComparePanels, stores: StoreClients): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMPARE_COMMANDS.compareRuns, async (first?: unknown, second?: unknown, options?: { tab?: CompareTab }): Promise<ComparePanel | undefined> => {
       const root = typeof second === 'string' ? second : (deps.state.root ?? (await pickProjectRoot()));

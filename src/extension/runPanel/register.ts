@@ -3,13 +3,12 @@
  * `mlloop.compareRuns`) and their serializers, which bring panels back after a window
  * reload from the state each page saved with setState.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandDeps } from '../commands';
 import { pickProjectRoot } from '../project';
 import { ComparePanels, registerComparePanel } from '../compare/register';
 import { RUN_PANEL_VIEW_TYPE, RUN_TABS, type RunPageState, type RunTab } from '../../../webview/run/protocol';
-import { PanelStores } from './panelStores';
+import type { StoreClients } from '../state/storeClients';
 import { RunPanel } from './runPanel';
 import { runIdFromArgument } from './snapshot';
 
@@ -23,7 +22,7 @@ export class RunPanels implements vscode.Disposable {
 
   constructor(
     private readonly deps: CommandDeps,
-    private readonly stores: PanelStores,
+    private readonly stores: StoreClients,
   ) {}
 
   private static key(root: string, runId: number): string {
@@ -74,7 +73,7 @@ function isRunPageState(s: unknown): s is RunPageState {
 }
 
 /** Lets the user pick one of the project's runs (newest first). */
-async function pickRun(stores: PanelStores, root: string): Promise<number | undefined> {
+async function pickRun(stores: StoreClients, root: string): Promise<number | undefined> {
   const runs = (await stores.withStore(root, (s) => s.summary()))?.runs ?? [];
   if (runs.length === 0) {
     void vscode.window.showInformationMessage('ML Loop: this project has no runs yet. Train a model first (ML Loop: Train Model).');
@@ -95,13 +94,13 @@ async function pickRun(stores: PanelStores, root: string): Promise<number | unde
  * `options.tab` opens it at a tab ('training' | 'metrics' | 'curves' | 'calibration' | 'importance').
  */
 export function registerRunAndComparePanels(deps: CommandDeps): vscode.Disposable[] {
-  const stores = new PanelStores(deps.context.asAbsolutePath(path.join('dist', 'storeWorker.js')));
+  // The same workers the views read through (one per project), not a second set.
+  const stores = deps.state.stores;
   const runPanels = new RunPanels(deps, stores);
   const comparePanels = new ComparePanels(deps, stores);
   return [
     runPanels,
     comparePanels,
-    stores,
     vscode.commands.registerCommand(RUN_PANEL_COMMANDS.openRun, async (runArg?: unknown, rootArg?: unknown, options?: { tab?: RunTab }): Promise<RunPanel | undefined> => {
       const root = typeof rootArg === 'string' ? rootArg : (deps.state.root ?? (await pickProjectRoot()));
       if (!root) return undefined;

@@ -16,7 +16,7 @@ import type { CommandDeps } from '../commands';
 import { WebviewChannel } from '../webview/channel';
 import { webviewHtml, webviewOptions } from '../webview/html';
 import type { RunRendered, RunSnapshot, RunTab, RunToHost, RunToPage } from '../../../webview/run/protocol';
-import type { PanelStore } from './panelStores';
+import type { StoreHandle } from '../state/storeClients';
 import { earlyStopEpoch, epochLogsOf, runEvaluationOf, runSummary } from './snapshot';
 
 /** What {@link RunPanel} needs from the extension. */
@@ -47,7 +47,7 @@ export class RunPanel implements vscode.Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly runId: number,
-    private readonly store: PanelStore,
+    private readonly store: StoreHandle,
     private readonly deps: RunPanelDeps,
     tab?: RunTab,
   ) {

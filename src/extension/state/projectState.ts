@@ -12,9 +12,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseProject } from '../../core/project/parse';
 import type { ProjectConfig } from '../../core/project/types';
-import { projectPaths } from '../../core/project/workspace';
 import type { EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
-import { StoreClient } from '../../worker/storeClient';
+import { StoreClients, type StoreHandle } from './storeClients';
 import { findProjectRoots } from '../project';
 
 export interface ProjectSnapshot {
@@ -36,8 +35,10 @@ export interface ProjectSnapshot {
 
 export class ProjectState implements vscode.Disposable {
   private rootPath: string | undefined;
-  /** The store worker of `root`; replaced when the root changes. */
-  private store: { root: string; client: StoreClient } | undefined;
+  /** This state's hold on the current root's store worker; released when the root changes. */
+  private store: StoreHandle | undefined;
+  /** The store workers of every project, shared with the panels. */
+  readonly stores: StoreClients;
   private latest: ProjectSnapshot | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<ProjectSnapshot | undefined>();
@@ -47,7 +48,8 @@ export class ProjectState implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   /** @param storeWorkerScript absolute path of dist/storeWorker.js */
-  constructor(private readonly storeWorkerScript: string) {
+  constructor(storeWorkerScript: string) {
+    this.stores = new StoreClients(storeWorkerScript);
     const watcher = vscode.workspace.createFileSystemWatcher('**/{mlloop.yaml,.mlloop/store.sqlite}');
     const later = () => this.scheduleRefresh();
     this.disposables.push(watcher, watcher.onDidChange(later), watcher.onDidCreate(later), watcher.onDidDelete(later), this.changed);
@@ -67,7 +69,7 @@ export class ProjectState implements vscode.Disposable {
     // The root changes first, so a refresh that starts while the old worker shuts down
     // already reads the new project.
     this.rootPath = root;
-    await this.closeStore();
+    this.closeStore();
     return this.refresh();
   }
 
@@ -92,30 +94,29 @@ export class ProjectState implements vscode.Disposable {
 
   /** A run with its epochs (for the run panel). */
   async runWithEpochs(id: number): Promise<{ run: RunRecord; epochs: EpochRecord[] } | undefined> {
-    return (await this.client()?.request({ method: 'runWithEpochs', runId: id })) ?? undefined;
+    return this.client()?.runWithEpochs(id);
   }
 
   /** Deletes a run (its model bundle stays; models are removed with the registry's commands). */
   async deleteRun(id: number): Promise<void> {
-    await this.client()?.request({ method: 'deleteRun', runId: id });
+    await this.client()?.deleteRun(id);
     await this.refresh();
   }
 
-  /** The store worker of the current root (never another project's). */
-  private client(): StoreClient | undefined {
+  /** The store of the current root (never another project's). */
+  private client(): StoreHandle | undefined {
     const root = this.rootPath;
     if (!root) return undefined;
     if (this.store?.root !== root) {
-      void this.store?.client.dispose();
-      this.store = { root, client: new StoreClient(this.storeWorkerScript, projectPaths(root).storeFile) };
+      this.store?.release();
+      this.store = this.stores.acquire(root);
     }
-    return this.store.client;
+    return this.store;
   }
 
-  private async closeStore(): Promise<void> {
-    const s = this.store;
+  private closeStore(): void {
+    this.store?.release();
     this.store = undefined;
-    await s?.client.dispose();
   }
 
   private async load(): Promise<void> {
@@ -138,8 +139,8 @@ export class ProjectState implements vscode.Disposable {
       current: undefined,
     };
     const summary = await this.client()
-      ?.request({ method: 'summary' })
-      .catch(() => null);
+      ?.summary()
+      .catch(() => undefined);
     // The root changed while we read: that project's refresh publishes instead.
     if (this.rootPath !== root) return;
     if (summary) {
@@ -155,7 +156,8 @@ export class ProjectState implements vscode.Disposable {
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    void this.closeStore();
+    this.closeStore();
+    this.stores.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,10 +1,8 @@
 /**
- * Store access for the run and compare panels: one store worker (StoreClient) per project
- * root, shared by every panel of that project and stopped with the last of them.
- *
- * Why not ProjectState: it follows the one project the views show, and switching it closes
- * its store worker, cutting off reads in flight. A panel of another project must neither
- * switch the views nor lose its reads when they switch.
+ * The extension's store workers: one StoreClient per project root, shared by everything that
+ * reads that project (the views' ProjectState, every run and compare panel) and stopped when
+ * the last of them lets go. One worker per project matters: each holds the whole store in
+ * memory. Holders are counted, so the views switching project never cuts off a panel's reads.
  */
 import * as vscode from 'vscode';
 import { projectPaths } from '../../core/project/workspace';
@@ -12,24 +10,25 @@ import type { EpochRecord, RunRecord } from '../../core/store/types';
 import { StoreClient } from '../../worker/storeClient';
 import type { StoreSummary } from '../../worker/storeProtocol';
 
-/** A project's store as a panel reads it; call release() when the panel closes. */
-export interface PanelStore {
+/** A project's store as a holder reads it; call release() when done with it. */
+export interface StoreHandle {
   readonly root: string;
   /** The run and its epochs; undefined when the run or the store does not exist. */
   runWithEpochs(runId: number): Promise<{ run: RunRecord; epochs: EpochRecord[] } | undefined>;
   /** Runs (newest first, at most 200) and models; undefined when there is no store yet. */
   summary(): Promise<StoreSummary | undefined>;
+  deleteRun(runId: number): Promise<void>;
   release(): void;
 }
 
-export class PanelStores implements vscode.Disposable {
+export class StoreClients implements vscode.Disposable {
   private readonly clients = new Map<string, { client: StoreClient; users: number }>();
 
   /** @param workerScript absolute path of dist/storeWorker.js */
   constructor(private readonly workerScript: string) {}
 
   /** A handle on `root`'s store; the worker starts on the first read. */
-  acquire(root: string): PanelStore {
+  acquire(root: string): StoreHandle {
     let entry = this.clients.get(root);
     if (!entry) {
       entry = { client: new StoreClient(this.workerScript, projectPaths(root).storeFile), users: 0 };
@@ -42,6 +41,9 @@ export class PanelStores implements vscode.Disposable {
       root,
       runWithEpochs: async (runId) => (await client.request({ method: 'runWithEpochs', runId })) ?? undefined,
       summary: async () => (await client.request({ method: 'summary' })) ?? undefined,
+      deleteRun: async (runId) => {
+        await client.request({ method: 'deleteRun', runId });
+      },
       release: () => {
         if (released) return;
         released = true;
@@ -57,7 +59,7 @@ export class PanelStores implements vscode.Disposable {
   }
 
   /** Reads once and lets go (quick picks of a project's runs). */
-  async withStore<T>(root: string, fn: (store: PanelStore) => Promise<T>): Promise<T> {
+  async withStore<T>(root: string, fn: (store: StoreHandle) => Promise<T>): Promise<T> {
     const store = this.acquire(root);
     try {
       return await fn(store);
