@@ -378,19 +378,7 @@ export function regressionSections(ctx: SectionContext, ev: EvaluationReport): H
             data: {
               datasets: [
                 { label: 'test rows', data: pairs, ...point(theme, theme.series[0]) },
-                {
-                  label: 'predicted = actual',
-                  data: [
-                    { x: lo - pad, y: lo - pad },
-                    { x: hi + pad, y: hi + pad },
-                  ],
-                  showLine: true,
-                  borderColor: theme.muted,
-                  borderDash: [4, 4],
-                  borderWidth: 1,
-                  pointRadius: 0,
-                  pointHoverRadius: 0,
-                },
+                diagonalDataset(theme, 'predicted = actual', lo - pad, hi + pad),
               ] as never,
             },
             options: {

@@ -109,13 +109,17 @@ export function readChartTheme(): ChartTheme {
  * `color` with alpha `alpha` (0–1) as rgba(). Understands #rgb, #rgba, #rrggbb, #rrggbbaa and
  * rgb()/rgba(); anything else (a named colour) is returned unchanged.
  */
-/** The dashed y = x line on the unit square (chance on a ROC chart, perfect calibration on a reliability diagram). */
-export function diagonalDataset(theme: ChartTheme, label: string) {
+/**
+ * The dashed y = x line from (from, from) to (to, to): chance on a ROC chart, perfect
+ * calibration on a reliability diagram (both the unit square, the default), predicted =
+ * actual on a regression scatter.
+ */
+export function diagonalDataset(theme: ChartTheme, label: string, from = 0, to = 1) {
   return {
     label,
     data: [
-      { x: 0, y: 0 },
-      { x: 1, y: 1 },
+      { x: from, y: from },
+      { x: to, y: to },
     ],
     showLine: true,
     borderColor: theme.muted,
