@@ -12,9 +12,9 @@ import { explainModel } from '../core/jobs/explain';
 import { trainProject, type BackendPreference } from '../core/jobs/train';
 import { initProject } from '../core/project/init';
 import type { CalibrationMethodName, Task } from '../core/project/types';
-import { findProjectRoot, loadProject } from '../core/project/workspace';
+import { findProjectRoot } from '../core/project/workspace';
+import type { ProjectContext } from '../core/context/projectContext';
 import { importFiles } from '../core/store/import';
-import { SqliteStore } from '../core/store/sqlite';
 import { UserError } from '../core/util/errors';
 import { fmt, formatDuration, formatMetrics, table, type Output } from './output';
 
@@ -28,6 +28,11 @@ export interface CommandContext {
   backend: BackendPreference;
   signal: AbortSignal;
   readStdin: () => string;
+  /**
+   * The project context (config, paths, store, clock, logger), opened on first call for the
+   * project found from --project or the current folder, and closed by main after the command.
+   */
+  project: () => Promise<ProjectContext>;
 }
 
 export interface Command {
@@ -39,7 +44,8 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-function root(ctx: CommandContext): string {
+/** The project folder: --project, else the nearest folder up from the current one with mlloop.yaml. */
+export function projectRoot(ctx: Pick<CommandContext, 'projectDir' | 'cwd'>): string {
   return findProjectRoot(ctx.projectDir ?? ctx.cwd);
 }
 
@@ -97,15 +103,14 @@ const importCmd: Command = {
   options: {},
   positionals: 'FILE...',
   async run(ctx) {
-    const dir = root(ctx);
-    const { config, paths } = loadProject(dir);
+    const project = await ctx.project();
+    const { config, paths, store } = project;
     const files = ctx.positionals.length
       ? ctx.positionals.map((f) => path.resolve(ctx.cwd, f))
       : config.data.sources.map((s) => path.resolve(paths.root, s.path));
     const formats = ctx.positionals.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
     if (files.length === 0) throw new UserError('Nothing to import: name files (mlloop import FILE) or list them under data.sources in mlloop.yaml.');
-    const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop import' });
-    try {
+    {
       const report = await importFiles(store, config, files, {
         root: paths.root,
         formats,
@@ -122,8 +127,6 @@ const importCmd: Command = {
         ctx.out.text(`The store now holds ${await store.countExamples()} examples.`);
       }
       return report.rejectedTotal > 0 ? 2 : 0;
-    } finally {
-      await store.close();
     }
   },
 };
@@ -140,9 +143,8 @@ const train: Command = {
   ].join('\n'),
   options: {},
   async run(ctx) {
-    const dir = root(ctx);
     const result = await trainProject({
-      root: dir,
+      ctx: await ctx.project(),
       backend: ctx.backend,
       signal: ctx.signal,
       onEvent: (e) => {
@@ -190,13 +192,12 @@ const evaluate: Command = {
   ].join('\n'),
   options: { model: { type: 'string' }, data: { type: 'string' }, cv: { type: 'string' } },
   async run(ctx) {
-    const dir = root(ctx);
     const data = ctx.values.data as string | undefined;
     if (ctx.values.cv !== undefined) {
       if (data || ctx.values.model) throw new UserError('--cv trains new models on the stored examples; it does not take --data or --model.');
       const folds = Number(ctx.values.cv);
       const r = await crossValidate({
-        root: dir,
+        ctx: await ctx.project(),
         folds,
         backend: ctx.backend,
         signal: ctx.signal,
@@ -217,7 +218,7 @@ const evaluate: Command = {
       return 0;
     }
     const r = await evaluateModel({
-      root: dir,
+      ctx: await ctx.project(),
       ...(ctx.values.model ? { version: ctx.values.model as string } : {}),
       ...(data ? { dataFile: path.resolve(ctx.cwd, data) } : {}),
       backend: ctx.backend,
@@ -285,7 +286,7 @@ const calibrate: Command = {
     const method = ctx.values.method as CalibrationMethodName | undefined;
     const methods = ['auto', 'platt', 'isotonic', 'temperature', 'vector', 'histogram', 'none'];
     if (method !== undefined && !methods.includes(method)) throw new UserError(`--method must be one of ${methods.join(', ')} (got '${method}').`);
-    const r = await calibrateModel({ root: root(ctx), backend: ctx.backend, signal: ctx.signal, ...(method ? { method } : {}), ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    const r = await calibrateModel({ ctx: await ctx.project(), backend: ctx.backend, signal: ctx.signal, ...(method ? { method } : {}), ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
     const c = r.calibration;
     if (ctx.out.json) {
       ctx.out.result({
@@ -336,7 +337,7 @@ const explain: Command = {
     const data = ctx.values.data as string | undefined;
     const row = ctx.values.row !== undefined ? Number(ctx.values.row) : undefined;
     const r = await explainModel({
-      root: root(ctx),
+      ctx: await ctx.project(),
       backend: ctx.backend,
       signal: ctx.signal,
       ...(data ? { dataFile: path.resolve(ctx.cwd, data) } : {}),
@@ -375,7 +376,6 @@ const predict: Command = {
   ].join('\n'),
   options: { model: { type: 'string' }, data: { type: 'string' } },
   async run(ctx) {
-    const dir = root(ctx);
     const data = ctx.values.data as string | undefined;
     const records: Array<Record<string, unknown>> = [];
     if (data) {
@@ -386,7 +386,7 @@ const predict: Command = {
     } else {
       records.push(...parseStdinRecords(ctx.readStdin()));
     }
-    const r = await predictWithModel({ root: dir, records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    const r = await predictWithModel({ ctx: await ctx.project(), records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
     if (ctx.out.json) ctx.out.result({ model: r.model, predictions: r.predictions, rejected: r.rejected });
     else {
       ctx.out.text(`Model ${r.model}:`);
@@ -435,11 +435,10 @@ const runs: Command = {
   usage: 'Usage: mlloop runs [--limit N]',
   options: { limit: { type: 'string' } },
   async run(ctx) {
-    const { paths } = loadProject(root(ctx));
     const limit = ctx.values.limit ? Number(ctx.values.limit) : undefined;
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UserError('--limit must be a positive whole number.');
-    const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop runs' });
-    try {
+    const { store } = await ctx.project();
+    {
       const list = await store.listRuns(limit ? { limit } : {});
       if (ctx.out.json) {
         ctx.out.result({
@@ -466,8 +465,6 @@ const runs: Command = {
         );
       }
       return 0;
-    } finally {
-      await store.close();
     }
   },
 };
@@ -477,16 +474,13 @@ const models: Command = {
   usage: 'Usage: mlloop models',
   options: {},
   async run(ctx) {
-    const { paths } = loadProject(root(ctx));
-    const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop models' });
-    try {
+    const { store } = await ctx.project();
+    {
       const list = await store.listModels();
       if (ctx.out.json) ctx.out.result({ models: list.map((m) => ({ version: m.version, run: m.runId, created_at: m.createdAt, task: m.task, metrics: m.metrics, path: m.path })) });
       else if (list.length === 0) ctx.out.text('No models yet. Train with `mlloop train`.');
       else ctx.out.text(table(['model', 'run', 'created', 'headline', 'path'], list.map((m) => [m.version, m.runId, m.createdAt.replace('T', ' ').slice(0, 19), headline(m.metrics) ?? '', m.path])));
       return 0;
-    } finally {
-      await store.close();
     }
   },
 };

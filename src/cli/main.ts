@@ -7,7 +7,8 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isUserError, UserError, CancelledError } from '../core/util/errors';
 import { createOutput, type Output } from './output';
-import { COMMANDS, type CommandContext } from './commands';
+import { COMMANDS, projectRoot, type CommandContext } from './commands';
+import { openProjectContext, type ProjectContext } from '../core/context/projectContext';
 import { MLLOOP_VERSION } from '../core/version';
 
 export const EXIT_OK = 0;
@@ -87,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  let opened: Promise<ProjectContext & { close(): Promise<void> }> | undefined;
   const ctx: CommandContext = {
     out,
     values,
@@ -96,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
     backend: (backend ?? 'auto') as CommandContext['backend'],
     signal: controller.signal,
     readStdin: () => fs.readFileSync(0, 'utf8'),
+    project: () =>
+      (opened ??= openProjectContext(projectRoot(ctx), {
+        purpose: `mlloop ${name}`,
+        log: { info: (m) => out.log(m), warn: (m) => out.log(`warning: ${m}`) },
+      })),
   };
   try {
     return await command.run(ctx);
@@ -106,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     out.endProgress();
     process.off('SIGINT', onSigint);
+    if (opened) await opened.then((p) => p.close()).catch(() => undefined);
   }
 }
 

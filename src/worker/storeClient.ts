@@ -13,11 +13,11 @@ export class StoreClient {
 
   /**
    * @param workerScript absolute path of dist/storeWorker.js
-   * @param storeFile the project's .mlloop/store.sqlite (need not exist yet)
+   * @param root the project folder (its store need not exist yet)
    */
   constructor(
     private readonly workerScript: string,
-    private readonly storeFile: string,
+    private readonly root: string,
   ) {}
 
   request<R extends StoreRequest>(request: R): Promise<StoreResponseOf<R>> {
@@ -31,7 +31,7 @@ export class StoreClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerScript, { workerData: { storeFile: this.storeFile } });
+    const worker = new Worker(this.workerScript, { workerData: { root: this.root } });
     worker.on('message', (m: FromStoreWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;

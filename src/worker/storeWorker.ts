@@ -1,22 +1,29 @@
 /**
  * Store worker entry (bundled as dist/storeWorker.js; no tfjs): answers the extension's
- * read requests from the project's store, which it keeps open (SqliteStore reloads it when
- * another process has written). workerData: { storeFile }.
+ * read requests from the project's store, which it keeps open (SQLite re-reads only the
+ * pages another process changed). workerData: { root }.
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteStore } from '../core/store/sqlite';
+import { projectPaths, storeSettingOf } from '../core/project/workspace';
+import { openStore as openProjectStore } from '../core/store/open';
+import type { Store } from '../core/store/types';
 import { isUserError } from '../core/util/errors';
 import type { FromStoreWorker, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
 
-const storeFile = (workerData as { storeFile: string }).storeFile;
-let store: SqliteStore | undefined;
+const root = (workerData as { root: string }).root;
+let store: Store | undefined;
 
-/** The store, opened on first need; undefined while no store file exists (looking never creates one). */
-async function openStore(): Promise<SqliteStore | undefined> {
+/**
+ * The project's store, opened on first need. For the embedded file: undefined while no store
+ * file exists (looking never creates one).
+ */
+async function openStore(): Promise<Store | undefined> {
   if (store) return store;
-  if (!fs.existsSync(storeFile)) return undefined;
-  store = await SqliteStore.open(storeFile, { purpose: 'ML Loop (VS Code views)' });
+  const setting = storeSettingOf(root);
+  const paths = projectPaths(root);
+  if (!setting.url && !process.env.MLLOOP_STORE_URL && !fs.existsSync(paths.storeFile)) return undefined;
+  store = await openProjectStore(setting, paths.storeFile, paths.root, { purpose: 'ML Loop (VS Code views)' });
   return store;
 }
 
@@ -48,7 +55,7 @@ async function handle(request: StoreRequest): Promise<unknown> {
 
 if (parentPort) {
   const port = parentPort;
-  // One request at a time, in order: sql.js is synchronous and the answers must not interleave.
+  // One request at a time, in order, so answers never interleave.
   let queue = Promise.resolve();
   port.on('message', (m: ToStoreWorker) => {
     queue = queue.then(async () => {

@@ -7,44 +7,42 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { comparePredictions } from '../core/jobs/compare';
 import { evaluateModel } from '../core/jobs/evaluate';
 import { trainProject } from '../core/jobs/train';
-import { loadProject } from '../core/project/workspace';
+import { withProjectContext } from '../core/context/projectContext';
 import { importFiles } from '../core/store/import';
-import { SqliteStore } from '../core/store/sqlite';
 import { CancelledError, isUserError } from '../core/util/errors';
 import type { FromWorker, JobEvent, ToWorker, WorkerJobRequest } from './protocol';
 
 async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
-  switch (job.kind) {
-    case 'train':
-      return trainProject({ root: job.root, backend: job.backend ?? 'auto', signal, onEvent: emit });
-    case 'evaluate':
-      return evaluateModel({ root: job.root, ...(job.version ? { version: job.version } : {}), ...(job.dataFile ? { dataFile: job.dataFile } : {}), backend: job.backend ?? 'auto', signal });
-    case 'comparePredictions':
-      return comparePredictions({
-        root: job.root,
-        baseRunId: job.baseRunId,
-        otherRunId: job.otherRunId,
-        ...(job.limit !== undefined ? { limit: job.limit } : {}),
-        backend: job.backend ?? 'auto',
-        signal,
-      });
-    case 'import': {
-      const { config, paths } = loadProject(job.root);
-      const files = job.files?.length ? job.files : config.data.sources.map((s) => path.resolve(paths.root, s.path));
-      const formats = job.files?.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
-      const store = await SqliteStore.open(paths.storeFile, { purpose: 'ML Loop import (VS Code)' });
-      try {
-        return await importFiles(store, config, files, {
+  // One project context per job: the worker is started for one job and ends with it.
+  const log = { info: (message: string) => emit({ type: 'log', message }), warn: (message: string) => emit({ type: 'log', message: `warning: ${message}` }) };
+  return withProjectContext(job.root, { purpose: `ML Loop ${job.kind} (VS Code)`, log }, async (ctx) => {
+    switch (job.kind) {
+      case 'train':
+        return trainProject({ ctx, backend: job.backend ?? 'auto', signal, onEvent: emit });
+      case 'evaluate':
+        return evaluateModel({ ctx, ...(job.version ? { version: job.version } : {}), ...(job.dataFile ? { dataFile: job.dataFile } : {}), backend: job.backend ?? 'auto', signal });
+      case 'comparePredictions':
+        return comparePredictions({
+          ctx,
+          baseRunId: job.baseRunId,
+          otherRunId: job.otherRunId,
+          ...(job.limit !== undefined ? { limit: job.limit } : {}),
+          backend: job.backend ?? 'auto',
+          signal,
+        });
+      case 'import': {
+        const { config, paths, store } = ctx;
+        const files = job.files?.length ? job.files : config.data.sources.map((s) => path.resolve(paths.root, s.path));
+        const formats = job.files?.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
+        return importFiles(store, config, files, {
           root: paths.root,
           formats,
           signal,
           onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${p.rowsRead} rows read`, done: p.rowsRead }),
         });
-      } finally {
-        await store.close();
       }
     }
-  }
+  });
 }
 
 if (parentPort) {

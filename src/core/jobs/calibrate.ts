@@ -1,27 +1,29 @@
 /**
  * `mlloop calibrate`: choose (again) the calibrator of a saved model on the validation rows
- * of the run that trained it, re-evaluate on its test rows, and update the bundle, the
- * model's metrics, the run's details and its report. Training already calibrates with
- * `calibration.method`; this is for trying another method without retraining.
+ * of the run that trained it, and re-evaluate on its test rows. A version names one model
+ * forever, so the result is a new version (same network and pipeline, the new calibrator,
+ * parentVersion = the old one); the run's metrics, details and report follow it. Training
+ * already calibrates with `calibration.method`; this is for trying another method without
+ * retraining.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { outputColumns, transformRows } from '../data/pipeline';
 import { modelOutputs } from '../registry/predict';
 import { groupColumns } from '../explain/groups';
-import type { CalibrationMethodName, ProjectConfig } from '../project/types';
+import type { CalibrationMethodName } from '../project/types';
+import type { ProjectContext } from '../context/projectContext';
 import { BUNDLE_FILES } from '../registry/bundle';
 import type { ModelCard } from '../registry/types';
-import { writeFileAtomic } from '../store/fileio';
+import { bundleDigest, materializeBundle, nextModelVersion, readBundleFolder } from '../registry/versions';
+import type { BundleFile } from '../store/types';
 import { assessModel, type CalibrationRecord, type RunDetails } from './assess';
-import { pick, splitExamples } from './dataset';
-import { withModel } from './evaluate';
+import { heldOutRows, withModel } from './evaluate';
 import { writeRunReport } from './report';
-import { projectPaths } from '../project/workspace';
+import { runConfigOf, runDetailsOf } from './runRecord';
 import type { BackendPreference } from './train';
 
 export interface CalibrateOptions {
-  root: string;
+  ctx: ProjectContext;
   version?: string;
   /** Default: the project's calibration.method. */
   method?: CalibrationMethodName;
@@ -30,7 +32,10 @@ export interface CalibrateOptions {
 }
 
 export interface CalibrateResult {
+  /** The new version. */
   model: string;
+  /** The version it was made from. */
+  from: string;
   calibration: CalibrationRecord;
   /** Test-split metrics with the chosen calibrator (or the raw probabilities). */
   metrics: Record<string, number>;
@@ -38,13 +43,13 @@ export interface CalibrateResult {
 }
 
 export async function calibrateModel(opts: CalibrateOptions): Promise<CalibrateResult> {
-  return withModel(opts.root, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
+  const { ctx } = opts;
+  return withModel(ctx, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
     const run = await store.getRun(record.runId);
-    const runConfig = { ...config, ...((run?.config as Partial<ProjectConfig> | undefined) ?? {}), calibration: config.calibration, evaluation: config.evaluation } as ProjectConfig;
-    const examples = (await store.listExamples()).filter((e) => e.id <= bundle.card.data.maxExampleId);
-    const data = splitExamples(runConfig, examples);
-    const validation = pick(data, data.split.validation);
-    const test = pick(data, data.split.test);
+    const stored = runConfigOf(run, config);
+    const runConfig = { ...stored, calibration: config.calibration, evaluation: config.evaluation };
+    const validation = await heldOutRows(store, runConfig, bundle, 'validation', opts.signal);
+    const test = await heldOutRows(store, runConfig, bundle, 'test', opts.signal);
     const xVal = transformRows(bundle.pipeline, validation.records);
     const xTest = transformRows(bundle.pipeline, test.records);
     const assessment = await assessModel({
@@ -59,29 +64,42 @@ export async function calibrateModel(opts: CalibrateOptions): Promise<CalibrateR
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
 
-    const bundleDir = path.resolve(root, record.path);
-    const calibratorFile = path.join(bundleDir, BUNDLE_FILES.calibrator);
-    if (assessment.calibrator) writeFileAtomic(calibratorFile, Buffer.from(JSON.stringify(assessment.calibrator)));
-    else fs.rmSync(calibratorFile, { force: true });
-    const card: ModelCard = {
-      ...bundle.card,
-      metrics: assessment.metrics,
-      calibration: {
-        method: assessment.calibration.method,
-        eceBefore: assessment.calibration.test?.before.ece ?? null,
-        eceAfter: assessment.calibration.test?.after.ece ?? null,
-      },
-    };
-    writeFileAtomic(path.join(bundleDir, BUNDLE_FILES.card), Buffer.from(JSON.stringify(card, null, 2)));
-    await store.updateModelMetrics(record.version, assessment.metrics);
-    if (run) {
-      const previous = (run.details ?? {}) as Partial<RunDetails>;
-      await store.updateRun(run.id, {
+    const oldFiles: BundleFile[] = record.digest ? await store.getModelFiles(record.version) : readBundleFolder(path.resolve(root, record.path));
+    const text = (v: unknown, pretty = false) => new Uint8Array(Buffer.from(JSON.stringify(v, null, pretty ? 2 : undefined), 'utf8'));
+    const createdAt = ctx.clock.now().toISOString();
+    const committed = await store.unitOfWork(async (tx) => {
+      const version = await nextModelVersion(tx, ctx.paths);
+      const card: ModelCard = {
+        ...bundle.card,
+        version,
+        createdAt,
+        parentVersion: record.version,
         metrics: assessment.metrics,
-        details: { ...previous, evaluation: assessment.evaluation, calibration: assessment.calibration, recalibratedAt: new Date().toISOString() },
-      });
-    }
-    const reportFile = await writeRunReport(store, projectPaths(root), record.runId, config.name);
-    return { model: record.version, calibration: assessment.calibration, metrics: assessment.metrics, reportFile };
+        calibration: {
+          method: assessment.calibration.method,
+          eceBefore: assessment.calibration.test?.before.ece ?? null,
+          eceAfter: assessment.calibration.test?.after.ece ?? null,
+        },
+      };
+      const files = oldFiles
+        .filter((f) => f.name !== BUNDLE_FILES.calibrator && f.name !== BUNDLE_FILES.card)
+        .concat([{ name: BUNDLE_FILES.card, bytes: text(card, true) }], assessment.calibrator ? [{ name: BUNDLE_FILES.calibrator, bytes: text(assessment.calibrator) }] : [])
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      const digest = bundleDigest(files);
+      const bundleDir = path.join(ctx.paths.modelsDir, version);
+      await tx.addModel({ version, runId: record.runId, createdAt, task: record.task, metrics: assessment.metrics, path: path.relative(root, bundleDir).split(path.sep).join('/'), digest }, files);
+      if (run) {
+        const previous = runDetailsOf(run) as Partial<RunDetails>;
+        await tx.updateRun(run.id, {
+          metrics: assessment.metrics,
+          modelVersion: version,
+          details: { ...previous, evaluation: assessment.evaluation, calibration: assessment.calibration, recalibratedAt: createdAt, recalibratedFrom: record.version },
+        });
+      }
+      return { version, files, digest, bundleDir };
+    });
+    materializeBundle(committed.bundleDir, committed.files, committed.digest);
+    const reportFile = await writeRunReport(store, ctx.paths, record.runId, config.name);
+    return { model: committed.version, from: record.version, calibration: assessment.calibration, metrics: assessment.metrics, reportFile };
   });
 }

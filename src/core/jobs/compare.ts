@@ -12,21 +12,22 @@ import path from 'node:path';
 import { classLabelText } from '../data/labels';
 import { initBackend } from '../engine/backend';
 import type { ProjectConfig } from '../project/types';
-import { loadProject } from '../project/workspace';
-import { SqliteStore } from '../store/sqlite';
+import type { ProjectContext } from '../context/projectContext';
+import { ensureBundleOnDisk } from '../registry/versions';
 import type { RunRecord, Store } from '../store/types';
 import { throwIfAborted, UserError } from '../util/errors';
 import { loadBundle } from '../registry/bundle';
 import { predictRecords, type LoadedBundle, type Prediction } from '../registry/predict';
-import { splitExamples } from './dataset';
+import { planSplit, recordsAtPositions, selectionFilter } from './dataset';
+import { modelSelection } from './evaluate';
+import { runConfigOf } from './runRecord';
 import type { ComparedPrediction, PredictionChangeRow, PredictionChanges } from './compareTypes';
 import type { BackendPreference } from './train';
 
 export type { ComparedPrediction, PredictionChangeRow, PredictionChanges } from './compareTypes';
 
 export interface ComparePredictionsOptions {
-  /** Project folder (holds mlloop.yaml). */
-  root: string;
+  ctx: ProjectContext;
   /** The reference run ("A"); its model's predictions are `base`. */
   baseRunId: number;
   /** The run compared with it ("B"); its model's predictions are `other`. */
@@ -63,8 +64,7 @@ function comparable(p: Prediction): ComparedPrediction {
 export async function comparePredictions(opts: ComparePredictionsOptions): Promise<PredictionChanges> {
   if (opts.baseRunId === opts.otherRunId) throw new UserError('Choose two different runs to compare.');
   const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_CHANGED_ROWS_LIMIT));
-  const { paths } = loadProject(opts.root);
-  const store = await SqliteStore.open(paths.storeFile, { purpose: 'ML Loop compare' });
+  const { store, paths } = opts.ctx;
   const bundles: LoadedBundle[] = [];
   try {
     const base = await completedRunWithModel(store, opts.baseRunId);
@@ -75,9 +75,9 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
     if (!baseModel || !otherModel) throw new UserError(`The model of run ${!baseModel ? base.id : other.id} is no longer in the store.`);
     await initBackend(opts.backend ?? 'auto');
     throwIfAborted(opts.signal);
-    const baseBundle = await loadBundle(path.resolve(paths.root, baseModel.path));
+    const baseBundle = await loadBundle(await ensureBundleOnDisk(store, paths, baseModel));
     bundles.push(baseBundle);
-    const otherBundle = await loadBundle(path.resolve(paths.root, otherModel.path));
+    const otherBundle = await loadBundle(await ensureBundleOnDisk(store, paths, otherModel));
     bundles.push(otherBundle);
     const regression = baseBundle.card.task === 'regression';
     if (regression !== (otherBundle.card.task === 'regression')) {
@@ -86,10 +86,9 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
 
     // The newer run's split, rebuilt from the examples it saw (id ≤ its card's maxExampleId).
     const newerBundle = newer === base ? baseBundle : otherBundle;
-    const newerConfig = newer.config as ProjectConfig;
-    const examples = (await store.listExamples()).filter((e) => e.id <= newerBundle.card.data.maxExampleId);
-    const data = splitExamples(newerConfig, examples);
-    const testRows = Array.from(data.split.test, (i) => data.examples[i]);
+    const newerConfig = runConfigOf(newer, opts.ctx.config);
+    const plan = await planSplit(store, newerConfig, selectionFilter(modelSelection(newerBundle)), opts.signal);
+    const testRows = await recordsAtPositions(store, plan, plan.split.test, opts.signal);
     const records = testRows.map((e) => e.record);
     throwIfAborted(opts.signal);
     const basePredictions = predictRecords(baseBundle, records);
@@ -155,6 +154,5 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
     };
   } finally {
     for (const b of bundles) b.model.dispose();
-    await store.close();
   }
 }

@@ -5,18 +5,17 @@
  * rows only). Reports each metric's mean ± std over folds, as scikit-learn's cross_validate.
  */
 import { kFoldIndices, splitIndices } from '../data/split';
-import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
+import { outputColumns } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
 import { balancedClassWeights, fitModel } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
 import { groupColumns } from '../explain/groups';
-import { loadProject } from '../project/workspace';
-import { SqliteStore } from '../store/sqlite';
+import type { ProjectContext } from '../context/projectContext';
 import { UserError } from '../util/errors';
 import { assessModel, metricK } from './assess';
-import { pick, splitExamples } from './dataset';
+import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { BackendPreference } from './train';
 
 export interface CrossValidationResult {
@@ -29,7 +28,7 @@ export interface CrossValidationResult {
 }
 
 export interface CrossValidationOptions {
-  root: string;
+  ctx: ProjectContext;
   folds: number;
   backend?: BackendPreference;
   signal?: AbortSignal;
@@ -39,16 +38,10 @@ export interface CrossValidationOptions {
 /** @throws UserError for fewer than 2 folds or too little data per fold. */
 export async function crossValidate(opts: CrossValidationOptions): Promise<CrossValidationResult> {
   if (!Number.isInteger(opts.folds) || opts.folds < 2 || opts.folds > 50) throw new UserError(`--cv takes a whole number of folds from 2 to 50 (got ${opts.folds}).`);
-  const { config, paths } = loadProject(opts.root);
-  const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop evaluate --cv' });
-  let examples;
-  try {
-    examples = await store.listExamples();
-  } finally {
-    await store.close();
-  }
-  const all = splitExamples(config, examples);
-  const labels = examples.map((e) => e.label);
+  const { config, store } = opts.ctx;
+  const all = await planSplit(store, config, {}, opts.signal);
+  const cols = await readFeatureColumns(store, all, config.features, opts.signal);
+  const labels = all.rawLabels;
   const stratify = config.task !== 'regression';
   const folds = kFoldIndices(labels, opts.folds, config.training.seed, stratify);
   const backend = await initBackend(opts.backend ?? 'auto');
@@ -65,15 +58,15 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     });
     const fitIdx = Int32Array.from(inner.train, (i) => trainIdx[i]);
     const valIdx = Int32Array.from(inner.test, (i) => trainIdx[i]);
-    const train = pick(all, fitIdx);
-    const validation = pick(all, valIdx);
-    const test = pick(all, testIdx);
+    const train = targetsAt(all, fitIdx);
+    const validation = targetsAt(all, valIdx);
+    const test = targetsAt(all, testIdx);
     // Each fold scales a regression target with its own training rows, as train does.
     const labelMap = config.task === 'regression' ? { ...all.labels, target: fitTargetScale(train.y) } : all.labels;
-    const pipeline = fitPipeline(config.features, train.records);
-    const xTrain = transformRows(pipeline, train.records);
-    const xVal = transformRows(pipeline, validation.records);
-    const xTest = transformRows(pipeline, test.records);
+    const pipeline = fitPipelineOn(cols, fitIdx);
+    const xTrain = transformPositions(pipeline, cols, fitIdx, opts.signal);
+    const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
+    const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);
     const classWeight = config.training.classWeight === 'balanced' && config.task !== 'regression' ? balancedClassWeights(train.y, k) : undefined;
     const fit = await fitModel(
       { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
@@ -97,5 +90,5 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
       fit.model.dispose();
     }
   }
-  return { folds: folds.length, n: examples.length, metrics: aggregateFolds(perFold.map((p) => p.metrics)), perFold, backend };
+  return { folds: folds.length, n: all.count, metrics: aggregateFolds(perFold.map((p) => p.metrics)), perFold, backend };
 }

@@ -8,14 +8,15 @@ import { featureProblem, validateRecord } from '../data/validate';
 import { initBackend } from '../engine/backend';
 import { evaluatePredictions, type EvaluationReport } from '../evaluate/report';
 import type { ProjectConfig } from '../project/types';
-import { loadProject } from '../project/workspace';
+import type { ProjectContext } from '../context/projectContext';
 import type { RejectedRow } from '../store/import';
-import { SqliteStore } from '../store/sqlite';
 import type { ModelRecord, Store } from '../store/types';
+import { ensureBundleOnDisk } from '../registry/versions';
 import { UserError } from '../util/errors';
 import { loadBundle } from '../registry/bundle';
 import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../registry/predict';
-import { pick, splitExamples } from './dataset';
+import { planSplit, recordsAtPositions, selectionFilter, targetsAt, type DataSelection } from './dataset';
+import { runConfigOf } from './runRecord';
 import type { BackendPreference } from './train';
 
 /**
@@ -37,7 +38,7 @@ export async function resolveModel(store: Store, version?: string): Promise<Mode
 }
 
 export interface EvaluateOptions {
-  root: string;
+  ctx: ProjectContext;
   /** Model version; default the newest. */
   version?: string;
   /** A labelled file to evaluate on instead of the run's test split. */
@@ -68,22 +69,43 @@ function evaluationOptions(config: ProjectConfig, signal?: AbortSignal) {
   };
 }
 
-/** Opens the project's store and the model's bundle for `fn`, closing both after. */
-export async function withModel<T>(root: string, version: string | undefined, backend: BackendPreference | undefined, fn: (ctx: { config: ProjectConfig; store: Store; record: ModelRecord; bundle: LoadedBundle; root: string }) => Promise<T>): Promise<T> {
-  const { config, paths } = loadProject(root);
-  const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop evaluate' });
+/** Loads the model's bundle (writing its folder from the store's copy when missing) for `fn`. */
+export async function withModel<T>(
+  ctx: ProjectContext,
+  version: string | undefined,
+  backend: BackendPreference | undefined,
+  fn: (m: { config: ProjectConfig; store: Store; record: ModelRecord; bundle: LoadedBundle; root: string }) => Promise<T>,
+): Promise<T> {
+  const record = await resolveModel(ctx.store, version);
+  await initBackend(backend ?? 'auto');
+  const bundle = await loadBundle(await ensureBundleOnDisk(ctx.store, ctx.paths, record));
   try {
-    const record = await resolveModel(store, version);
-    await initBackend(backend ?? 'auto');
-    const bundle = await loadBundle(path.resolve(paths.root, record.path));
-    try {
-      return await fn({ config, store, record, bundle, root: paths.root });
-    } finally {
-      bundle.model.dispose();
-    }
+    return await fn({ config: ctx.config, store: ctx.store, record, bundle, root: ctx.paths.root });
   } finally {
-    await store.close();
+    bundle.model.dispose();
   }
+}
+
+/** Which stored examples a model was trained and tested on (older cards: every id up to maxExampleId). */
+export function modelSelection(bundle: LoadedBundle): DataSelection {
+  return bundle.card.data.selection ?? { maxExampleId: bundle.card.data.maxExampleId };
+}
+
+/**
+ * The rows a model's run held out for testing (or validation), rebuilt from the examples it
+ * saw with the run's own config: exactly what the training job held out.
+ */
+export async function heldOutRows(
+  store: Store,
+  runConfig: ProjectConfig,
+  bundle: LoadedBundle,
+  which: 'test' | 'validation',
+  signal?: AbortSignal,
+): Promise<{ records: Array<Record<string, unknown>>; y: Float32Array; ids: number[]; labels: Array<string | number> }> {
+  const plan = await planSplit(store, runConfig, selectionFilter(modelSelection(bundle)), signal);
+  const positions = plan.split[which];
+  const rows = await recordsAtPositions(store, plan, positions, signal);
+  return { records: rows.map((r) => r.record), y: targetsAt(plan, positions).y, ids: rows.map((r) => r.id), labels: rows.map((r) => r.label) };
 }
 
 /**
@@ -92,14 +114,11 @@ export async function withModel<T>(root: string, version: string | undefined, ba
  * run's own config, so it is exactly the rows the training job held out.
  */
 export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResult> {
-  return withModel(opts.root, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
+  return withModel(opts.ctx, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
     const k = bundle.card.task === 'multiclass' ? bundle.labels.classes.length : bundle.card.task === 'binary' ? 2 : 1;
     if (!opts.dataFile) {
       const run = await store.getRun(record.runId);
-      const runConfig = (run?.config as ProjectConfig | undefined) ?? config;
-      const examples = (await store.listExamples()).filter((e) => e.id <= bundle.card.data.maxExampleId);
-      const data = splitExamples(runConfig, examples);
-      const test = pick(data, data.split.test);
+      const test = await heldOutRows(store, runConfigOf(run, config), bundle, 'test', opts.signal);
       const { scores } = scoreRecords(bundle, test.records);
       const evaluation = evaluatePredictions(bundle.card.task, test.y, scores, k, bundle.labels.classes, evaluationOptions(config, opts.signal));
       return { model: record.version, on: `test split of run ${record.runId}`, n: test.records.length, metrics: evaluation.metrics, evaluation, rejected: [] };
@@ -138,7 +157,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResu
 }
 
 export interface PredictOptions {
-  root: string;
+  ctx: ProjectContext;
   version?: string;
   records: Array<Record<string, unknown>>;
   backend?: BackendPreference;
@@ -151,7 +170,7 @@ export interface PredictOptions {
  * others are predicted. `rejected` counts those records.
  */
 export async function predictWithModel(opts: PredictOptions): Promise<{ model: string; predictions: Array<Prediction | { error: string }>; rejected: number }> {
-  return withModel(opts.root, opts.version, opts.backend, async ({ record, bundle }) => {
+  return withModel(opts.ctx, opts.version, opts.backend, async ({ record, bundle }) => {
     const problems = opts.records.map((r) => featureProblem(r, bundle.pipeline.features));
     const good = opts.records.filter((_, i) => problems[i] === undefined);
     const predicted = predictRecords(bundle, good);

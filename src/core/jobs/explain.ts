@@ -12,16 +12,16 @@ import { integratedGradients, predictedOutputIndex } from '../explain/attributio
 import { groupColumns } from '../explain/groups';
 import { permutationImportance } from '../explain/permutation';
 import { applyCalibrator } from '../calibrate/apply';
-import type { ProjectConfig } from '../project/types';
+import type { ProjectContext } from '../context/projectContext';
 import { UserError } from '../util/errors';
 import { modelOutputs, outputK, predictionsFromScores, type Prediction } from '../registry/predict';
 import type { ImportanceRecord, RunDetails } from './assess';
-import { pick, splitExamples } from './dataset';
-import { withModel } from './evaluate';
+import { heldOutRows, withModel } from './evaluate';
+import { runConfigOf } from './runRecord';
 import type { BackendPreference } from './train';
 
 export interface ExplainOptions {
-  root: string;
+  ctx: ProjectContext;
   version?: string;
   /** A file of records: labelled for importance, any for --row attributions. */
   dataFile?: string;
@@ -66,7 +66,7 @@ async function loadFileRecords(file: string, signal?: AbortSignal): Promise<Arra
 
 export async function explainModel(opts: ExplainOptions): Promise<ExplainResult> {
   if (opts.row !== undefined && !(Number.isInteger(opts.row) && opts.row >= 1)) throw new UserError(`--row takes a record number from 1 (got ${opts.row}).`);
-  return withModel(opts.root, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
+  return withModel(opts.ctx, opts.version, opts.backend, async ({ config, store, record, bundle, root }) => {
     const task = bundle.card.task;
     const k = outputK(bundle);
     const classes = bundle.labels.classes;
@@ -99,10 +99,7 @@ export async function explainModel(opts: ExplainOptions): Promise<ExplainResult>
       }
     } else {
       source = 'test split';
-      const runConfig = (run?.config as ProjectConfig | undefined) ?? config;
-      const examples = (await store.listExamples()).filter((e) => e.id <= bundle.card.data.maxExampleId);
-      const data = splitExamples(runConfig, examples);
-      const test = pick(data, data.split.test);
+      const test = await heldOutRows(store, runConfigOf(run, config), bundle, 'test', opts.signal);
       records = test.records;
       y = test.y;
     }

@@ -4,24 +4,21 @@
  * cancellation; the CLI runs it in-process, the extension in a worker thread.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
 import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
-import { saveModel } from '../engine/serialize';
-import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
+import { outputColumns } from '../data/pipeline';
 import { groupColumns } from '../explain/groups';
-import type { Calibrator } from '../calibrate/types';
 import { assessModel, runDetails } from './assess';
 import { writeRunReport } from './report';
-import { loadProject } from '../project/workspace';
-import { SqliteStore } from '../store/sqlite';
+import type { ProjectContext } from '../context/projectContext';
+import type { ExampleFilter } from '../store/types';
 import { CancelledError, isUserError } from '../util/errors';
-import { pick, splitExamples } from './dataset';
+import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
-import { writeBundle } from '../registry/bundle';
+import { bundleDigest, materializeBundle, nextModelVersion, renderBundleFiles } from '../registry/versions';
 import { MLLOOP_VERSION } from '../version';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -45,12 +42,15 @@ export interface TrainResult {
   /** The run's HTML report. */
   reportFile: string;
   calibration: { method: string; reason: string; eceBefore: number | null; eceAfter: number | null };
+  /** Time spent waiting for and reading or writing the store, in ms (for benchmarks). */
+  storeMs: number;
 }
 
 export interface TrainOptions {
-  /** Project folder (holds mlloop.yaml). */
-  root: string;
+  ctx: ProjectContext;
   backend?: BackendPreference;
+  /** Which examples to train on (default: every stored example). */
+  filter?: ExampleFilter;
   onEvent?: (e: TrainEvent) => void;
   signal?: AbortSignal;
 }
@@ -60,44 +60,64 @@ export function configHash(config: unknown): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
 }
 
+/** How often a running run says it is alive (see RunRecord.heartbeatAt), in ms. */
+export const HEARTBEAT_MS = 15_000;
+
 /**
- * Trains the project's model on every stored example, evaluates it on the held-out test
- * split and saves the bundle. The model version is `v<runId>` — unique because run ids are
- * allocated under the store's lock, and it names the run that made it.
+ * Trains the project's model on the stored examples (streamed: ids and labels first, then
+ * one pass over the records into compact feature columns), evaluates it on the held-out test
+ * split and records the model. The model version, its bundle files (kept in the store), the
+ * run's epochs and its completion are one unit of work: all of them or none. The version is
+ * the next above every version in the store and on disk, so none is ever reused.
  * @throws UserError (bad config, too little data, diverged loss), CancelledError.
  */
 export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
   const emit = opts.onEvent ?? (() => undefined);
-  const started = Date.now();
-  const { config, paths } = loadProject(opts.root);
-  const store = await SqliteStore.open(paths.storeFile, { purpose: 'mlloop train' });
+  const { ctx } = opts;
+  const { config, paths, store } = ctx;
+  const started = ctx.clock.now().getTime();
+  const elapsed = () => ctx.clock.now().getTime() - started;
   let runId: number | undefined;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
   const epochs: EpochLogs[] = [];
+  let storeMs = 0;
+  const timed = async <T>(p: Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await p;
+    } finally {
+      storeMs += performance.now() - t0;
+    }
+  };
   try {
-    const examples = await store.listExamples();
-    const data = splitExamples(config, examples);
-    const train = pick(data, data.split.train);
-    const validation = pick(data, data.split.validation);
-    const test = pick(data, data.split.test);
-    if (config.task === 'regression') data.labels.target = fitTargetScale(train.y);
-    const pipeline = fitPipeline(config.features, train.records);
-    const xTrain = transformRows(pipeline, train.records);
-    const xVal = transformRows(pipeline, validation.records);
-    const xTest = transformRows(pipeline, test.records);
-    const k = config.task === 'multiclass' ? data.labels.classes.length : config.task === 'binary' ? 2 : 1;
+    const plan = await timed(planSplit(store, config, opts.filter ?? {}, opts.signal));
+    const cols = await timed(readFeatureColumns(store, plan, config.features, opts.signal));
+    const { train: trainIdx, validation: valIdx, test: testIdx } = plan.split;
+    const train = targetsAt(plan, trainIdx);
+    const validation = targetsAt(plan, valIdx);
+    const test = targetsAt(plan, testIdx);
+    if (config.task === 'regression') plan.labels.target = fitTargetScale(train.y);
+    const pipeline = fitPipelineOn(cols, trainIdx);
+    const xTrain = transformPositions(pipeline, cols, trainIdx, opts.signal);
+    const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
+    const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);
+    const k = config.task === 'multiclass' ? plan.labels.classes.length : config.task === 'binary' ? 2 : 1;
     const counts = {
-      examples: examples.length,
+      examples: plan.count,
       train: xTrain.n,
       validation: xVal.n,
       test: xTest.n,
       inputWidth: pipeline.width,
-      classes: data.labels.classes.length,
-      maxExampleId: data.maxExampleId,
+      classes: plan.labels.classes.length,
+      maxExampleId: plan.selection.maxExampleId,
     };
 
     const backend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
-    runId = await store.createRun({ config, configHash: configHash(config), dataCounts: counts });
-    await store.updateRun(runId, { backend });
+    runId = await timed(store.createRun({ config, configHash: configHash(config), dataCounts: counts }));
+    await timed(store.updateRun(runId, { backend }));
+    const liveRun = runId;
+    heartbeat = setInterval(() => void store.heartbeat(liveRun).catch(() => undefined), HEARTBEAT_MS);
+    heartbeat.unref?.();
     emit({ type: 'started', runId, backend, counts, epochs: config.training.epochs });
     emit({
       type: 'log',
@@ -110,8 +130,8 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         : undefined;
     const currentRun = runId;
     const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(data.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(data.labels, validation.y) } : null,
+      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
       {
         task: config.task,
         numClasses: k,
@@ -129,8 +149,8 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     const model = fit.model;
     const assessment = await assessModel({
       config,
-      classes: data.labels.classes,
-      score: (x, n) => modelOutputs(model, data.labels, x, n, pipeline.width),
+      classes: plan.labels.classes,
+      score: (x, n) => modelOutputs(model, plan.labels, x, n, pipeline.width),
       validation: { ...xVal, y: validation.y },
       test: { ...xTest, y: test.y },
       groups: groupColumns(outputColumns(pipeline)),
@@ -138,89 +158,112 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       log: (message) => emit({ type: 'log', message }),
     });
     const metrics = assessment.metrics;
-    const version = `v${runId}`;
-    const bundleDir = path.join(paths.modelsDir, version);
-    const durationMs = Date.now() - started;
-    const importedAt = examples.map((e) => e.importedAt).sort();
-    const previous = (await store.listModels())[0];
-    const card: ModelCard = {
-      format: 1,
-      version,
-      task: config.task,
-      label: config.label,
-      features: config.features.map((f) => ({ name: f.name, type: f.type })),
-      createdAt: new Date().toISOString(),
-      runId,
-      parentVersion: previous?.version ?? null,
-      configHash: configHash(config),
-      backend,
-      metrics,
-      data: {
-        examples: examples.length,
-        train: xTrain.n,
-        validation: xVal.n,
-        test: xTest.n,
-        maxExampleId: data.maxExampleId,
-        firstImportedAt: importedAt[0] ?? null,
-        lastImportedAt: importedAt[importedAt.length - 1] ?? null,
-      },
-      training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs },
-      calibration: {
-        method: assessment.calibration.method,
-        eceBefore: assessment.calibration.test?.before.ece ?? null,
-        eceAfter: assessment.calibration.test?.after.ece ?? null,
-      },
-      mlloopVersion: MLLOOP_VERSION,
-    };
-    await writeBundle(bundleDir, { model: fit.model, pipeline, labels: data.labels, card, calibrator: assessment.calibrator });
-    fit.model.dispose();
+    const durationMs = elapsed();
+    const createdAt = ctx.clock.now().toISOString();
+    const details = runDetails(assessment);
 
-    await store.addEpochs(runId, epochs.map(toEpochRecord));
-    await store.addModel({ version, runId, createdAt: card.createdAt, task: config.task, metrics, path: path.relative(paths.root, bundleDir) });
-    await store.updateRun(runId, {
-      status: 'completed',
-      finishedAt: card.createdAt,
-      durationMs,
-      metrics,
-      modelVersion: version,
-      bestEpoch: fit.bestEpoch,
-      details: runDetails(assessment),
-    });
-    const report = await writeRunReport(store, paths, runId, config.name);
+    // One unit of work: the version, the bundle's files, the model record, the epochs and the
+    // run's completion commit together. Nothing slow happens inside (the model is rendered
+    // to bytes in memory).
+    const committed = await timed(
+      store.unitOfWork(async (tx) => {
+        const version = await nextModelVersion(tx, paths);
+        const previous = (await tx.listModels())[0];
+        const card: ModelCard = {
+          format: 1,
+          version,
+          task: config.task,
+          label: config.label,
+          features: config.features.map((f) => ({ name: f.name, type: f.type })),
+          createdAt,
+          runId: currentRun,
+          parentVersion: previous?.version ?? null,
+          configHash: configHash(config),
+          backend,
+          metrics,
+          data: {
+            examples: plan.count,
+            train: xTrain.n,
+            validation: xVal.n,
+            test: xTest.n,
+            maxExampleId: plan.selection.maxExampleId,
+            firstImportedAt: plan.firstImportedAt,
+            lastImportedAt: plan.lastImportedAt,
+            firstEventTime: plan.firstEventTime,
+            lastEventTime: plan.lastEventTime,
+            selection: plan.selection,
+          },
+          training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs },
+          calibration: {
+            method: assessment.calibration.method,
+            eceBefore: assessment.calibration.test?.before.ece ?? null,
+            eceAfter: assessment.calibration.test?.after.ece ?? null,
+          },
+          mlloopVersion: MLLOOP_VERSION,
+        };
+        const files = await renderBundleFiles({ model: fit.model, pipeline, labels: plan.labels, card, calibrator: assessment.calibrator });
+        const digest = bundleDigest(files);
+        const bundleDir = path.join(paths.modelsDir, version);
+        await tx.addEpochs(currentRun, epochs.map(toEpochRecord));
+        await tx.addModel({ version, runId: currentRun, createdAt, task: config.task, metrics, path: path.relative(paths.root, bundleDir).split(path.sep).join('/'), digest }, files);
+        await tx.updateRun(currentRun, { status: 'completed', finishedAt: createdAt, durationMs, metrics, modelVersion: version, bestEpoch: fit.bestEpoch, details });
+        return { version, files, digest, bundleDir };
+      }),
+    );
+    fit.model.dispose();
+    clearInterval(heartbeat);
+    heartbeat = undefined;
+    // The disk copy for apps, after the commit: if this fails (disk full), the model is
+    // still whole in the store and `mlloop export` / the next load writes it.
+    try {
+      materializeBundle(committed.bundleDir, committed.files, committed.digest);
+    } catch (e) {
+      emit({ type: 'log', message: `warning: the model is saved in the store, but its folder ${committed.bundleDir} could not be written: ${(e as Error).message}` });
+    }
+    const report = await timed(writeRunReport(store, paths, currentRun, config.name));
     const result: TrainResult = {
-      runId,
-      modelVersion: version,
+      runId: currentRun,
+      modelVersion: committed.version,
       backend,
       metrics,
       bestEpoch: fit.bestEpoch,
       epochsRun: fit.epochsRun,
       stoppedEarly: fit.stoppedEarly,
       durationMs,
-      bundleDir,
+      bundleDir: committed.bundleDir,
       reportFile: report,
-      calibration: { method: assessment.calibration.method, reason: assessment.calibration.reason, eceBefore: card.calibration.eceBefore, eceAfter: card.calibration.eceAfter },
+      calibration: {
+        method: assessment.calibration.method,
+        reason: assessment.calibration.reason,
+        eceBefore: assessment.calibration.test?.before.ece ?? null,
+        eceAfter: assessment.calibration.test?.after.ece ?? null,
+      },
+      storeMs: Math.round(storeMs),
     };
     emit({ type: 'finished', result });
     return result;
   } catch (e) {
+    if (heartbeat) clearInterval(heartbeat);
     if (runId !== undefined) {
       const cancelled = e instanceof CancelledError;
-      await store.addEpochs(runId, epochs.map(toEpochRecord)).catch(() => undefined);
+      const failedRun = runId;
+      // The failure is recorded in one unit of work too; if even that fails (disk full), the
+      // run shows as interrupted once this process is gone, and the error reaches the caller.
       await store
-        .updateRun(runId, {
-          status: cancelled ? 'cancelled' : 'failed',
-          finishedAt: new Date().toISOString(),
-          durationMs: Date.now() - started,
-          error: cancelled ? 'cancelled' : isUserError(e) ? e.message : String((e as Error).stack ?? e),
+        .unitOfWork(async (tx) => {
+          await tx.addEpochs(failedRun, epochs.map(toEpochRecord));
+          await tx.updateRun(failedRun, {
+            status: cancelled ? 'cancelled' : 'failed',
+            finishedAt: ctx.clock.now().toISOString(),
+            durationMs: elapsed(),
+            error: cancelled ? 'cancelled' : isUserError(e) ? e.message : String((e as Error).message ?? e),
+          });
         })
         .catch(() => undefined);
     }
     throw e;
-  } finally {
-    await store.close();
   }
 }
-
 function toEpochRecord(l: EpochLogs): { epoch: number; logs: Record<string, number> } {
   const { epoch, ...logs } = l;
   return { epoch, logs: logs as Record<string, number> };

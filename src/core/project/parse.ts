@@ -88,7 +88,7 @@ export function parseProject(text: string, defaultName = 'project'): ParseResult
   const config = resolveDefaults(data as RawProject, defaultName);
   for (const p of semanticProblems(config)) {
     const range = nodeRange(doc, p.path.split('/').slice(1)) ?? [0, 0];
-    at(range[0], range[1], p.message, p.path);
+    at(range[0], range[1], p.message, p.path, p.severity ?? 'error');
   }
   if (problems.some((p) => p.severity === 'error')) return { ok: false, problems };
   return { ok: true, config, problems };
@@ -101,7 +101,9 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store'> & {
+  time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
+  store?: { url?: string; schema?: string };
   calibration?: Partial<CalibrationConfig>;
   evaluation?: Partial<EvaluationConfig>;
   features: Array<Partial<FeatureSpec> & { name: string; type: FeatureSpec['type'] }>;
@@ -124,6 +126,9 @@ export const DEFAULT_TRAINING: TrainingConfig = {
 export const DEFAULT_CALIBRATION: CalibrationConfig = { method: 'auto', margin: 0.05, bins: 15 };
 export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidence: 0.95, importanceRepeats: 5, importanceMaxRows: 5000 };
 
+export const DEFAULT_STORE_SCHEMA = 'mlloop';
+export const DEFAULT_TIME_UNIT = 'auto';
+
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
 export const DEFAULT_LOGISTIC = { type: 'logistic', l2: 0.0001 } as const;
 
@@ -140,7 +145,12 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
   }
 }
 
-function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
+/**
+ * Fills every default of a project object (the schema-valid content of an mlloop.yaml, or
+ * a config stored with an older run): what {@link parseProject} returns after validation,
+ * and what decodeStoredConfig uses so that sections added later get their defaults.
+ */
+export function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
   const model: ModelConfig =
     raw.model?.type === 'logistic'
       ? { ...DEFAULT_LOGISTIC, ...(raw.model as object) } as ModelConfig
@@ -157,17 +167,21 @@ function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
     task: raw.task!,
     label: raw.label!,
     ...(raw.weight !== undefined ? { weight: raw.weight } : {}),
+    ...(raw.time !== undefined
+      ? { time: typeof raw.time === 'string' ? { column: raw.time, unit: DEFAULT_TIME_UNIT } : { column: raw.time.column, unit: raw.time.unit ?? DEFAULT_TIME_UNIT } }
+      : {}),
     features: raw.features.map(resolveFeature),
     data: { sources: raw.data?.sources ?? [] },
     model,
     training,
     calibration: { ...DEFAULT_CALIBRATION, ...(raw.calibration ?? {}) },
     evaluation: { ...DEFAULT_EVALUATION, ...(raw.evaluation ?? {}) },
+    store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
   };
 }
 
-function semanticProblems(c: ProjectConfig): Array<{ path: string; message: string }> {
-  const out: Array<{ path: string; message: string }> = [];
+function semanticProblems(c: ProjectConfig): Array<{ path: string; message: string; severity?: 'warning' }> {
+  const out: Array<{ path: string; message: string; severity?: 'warning' }> = [];
   const seen = new Map<string, number>();
   c.features.forEach((f, i) => {
     if (seen.has(f.name)) {
@@ -175,10 +189,16 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
     } else seen.set(f.name, i);
     if (f.name === c.label) out.push({ path: `/features/${i}/name`, message: `'${f.name}' is the label; it cannot also be a feature.` });
     if (c.weight !== undefined && f.name === c.weight) out.push({ path: `/features/${i}/name`, message: `'${f.name}' is the weight column; it cannot also be a feature.` });
+    if (c.time !== undefined && f.name === c.time.column) {
+      out.push({ path: `/features/${i}/name`, message: `'${f.name}' is the time column; a model that learns from when an example happened does not carry over to the future. Remove it from features (derive e.g. an hour-of-day feature instead).`, severity: 'warning' as const });
+    }
     if (f.type === 'text' && f.ngrams[0] > f.ngrams[1]) {
       out.push({ path: `/features/${i}/ngrams`, message: `ngrams [${f.ngrams.join(', ')}]: the first number (smallest n) must not exceed the second.` });
     }
   });
+  if (c.time !== undefined && (c.time.column === c.label || c.time.column === c.weight)) {
+    out.push({ path: '/time', message: `'${c.time.column}' is the ${c.time.column === c.label ? 'label' : 'weight column'}; it cannot also be the time column.` });
+  }
   if (c.training.validationSplit + c.training.testSplit >= 0.8) {
     out.push({ path: '/training/testSplit', message: `validationSplit + testSplit = ${(c.training.validationSplit + c.training.testSplit).toFixed(2)} leaves too little to train on; keep the sum below 0.8.` });
   }

@@ -126,6 +126,21 @@ export interface EvaluationConfig {
   importanceMaxRows: number;
 }
 
+/** The event-time column (see the schema's `time`). */
+export interface TimeConfig {
+  column: string;
+  /** Unit of epoch numbers; 'auto': ≥ 1e11 means milliseconds, else seconds. */
+  unit: 'auto' | 's' | 'ms';
+}
+
+/** Where the store lives (see src/core/store/open.ts). */
+export interface StoreConfig {
+  /** postgres://… or sqlite:PATH; absent for the embedded .mlloop/store.sqlite. */
+  url?: string;
+  /** PostgreSQL schema for the tables. */
+  schema: string;
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -134,10 +149,13 @@ export interface ProjectConfig {
   label: string;
   /** Optional column with a per-example weight. */
   weight?: string;
+  /** The event-time column, when the data has one. */
+  time?: TimeConfig;
   features: FeatureSpec[];
   data: { sources: DataSource[] };
   model: ModelConfig;
   training: TrainingConfig;
   calibration: CalibrationConfig;
   evaluation: EvaluationConfig;
+  store: StoreConfig;
 }

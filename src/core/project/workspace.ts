@@ -2,13 +2,14 @@
  * Where a project's files live and how to load its config from disk.
  *
  *   <root>/mlloop.yaml
- *   <root>/.mlloop/store.sqlite        the store (sql.js file)
+ *   <root>/.mlloop/store.sqlite        the embedded store (an SQLite file; or PostgreSQL, see store.url)
  *   <root>/.mlloop/models/<version>/   bundles
  *   <root>/.mlloop/inbox/              JSONL drop folder (later)
  *   <root>/.mlloop/reports/            HTML reports
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { UserError } from '../util/errors';
 import { formatProblems, parseProject, PROJECT_FILE } from './parse';
 import type { ProjectConfig } from './types';
@@ -78,4 +79,22 @@ export function loadProject(root: string): { config: ProjectConfig; paths: Proje
   }
   const warnings = result.problems.length ? [formatProblems(paths.configFile, result.problems)] : [];
   return { config: result.config, paths, warnings };
+}
+
+/**
+ * The `store:` section of `<root>/mlloop.yaml`, read leniently: the views of a project whose
+ * mlloop.yaml has an error elsewhere still find its (team) store. {} when there is none or
+ * the file cannot be read at all.
+ */
+export function storeSettingOf(root: string): { url?: string; schema?: string } {
+  try {
+    const data = parseYaml(fs.readFileSync(projectPaths(root).configFile, 'utf8'), { maxAliasCount: 100 }) as { store?: { url?: unknown; schema?: unknown } } | null;
+    const st = data?.store;
+    return {
+      ...(typeof st?.url === 'string' ? { url: st.url } : {}),
+      ...(typeof st?.schema === 'string' ? { schema: st.schema } : {}),
+    };
+  } catch {
+    return {};
+  }
 }

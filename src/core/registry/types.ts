@@ -21,7 +21,20 @@ export interface ModelCard {
   configHash: string;
   backend: string;
   metrics: Record<string, number>;
-  data: { examples: number; train: number; validation: number; test: number; maxExampleId: number; firstImportedAt: string | null; lastImportedAt: string | null };
+  data: {
+    examples: number;
+    train: number;
+    validation: number;
+    test: number;
+    maxExampleId: number;
+    firstImportedAt: string | null;
+    lastImportedAt: string | null;
+    /** Event-time range of the examples used (absent in cards written before event times). */
+    firstEventTime?: string | null;
+    lastEventTime?: string | null;
+    /** Which stored examples were used: id ≤ maxExampleId and, when set, this event-time window and these sources. */
+    selection?: { maxExampleId: number; from?: string; to?: string; sources?: string[] };
+  };
   training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
   /** The calibrator in calibrator.json ('none' when there is none) and ECE on the test split before/after it. */
   calibration: { method: string; eceBefore: number | null; eceAfter: number | null };

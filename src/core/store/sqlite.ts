@@ -1,414 +1,440 @@
 /**
- * The Store on sql.js: SQLite compiled to WebAssembly, holding the database in memory and
- * saving the whole file atomically after each write transaction.
+ * The embedded store: `.mlloop/store.sqlite`, an ordinary SQLite database file written page
+ * by page through node-sqlite3-wasm (SQLite compiled to WebAssembly with a VFS over Node's
+ * fs; no native module, so it loads in VS Code's extension host, the CLI and workers alike).
+ * Commits are SQLite's own: a rollback journal (`store.sqlite-journal`) and fsync, so a
+ * process killed at any moment leaves the last committed state, which the next open
+ * restores from the journal.
  *
- * Several processes may open the same file (two windows, the CLI beside the extension).
- * sql.js has no shared file locking, so every write goes:
- *   take the lock file → reload from disk if another process saved since we read →
- *   apply the change in a transaction → save atomically → release the lock.
- * Reads reload first when the file changed on disk. Writes are therefore serialised and
- * never lost; a writer that cannot get the lock in time gets a UserError naming the holder.
+ * Locking, and why it is layered (see also lock.ts):
+ *  - node-sqlite3-wasm's VFS locks by creating the directory `store.sqlite.lock` for the
+ *    whole of every read or write transaction; a second process gets SQLITE_BUSY. A process
+ *    killed while holding it leaves it behind for ever.
+ *  - every ML Loop process takes ML Loop's own lock `store.sqlite.mlloop-lock` (pid-stamped)
+ *    before it lets SQLite touch the file, and releases it only after SQLite has released its
+ *    directory. So when we hold our lock and SQLite still says "locked", the directory's
+ *    maker is dead: we remove the directory, and SQLite rolls back the hot journal it left.
+ *  - the file is opened by its real path, so a symlinked store keeps its link, and every
+ *    process (whatever path it was given) uses the same journal and lock.
+ * Reads are short transactions too (a streamed read is a series of them), so a reader never
+ * blocks a writer for longer than one batch.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from 'sql.js';
-import { throwIfAborted, UserError } from '../util/errors';
-import { acquireLock, processAlive, removeStaleTempFiles, writeFileAtomic } from './fileio';
-import { MIGRATIONS } from './migrations';
-import type {
-  EpochRecord,
-  ExampleInput,
-  ImportBatchResult,
-  ModelRecord,
-  NewRun,
-  RunPatch,
-  RunRecord,
-  Store,
-  StoredExample,
-} from './types';
+import { Database } from 'node-sqlite3-wasm';
+import { CancelledError, UserError } from '../util/errors';
+import { acquireLock, describeHolder, processAlive, readLockHolder } from './lock';
+import { SQLITE_MIGRATIONS } from './migrations';
+import type { SqlConn, SqlDriver, SqlParam, SqlRow } from './sql/driver';
+import { SqlStore, type SqlStoreOptions } from './sql/sqlStore';
 
-let sqlPromise: Promise<SqlJsStatic> | undefined;
-
-function locateSqlWasm(): string {
-  const beside = path.join(__dirname, 'sql-wasm.wasm');
-  if (fs.existsSync(beside)) return beside; // bundles in dist/ ship the wasm next to them
-  // Built from parts so esbuild leaves it to run time (it only matters outside dist/).
-  return require.resolve(['sql.js', 'dist', 'sql-wasm.wasm'].join('/'));
-}
-
-/** Loads sql.js once per process. */
-export function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlPromise ??= (async () => {
-    const wasmBinary = fs.readFileSync(locateSqlWasm());
-    return initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
-  })();
-  return sqlPromise;
-}
-
-export interface SqliteStoreOptions {
-  /** Wait this long for another process's write lock, in ms. Default 15000. */
+export interface SqliteStoreOptions extends SqlStoreOptions {
+  /** Wait this long for another process's lock, in ms. Default 15000. */
   lockTimeoutMs?: number;
   /** Shown to other processes that find the lock held, e.g. "mlloop import". */
   purpose?: string;
+  /** Told once when we start waiting for another process, with who it is. */
+  onWait?: (message: string) => void;
+  /** Create the file when it does not exist. Default true. */
+  create?: boolean;
 }
 
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
+/**
+ * SQLite's page cache per connection, in KiB (negative cache_size = KiB). Large enough that
+ * a million-row import's index pages stay cached; it is set once, because changing it
+ * discards the cache (10 ms a write, measured).
+ */
+const CACHE_KIB = 48 * 1024;
+
+/** The lock file ML Loop takes before SQLite touches `file`. */
+export function mlloopLockFile(file: string): string {
+  return `${file}.mlloop-lock`;
 }
 
-function stamp(file: string): FileStamp | undefined {
+/** SQLite error text (node-sqlite3-wasm gives only the message) → what the user should be told. */
+function classify(e: unknown): 'busy' | 'corrupt' | 'notadb' | 'ioerr' | 'full' | 'readonly' | 'cantopen' | undefined {
+  const m = e instanceof Error ? e.message : String(e);
+  if (/database is locked|database table is locked/i.test(m)) return 'busy';
+  if (/malformed/i.test(m)) return 'corrupt';
+  if (/file is not a database|file is encrypted/i.test(m)) return 'notadb';
+  if (/database or disk is full/i.test(m)) return 'full';
+  if (/disk I\/O error/i.test(m)) return 'ioerr';
+  if (/readonly database|read-only/i.test(m)) return 'readonly';
+  if (/unable to open|could not open/i.test(m)) return 'cantopen';
+  return undefined;
+}
+
+function freeBytes(dir: string): number | undefined {
   try {
-    const s = fs.statSync(file);
-    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
   } catch {
     return undefined;
   }
 }
 
-function sameStamp(a?: FileStamp, b?: FileStamp): boolean {
-  return !!a && !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+/**
+ * Checks the first 100 bytes and the size of a database file before SQLite sees it.
+ * @throws UserError naming the file when it is not SQLite, is empty, or is shorter than its header says.
+ */
+function checkDatabaseFile(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`Cannot read the store ${file}: permission denied. Check its owner and permissions.`, { file });
+    if (code === 'EISDIR') throw new UserError(`The store ${file} is a folder, not a file. Move it aside; ML Loop creates a new store there.`, { file });
+    throw e;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) {
+      throw new UserError(
+        `The store ${file} is empty (0 bytes): it is not an ML Loop store, or it was truncated. ML Loop will not overwrite it. ` +
+          `If you have a backup, restore it; otherwise move the file aside and run \`mlloop import\` again (your model bundles in .mlloop/models are kept, and their versions are never reused).`,
+        { file },
+      );
+    }
+    const head = Buffer.alloc(100);
+    const n = fs.readSync(fd, head, 0, 100, 0);
+    if (n < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') {
+      throw new UserError(
+        `${file} is not an SQLite database (it does not start with SQLite's header), so it is not an ML Loop store. ML Loop will not overwrite it. ` +
+          `Point ML Loop at the right file, or move this one aside and run \`mlloop import\` again (model bundles in .mlloop/models are kept).`,
+        { file },
+      );
+    }
+    const rawPageSize = head.readUInt16BE(16);
+    const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+    const pages = head.readUInt32BE(28);
+    const valid = head.readUInt32BE(24) === head.readUInt32BE(92); // the in-header size is valid only then
+    if (valid && pages > 0 && size < pages * pageSize && !fs.existsSync(`${file}-journal`)) {
+      throw new UserError(
+        `The store ${file} is truncated: it is ${size} bytes but its header says ${pages * pageSize}. ML Loop will not write to it. ` +
+          `Restore it from a backup, or move it aside and run \`mlloop import\` again (model bundles in .mlloop/models are kept, and their versions are never reused).`,
+        { file },
+      );
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-const nowIso = () => new Date().toISOString();
-const parseJson = <T>(s: SqlValue): T | null => (typeof s === 'string' ? (JSON.parse(s) as T) : null);
+/** Removes staging files of imports whose process is gone. */
+function removeStaleStaging(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^import-(\d+)-[a-z0-9]+\.staging$/.exec(name);
+    if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
 
-export class SqliteStore implements Store {
-  private db: Database;
-  private loadedStamp: FileStamp | undefined;
-  private closed = false;
+class SqliteConn implements SqlConn {
+  constructor(private readonly db: Database) {}
+  all(sql: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
+    return Promise.resolve(this.db.all(sql, params as SqlParam[]) as SqlRow[]);
+  }
+  get(sql: string, params: readonly SqlParam[] = []): Promise<SqlRow | undefined> {
+    return Promise.resolve((this.db.get(sql, params as SqlParam[]) as SqlRow | null) ?? undefined);
+  }
+  run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return Promise.resolve(this.db.run(sql, params as SqlParam[]).changes);
+  }
+  runMany(sql: string, rows: ReadonlyArray<readonly SqlParam[]>): Promise<boolean[]> {
+    const stmt = this.db.prepare(sql);
+    try {
+      return Promise.resolve(rows.map((r) => stmt.run(r as SqlParam[]).changes > 0));
+    } finally {
+      stmt.finalize();
+    }
+  }
+}
+
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly stagesBulkWrites = true;
+  readonly stagingDir: string;
+  readonly location: string;
+  private db: Database | undefined;
+  /** One operation at a time per driver: SQLite calls are synchronous but our units of work are not. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly lockFile: string;
+  private readonly sqliteLockDir: string;
 
   private constructor(
-    private readonly SQL: SqlJsStatic,
     readonly file: string,
-    db: Database,
     private readonly opts: SqliteStoreOptions,
   ) {
-    this.db = db;
-    this.loadedStamp = stamp(file);
+    this.location = file;
+    this.lockFile = mlloopLockFile(file);
+    this.sqliteLockDir = `${file}.lock`;
+    this.stagingDir = path.join(path.dirname(file), 'tmp');
   }
 
   /**
-   * Opens (creating when missing) the store at `file`, migrating it to the current schema.
-   * @throws UserError when the file is not a SQLite database, or was written by a newer ML Loop.
+   * Opens (creating when missing) the database at `file` and migrates it to the current schema.
+   * @throws UserError when the file is not an SQLite database, is truncated or corrupt, was
+   *   written by a newer ML Loop, or cannot be created (with the path and what to do).
    */
-  static async open(file: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    const SQL = await loadSqlJs();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    removeStaleTempFiles(file);
-    const store = new SqliteStore(SQL, file, SqliteStore.readDb(SQL, file), opts);
-    if (store.userVersion() < MIGRATIONS.length) {
-      await store.write(() => undefined); // write() migrates under the lock
-    }
-    return store;
-  }
-
-  private static readDb(SQL: SqlJsStatic, file: string): Database {
-    let bytes: Uint8Array | undefined;
+  static async open(file: string, opts: SqliteStoreOptions = {}): Promise<SqliteDriver> {
+    let real = path.resolve(file);
     try {
-      bytes = fs.readFileSync(file);
+      real = fs.realpathSync(real);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new UserError(`The store path ${file} is a symbolic link that points to itself (a loop).`, { file });
+      if (code !== 'ENOENT') throw e;
+      if (opts.create === false) throw new UserError(`There is no store at ${file}.`, { file });
+      try {
+        // A dangling symlink: create the file it points to, not a file in place of the link.
+        real = path.resolve(path.dirname(real), fs.readlinkSync(real));
+      } catch {
+        /* not a link */
+      }
     }
-    let db: Database;
+    const dir = path.dirname(real);
     try {
-      db = bytes && bytes.length > 0 ? new SQL.Database(bytes) : new SQL.Database();
-      db.exec('PRAGMA foreign_keys = ON');
-      db.exec('SELECT count(*) FROM sqlite_master');
+      fs.mkdirSync(dir, { recursive: true });
     } catch (e) {
-      throw new UserError(`${file} is not an ML Loop store (SQLite says: ${(e as Error).message}). Move it aside and import again.`, { file });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new UserError(`Cannot create the folder ${dir} for the store: a file is in the way. Move it aside.`, { file: dir });
+      throw e;
     }
-    const version = Number(db.exec('PRAGMA user_version')[0].values[0][0]);
-    if (version > MIGRATIONS.length) {
-      db.close();
-      throw new UserError(`${file} was written by a newer ML Loop (store schema ${version}; this version knows up to ${MIGRATIONS.length}). Update ML Loop.`, { file });
-    }
-    return db;
-  }
-
-  private userVersion(): number {
-    return Number(this.db.exec('PRAGMA user_version')[0].values[0][0]);
-  }
-
-  private migrate(): void {
-    for (let v = this.userVersion(); v < MIGRATIONS.length; v++) {
-      this.db.exec(MIGRATIONS[v]);
-      this.db.exec(`PRAGMA user_version = ${v + 1}`);
-    }
-  }
-
-  /** Reloads from disk when another process saved since we last read or wrote. */
-  private refresh(): void {
-    if (this.closed) throw new Error('store is closed');
-    const now = stamp(this.file);
-    if (now && !sameStamp(now, this.loadedStamp)) {
-      const fresh = SqliteStore.readDb(this.SQL, this.file);
-      this.db.close();
-      this.db = fresh;
-      this.loadedStamp = now;
-    }
+    const driver = new SqliteDriver(real, opts);
+    removeStaleStaging(driver.stagingDir);
+    if (!fs.existsSync(real)) await driver.createNew();
+    else checkDatabaseFile(real);
+    await driver.migrate();
+    return driver;
   }
 
   /**
-   * Runs `fn` as one transaction under the inter-process lock, then saves atomically.
-   * If `fn` throws, the transaction is rolled back and nothing is saved.
+   * Builds a new database beside `file` and links it into place, so that no process ever
+   * sees a half-created store (an empty file at `file` is therefore always an error).
    */
-  private async write<T>(fn: (db: Database) => T | Promise<T>): Promise<T> {
-    const release = await acquireLock(`${this.file}.lock`, { timeoutMs: this.opts.lockTimeoutMs, purpose: this.opts.purpose });
+  private async createNew(): Promise<void> {
+    const tmp = `${this.file}.new-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     try {
-      this.refresh();
-      this.db.exec('BEGIN');
+      const db = new Database(tmp);
+      try {
+        db.exec('PRAGMA journal_mode = DELETE');
+        db.exec('BEGIN');
+        for (let v = 0; v < SQLITE_MIGRATIONS.length; v++) db.exec(SQLITE_MIGRATIONS[v]);
+        db.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length}`);
+        db.exec('COMMIT');
+      } finally {
+        db.close();
+      }
+      try {
+        fs.linkSync(tmp, this.file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process made it first: use theirs
+      }
+    } catch (e) {
+      throw this.translate(e, 'create');
+    } finally {
+      fs.rmSync(tmp, { force: true });
+      fs.rmSync(`${tmp}-journal`, { force: true });
+      fs.rmSync(`${tmp}.lock`, { recursive: true, force: true });
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    const version = await this.schemaVersion();
+    if (version > SQLITE_MIGRATIONS.length) {
+      throw new UserError(
+        `${this.file} was written by a newer ML Loop (store schema ${version}; this version knows up to ${SQLITE_MIGRATIONS.length}). Update ML Loop.`,
+        { file: this.file },
+      );
+    }
+    if (version === SQLITE_MIGRATIONS.length) return;
+    await this.write(async (c) => {
+      const now = Number((await c.get('PRAGMA user_version'))?.user_version ?? 0);
+      for (let v = now; v < SQLITE_MIGRATIONS.length; v++) {
+        this.db!.exec(SQLITE_MIGRATIONS[v]);
+        this.db!.exec(`PRAGMA user_version = ${v + 1}`);
+      }
+    });
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.read(async (c) => Number((await c.get('PRAGMA user_version'))?.user_version ?? 0));
+  }
+
+  read<T>(fn: (c: SqlConn) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.serial(() => this.locked('read', fn, signal));
+  }
+
+  write<T>(fn: (c: SqlConn) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.serial(() => this.locked('write', fn, signal));
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private connection(): Database {
+    if (!this.db) {
+      try {
+        this.db = new Database(this.file, { fileMustExist: true });
+      } catch (e) {
+        throw this.translate(e, 'open');
+      }
+      this.db.exec('PRAGMA busy_timeout = 0'); // we wait (asynchronously) on our own lock instead
+      this.db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
+      this.db.exec('PRAGMA foreign_keys = ON');
+    }
+    return this.db;
+  }
+
+  private async locked<T>(mode: 'read' | 'write', fn: (c: SqlConn) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await acquireLock(this.lockFile, {
+      timeoutMs: this.opts.lockTimeoutMs,
+      purpose: this.opts.purpose,
+      signal,
+      onWait: (h) => this.opts.onWait?.(`Waiting for ${describeHolder(h)}, which is using the store…`),
+    });
+    try {
+      const db = this.connection();
+      await this.begin(db, mode, signal);
       let result: T;
       try {
-        this.migrate();
-        result = await fn(this.db);
-        this.db.exec('COMMIT');
+        result = await fn(new SqliteConn(db));
+        db.exec('COMMIT');
       } catch (e) {
-        this.db.exec('ROLLBACK');
-        throw e;
+        if (db.inTransaction) {
+          try {
+            db.exec('ROLLBACK');
+          } catch {
+            // A failed commit may already have rolled back; closing the connection below
+            // leaves the hot journal for the next open to roll back.
+            this.dropConnection();
+          }
+        }
+        throw e instanceof UserError || e instanceof CancelledError ? e : this.translate(e, mode);
       }
-      writeFileAtomic(this.file, this.db.export());
-      // export() reopens the connection, which resets pragmas.
-      this.db.exec('PRAGMA foreign_keys = ON');
-      this.loadedStamp = stamp(this.file);
       return result;
     } finally {
+      // SQLite must have let go of its lock directory before we let go of ours; a statement
+      // left open would keep it (and another process would then take it for stale).
+      if (fs.existsSync(this.sqliteLockDir)) this.dropConnection();
       release();
     }
   }
 
-  private read<T>(fn: (db: Database) => T): Promise<T> {
-    this.refresh();
-    return Promise.resolve(fn(this.db));
+  /** BEGIN, recovering once from a lock directory left by a dead process. */
+  private async begin(db: Database, mode: 'read' | 'write', signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + (this.opts.lockTimeoutMs ?? 15000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+        // A deferred BEGIN takes no lock until the first read: make it take it now.
+        if (mode === 'read') db.get('SELECT count(*) AS n FROM sqlite_master');
+        return;
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        if (classify(e) !== 'busy') throw e instanceof UserError ? e : this.translate(e, 'open');
+        // We hold ML Loop's lock, so no live ML Loop process holds SQLite's: what is there was
+        // left by a process that died. An old ML Loop (sql.js, before 0.2) used a lock *file*
+        // of that name while writing; that one we honour while its process lives.
+        const old = this.oldLockHolder();
+        if (old && processAlive(old.pid)) {
+          if (Date.now() > deadline) throw new UserError(`The store is busy: an older ML Loop (process ${old.pid}, ${old.command}) is writing it. Let it finish, then close it.`, { file: this.file });
+          if (signal?.aborted) throw new CancelledError();
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        if (attempt >= 3) throw this.translate(e, 'open');
+        this.removeStaleSqliteLock();
+      }
+    }
   }
 
-  private all(db: Database, sql: string, params: SqlValue[] = []): Array<Record<string, SqlValue>> {
-    const stmt = db.prepare(sql);
+  private oldLockHolder(): { pid: number; command: string } | undefined {
     try {
-      stmt.bind(params);
-      const rows: Array<Record<string, SqlValue>> = [];
-      while (stmt.step()) rows.push(stmt.getAsObject());
-      return rows;
-    } finally {
-      stmt.free();
+      if (!fs.statSync(this.sqliteLockDir).isFile()) return undefined;
+    } catch {
+      return undefined;
+    }
+    const h = readLockHolder(this.sqliteLockDir) as unknown as { pid?: number; command?: string } | undefined;
+    if (h && typeof h.pid === 'number') return { pid: h.pid, command: h.command ?? 'ML Loop' };
+    try {
+      const parsed = JSON.parse(fs.readFileSync(this.sqliteLockDir, 'utf8')) as { pid?: number; command?: string };
+      return typeof parsed.pid === 'number' ? { pid: parsed.pid, command: parsed.command ?? 'ML Loop' } : undefined;
+    } catch {
+      return undefined;
     }
   }
 
-  async schemaVersion(): Promise<number> {
-    return this.read(() => this.userVersion());
-  }
-
-  async addExamples(batches: AsyncIterable<ExampleInput[]> | Iterable<ExampleInput[]>, signal?: AbortSignal): Promise<ImportBatchResult> {
-    return this.write(async (db) => {
-      const importedAt = nowIso();
-      const stmt = db.prepare(
-        'INSERT OR IGNORE INTO examples (hash, source, source_line, imported_at, label, weight, record) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      );
-      let inserted = 0;
-      let duplicates = 0;
-      try {
-        for await (const batch of batches) {
-          throwIfAborted(signal);
-          for (const ex of batch) {
-            stmt.run([ex.hash, ex.source, ex.sourceLine ?? null, importedAt, ex.label, ex.weight ?? null, JSON.stringify(ex.record)]);
-            if (db.getRowsModified() === 1) inserted++;
-            else duplicates++;
-          }
-        }
-      } finally {
-        stmt.free();
-      }
-      return { inserted, duplicates };
-    });
-  }
-
-  async countExamples(opts: { importedAfter?: string } = {}): Promise<number> {
-    return this.read((db) => {
-      const rows = opts.importedAfter
-        ? this.all(db, 'SELECT count(*) AS n FROM examples WHERE imported_at > ?', [opts.importedAfter])
-        : this.all(db, 'SELECT count(*) AS n FROM examples');
-      return Number(rows[0].n);
-    });
-  }
-
-  async listExamples(opts: { limit?: number } = {}): Promise<StoredExample[]> {
-    return this.read((db) => {
-      const out: StoredExample[] = [];
-      const stmt = db.prepare(
-        `SELECT id, source, source_line, imported_at, label, weight, record FROM examples ORDER BY id${opts.limit ? ' LIMIT ?' : ''}`,
-      );
-      try {
-        if (opts.limit) stmt.bind([opts.limit]);
-        while (stmt.step()) {
-          const r = stmt.get();
-          out.push({
-            id: Number(r[0]),
-            source: String(r[1]),
-            sourceLine: r[2] === null ? null : Number(r[2]),
-            importedAt: String(r[3]),
-            label: r[4] as string | number,
-            weight: r[5] === null ? null : Number(r[5]),
-            record: JSON.parse(String(r[6])) as Record<string, unknown>,
-          });
-        }
-      } finally {
-        stmt.free();
-      }
-      return out;
-    });
-  }
-
-  async createRun(run: NewRun): Promise<number> {
-    return this.write((db) => {
-      db.run('INSERT INTO runs (status, started_at, config, config_hash, data_counts, pid) VALUES (?, ?, ?, ?, ?, ?)', [
-        'running',
-        nowIso(),
-        JSON.stringify(run.config),
-        run.configHash,
-        run.dataCounts ? JSON.stringify(run.dataCounts) : null,
-        process.pid,
-      ]);
-      return Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
-    });
-  }
-
-  async updateRun(id: number, patch: RunPatch): Promise<void> {
-    const columns: Record<keyof RunPatch, string> = {
-      status: 'status',
-      finishedAt: 'finished_at',
-      durationMs: 'duration_ms',
-      backend: 'backend',
-      dataCounts: 'data_counts',
-      metrics: 'metrics',
-      error: 'error',
-      modelVersion: 'model_version',
-      bestEpoch: 'best_epoch',
-      details: 'details',
-    };
-    const json = new Set(['dataCounts', 'metrics', 'details']);
-    const sets: string[] = [];
-    const values: SqlValue[] = [];
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      sets.push(`${columns[key as keyof RunPatch]} = ?`);
-      values.push(json.has(key) && value !== null ? JSON.stringify(value) : (value as SqlValue));
+  private removeStaleSqliteLock(): void {
+    this.dropConnection();
+    try {
+      const st = fs.statSync(this.sqliteLockDir);
+      if (st.isDirectory()) fs.rmdirSync(this.sqliteLockDir);
+      else fs.rmSync(this.sqliteLockDir, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    if (sets.length === 0) return;
-    await this.write((db) => {
-      db.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`, [...values, id]);
-      if (db.getRowsModified() === 0) throw new UserError(`There is no run ${id}.`);
-    });
   }
 
-  async addEpochs(runId: number, epochs: EpochRecord[]): Promise<void> {
-    if (epochs.length === 0) return;
-    await this.write((db) => {
-      const stmt = db.prepare('INSERT OR REPLACE INTO run_epochs (run_id, epoch, logs) VALUES (?, ?, ?)');
-      try {
-        for (const e of epochs) stmt.run([runId, e.epoch, JSON.stringify(e.logs)]);
-      } finally {
-        stmt.free();
-      }
-    });
+  private dropConnection(): void {
+    if (!this.db) return;
+    try {
+      this.db.close();
+    } catch {
+      /* closing is best effort: its lock directory is checked again by the next open */
+    }
+    this.db = undefined;
   }
 
-  private toRun(r: Record<string, SqlValue>): RunRecord {
-    let status = String(r.status) as RunRecord['status'];
-    // A run left 'running' by a process that no longer exists was interrupted (killed, crashed).
-    if (status === 'running' && typeof r.pid === 'number' && !processAlive(r.pid)) status = 'interrupted';
-    return {
-      id: Number(r.id),
-      status,
-      startedAt: String(r.started_at),
-      finishedAt: r.finished_at === null ? null : String(r.finished_at),
-      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-      config: parseJson(r.config),
-      configHash: String(r.config_hash),
-      backend: r.backend === null ? null : String(r.backend),
-      dataCounts: parseJson(r.data_counts),
-      metrics: parseJson(r.metrics),
-      error: r.error === null ? null : String(r.error),
-      modelVersion: r.model_version === null ? null : String(r.model_version),
-      bestEpoch: r.best_epoch === null ? null : Number(r.best_epoch),
-      details: parseJson(r.details),
-    };
-  }
-
-  async getRun(id: number): Promise<RunRecord | undefined> {
-    return this.read((db) => {
-      const rows = this.all(db, 'SELECT * FROM runs WHERE id = ?', [id]);
-      return rows.length ? this.toRun(rows[0]) : undefined;
-    });
-  }
-
-  async listRuns(opts: { limit?: number } = {}): Promise<RunRecord[]> {
-    return this.read((db) =>
-      this.all(db, `SELECT * FROM runs ORDER BY id DESC${opts.limit ? ' LIMIT ?' : ''}`, opts.limit ? [opts.limit] : []).map((r) => this.toRun(r)),
-    );
-  }
-
-  async listEpochs(runId: number): Promise<EpochRecord[]> {
-    return this.read((db) =>
-      this.all(db, 'SELECT epoch, logs FROM run_epochs WHERE run_id = ? ORDER BY epoch', [runId]).map((r) => ({
-        epoch: Number(r.epoch),
-        logs: JSON.parse(String(r.logs)) as Record<string, number>,
-      })),
-    );
-  }
-
-  async deleteRun(id: number): Promise<void> {
-    await this.write((db) => {
-      db.run('DELETE FROM run_epochs WHERE run_id = ?', [id]);
-      db.run('DELETE FROM runs WHERE id = ?', [id]);
-    });
-  }
-
-  async addModel(model: ModelRecord): Promise<void> {
-    await this.write((db) => {
-      db.run('INSERT INTO models (version, run_id, created_at, task, metrics, path) VALUES (?, ?, ?, ?, ?, ?)', [
-        model.version,
-        model.runId,
-        model.createdAt,
-        model.task,
-        JSON.stringify(model.metrics),
-        model.path,
-      ]);
-    });
-  }
-
-  async updateModelMetrics(version: string, metrics: Record<string, number>): Promise<void> {
-    await this.write((db) => {
-      db.run('UPDATE models SET metrics = ? WHERE version = ?', [JSON.stringify(metrics), version]);
-      if (db.getRowsModified() === 0) throw new UserError(`There is no model ${version}.`);
-    });
-  }
-
-  private toModel(r: Record<string, SqlValue>): ModelRecord {
-    return {
-      version: String(r.version),
-      runId: Number(r.run_id),
-      createdAt: String(r.created_at),
-      task: String(r.task),
-      metrics: parseJson<Record<string, number>>(r.metrics) ?? {},
-      path: String(r.path),
-    };
-  }
-
-  async getModel(version: string): Promise<ModelRecord | undefined> {
-    return this.read((db) => {
-      const rows = this.all(db, 'SELECT * FROM models WHERE version = ?', [version]);
-      return rows.length ? this.toModel(rows[0]) : undefined;
-    });
-  }
-
-  async listModels(): Promise<ModelRecord[]> {
-    return this.read((db) => this.all(db, 'SELECT * FROM models ORDER BY created_at DESC, version DESC').map((r) => this.toModel(r)));
+  /** A SQLite or file-system failure → the UserError that says what happened to which file. */
+  private translate(e: unknown, doing: string): Error {
+    if (e instanceof UserError || e instanceof CancelledError) return e;
+    const kind = classify(e);
+    const msg = e instanceof Error ? e.message : String(e);
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const file = this.file;
+    if (kind === 'corrupt' || kind === 'notadb') {
+      return new UserError(
+        `The store ${file} is damaged (SQLite: ${msg}). Nothing was written. Restore it from a backup if you have one; ` +
+          `otherwise move it aside (e.g. \`mv ${path.basename(file)} ${path.basename(file)}.damaged\`) and run \`mlloop import\` again. ` +
+          `Your model bundles in ${path.join(path.dirname(file), 'models')} are kept, and their versions are never reused.`,
+        { file },
+      );
+    }
+    if (kind === 'full' || code === 'ENOSPC' || (kind === 'ioerr' && (freeBytes(path.dirname(file)) ?? Infinity) < 8 * 1024 * 1024)) {
+      return new UserError(`The disk that holds the store ${file} is full. Nothing was written; the store is as it was before. Free some space and try again.`, { file });
+    }
+    if (kind === 'readonly' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+      return new UserError(`Cannot write the store ${file}: it (or its folder) is read-only or not yours. Check its permissions${code === 'EROFS' ? ' (the file system is mounted read-only)' : ''}.`, { file });
+    }
+    if (kind === 'ioerr') return new UserError(`Reading or writing the store ${file} failed (SQLite: ${msg}). The last committed state is kept. Check the disk and try again.`, { file });
+    if (kind === 'cantopen') return new UserError(`Cannot ${doing} the store ${file} (SQLite: ${msg}). Check that the folder exists and is writable.`, { file });
+    if (kind === 'busy') return new UserError(`The store ${file} is locked and the lock could not be recovered. Close other programs using it and try again.`, { file });
+    return e instanceof Error ? e : new Error(msg);
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
+    await this.queue;
+    this.dropConnection();
   }
 }
+
+/**
+ * Opens the embedded store at `file` (see the file doc).
+ * @throws UserError (see SqliteDriver.open).
+ */
+export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
+  return new SqlStore(await SqliteDriver.open(file, opts), opts);
+}
+
+/** @deprecated name kept for tests and callers of the sql.js era: `SqliteStore.open(file)`. */
+export const SqliteStore = { open: openSqliteStore };

@@ -5,7 +5,6 @@
  * memory. Holders are counted, so the views switching project never cuts off a panel's reads.
  */
 import * as vscode from 'vscode';
-import { projectPaths } from '../../core/project/workspace';
 import type { EpochRecord, RunRecord } from '../../core/store/types';
 import { StoreClient } from '../../worker/storeClient';
 import type { StoreSummary } from '../../worker/storeProtocol';
@@ -31,7 +30,7 @@ export class StoreClients implements vscode.Disposable {
   acquire(root: string): StoreHandle {
     let entry = this.clients.get(root);
     if (!entry) {
-      entry = { client: new StoreClient(this.workerScript, projectPaths(root).storeFile), users: 0 };
+      entry = { client: new StoreClient(this.workerScript, root), users: 0 };
       this.clients.set(root, entry);
     }
     entry.users++;

@@ -1,0 +1,43 @@
+/**
+ * What {@link SqlStore} needs from a database engine. The store's queries are written once,
+ * in the SQL that SQLite (≥ 3.35) and PostgreSQL share: `?` placeholders (the PostgreSQL
+ * driver numbers them), `ON CONFLICT … DO NOTHING / DO UPDATE`, `RETURNING`, TEXT for JSON
+ * and ISO-8601 times, INTEGER 0/1 for booleans. Only connections, locking and DDL differ.
+ */
+
+/** A bound value: numbers, text, bytes, null. */
+export type SqlParam = number | string | Uint8Array | null;
+export type SqlRow = Record<string, unknown>;
+
+/** One connection inside a read or a write (a transaction on PostgreSQL). */
+export interface SqlConn {
+  all(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  get(sql: string, params?: readonly SqlParam[]): Promise<SqlRow | undefined>;
+  /** @returns the number of rows changed. */
+  run(sql: string, params?: readonly SqlParam[]): Promise<number>;
+  /**
+   * Runs one statement for many parameter rows (a bulk insert), returning per row whether it
+   * changed a row. Engines prepare it once (SQLite) or send multi-row statements (PostgreSQL).
+   */
+  runMany(sql: string, rows: ReadonlyArray<readonly SqlParam[]>): Promise<boolean[]>;
+}
+
+export interface SqlDriver {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The file, or the URL without its password. */
+  readonly location: string;
+  /**
+   * Whether a long bulk write should be staged outside the store first: true where a write
+   * transaction blocks every other process (SQLite), false where it does not (PostgreSQL).
+   */
+  readonly stagesBulkWrites: boolean;
+  /** Folder for staging files (SQLite: beside the database). */
+  readonly stagingDir?: string;
+  /** A consistent read of one or more statements. */
+  read<T>(fn: (c: SqlConn) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** A write transaction: commits when `fn` resolves, rolls back when it throws. */
+  write<T>(fn: (c: SqlConn) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** The schema version the database is at now. */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,655 @@
+/**
+ * The Store written once in SQL over a {@link SqlDriver}: the embedded SQLite file and
+ * PostgreSQL run these same statements (see driver.ts for the shared dialect).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { throwIfAborted, UserError } from '../../util/errors';
+import { holderIsDead } from '../lock';
+import type {
+  BundleFile,
+  EpochRecord,
+  ExampleFilter,
+  ExampleInput,
+  ExampleMeta,
+  ExampleStats,
+  ImportBatchResult,
+  ModelRecord,
+  NewRun,
+  RunPatch,
+  RunRecord,
+  Store,
+  StoredExample,
+  StoreOps,
+  StreamOptions,
+} from '../types';
+import type { SqlConn, SqlDriver, SqlParam, SqlRow } from './driver';
+
+export interface SqlStoreOptions {
+  /** The clock for every time the store writes (imported_at, started_at, heartbeats). Default: the system clock. */
+  now?: () => Date;
+  /** A running run whose heartbeat is older than this is shown as interrupted, in ms. Default 120000. */
+  heartbeatStaleMs?: number;
+}
+
+/** Rows per batch of a streamed read. */
+const DEFAULT_BATCH = 5000;
+/** Bound values per statement when selecting by id (SQLite's limit is 32766; PostgreSQL's 65535). */
+const IDS_PER_QUERY = 900;
+/** Imports up to this many rows are written directly, without a staging file. */
+const SMALL_WRITE_ROWS = 2000;
+
+const thisHost = os.hostname();
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const json = <T>(v: unknown): T | null => (typeof v === 'string' ? (JSON.parse(v) as T) : null);
+const bytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(0));
+
+export class SqlStore implements Store {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly location: string;
+  private readonly now: () => Date;
+  private readonly heartbeatStaleMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    opts: SqlStoreOptions = {},
+  ) {
+    this.engine = driver.dialect;
+    this.location = driver.location;
+    this.now = opts.now ?? (() => new Date());
+    this.heartbeatStaleMs = opts.heartbeatStaleMs ?? 120_000;
+  }
+
+  private iso(): string {
+    return this.now().toISOString();
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.driver.schemaVersion();
+  }
+
+  async unitOfWork<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.driver.write((c) => fn(new Ops(c, this)));
+  }
+
+  private read<T>(fn: (ops: Ops) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.assertOpen();
+    return this.driver.read((c) => fn(new Ops(c, this)), signal);
+  }
+
+  private write<T>(fn: (ops: Ops) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.driver.write((c) => fn(new Ops(c, this)));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+
+  // ---- examples --------------------------------------------------------------------------
+
+  /** @internal the label as the engine stores it: SQLite keeps text and numbers apart natively; PostgreSQL's TEXT column holds it as JSON. */
+  encodeLabel(label: string | number): SqlParam {
+    return this.engine === 'sqlite' ? label : JSON.stringify(label);
+  }
+
+  /** @internal */
+  decodeLabel(v: unknown): string | number {
+    if (this.engine === 'sqlite') return typeof v === 'number' ? v : String(v);
+    return JSON.parse(String(v)) as string | number;
+  }
+
+  async addExamples(batches: AsyncIterable<ExampleInput[]> | Iterable<ExampleInput[]>, signal?: AbortSignal): Promise<ImportBatchResult> {
+    this.assertOpen();
+    const importedAt = this.iso();
+    // Rows travel as one JSON array per statement and are unpacked by the database itself
+    // (json_each / json_array_elements): one bound value per few thousand rows instead of
+    // eight per row, which is what makes a million-row import fast over WebAssembly.
+    const encode = (ex: ExampleInput): string =>
+      JSON.stringify([ex.hash, ex.source, ex.sourceLine ?? null, importedAt, ex.eventTime ?? importedAt, ex.label, ex.weight ?? null, ex.record]);
+    const sql = this.engine === 'sqlite' ? INSERT_EXAMPLES_SQLITE : INSERT_EXAMPLES_POSTGRES;
+    if (!this.driver.stagesBulkWrites) {
+      return this.driver.write(async (c) => {
+        let inserted = 0;
+        let total = 0;
+        for await (const batch of batches) {
+          throwIfAborted(signal);
+          if (batch.length === 0) continue;
+          inserted += await c.run(sql, [jsonParam(`[${batch.map(encode).join(',')}]`, this.engine)]);
+          total += batch.length;
+        }
+        return { inserted, duplicates: total - inserted };
+      });
+    }
+    // SQLite: a write blocks every other process, so read, validate and encode the rows into a
+    // staging file first (as slow as the input is), then copy them in under the lock. Small
+    // inputs (a feedback line, a short file) skip the file.
+    const iterator = toAsyncIterator(batches);
+    const head: string[] = [];
+    let ended = false;
+    while (head.length < SMALL_WRITE_ROWS) {
+      throwIfAborted(signal);
+      const next = await iterator.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      for (const ex of next.value) head.push(encode(ex));
+    }
+    if (ended) {
+      if (head.length === 0) return { inserted: 0, duplicates: 0 };
+      const inserted = await this.driver.write((c) => c.run(sql, [jsonParam(`[${head.join(',')}]`, this.engine)]), signal);
+      return { inserted, duplicates: head.length - inserted };
+    }
+    const staging = await stageRows(this.driver.stagingDir!, head, iterator, encode, signal);
+    try {
+      return await this.driver.write(async (c) => {
+        let inserted = 0;
+        for await (const chunk of readStaged(staging.file, 5000)) {
+          throwIfAborted(signal);
+          inserted += await c.run(sql, [jsonParam(`[${chunk.join(',')}]`, this.engine)]);
+        }
+        return { inserted, duplicates: staging.rows - inserted };
+      }, signal);
+    } finally {
+      fs.rmSync(staging.file, { force: true });
+    }
+  }
+
+  countExamples(filter: ExampleFilter = {}): Promise<number> {
+    return this.read((o) => o.countExamples(filter));
+  }
+
+  exampleStats(filter: ExampleFilter = {}): Promise<ExampleStats> {
+    return this.read((o) => o.exampleStats(filter));
+  }
+
+  async *streamExamples(filter: ExampleFilter = {}, opts: StreamOptions = {}): AsyncIterable<StoredExample[]> {
+    yield* this.stream(filter, opts, true) as AsyncIterable<StoredExample[]>;
+  }
+
+  async *streamExampleMeta(filter: ExampleFilter = {}, opts: StreamOptions = {}): AsyncIterable<ExampleMeta[]> {
+    yield* this.stream(filter, opts, false);
+  }
+
+  private async *stream(filter: ExampleFilter, opts: StreamOptions, withRecord: boolean): AsyncIterable<ExampleMeta[] | StoredExample[]> {
+    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
+    // The snapshot: the highest id now (or the caller's bound). Later inserts have higher ids.
+    const bounds = await this.read((o) => o.idBounds(filter), opts.signal);
+    if (bounds.maxId === null || bounds.minId === null) return;
+    const maxId = bounds.maxId;
+    let after = bounds.minId - 1;
+    for (;;) {
+      throwIfAborted(opts.signal);
+      const rows = await this.read((o) => this.fetchBatch(o.conn, { ...filter, minId: after + 1, maxId }, batchSize, withRecord), opts.signal);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1].id;
+      if (rows.length < batchSize || after >= maxId) return;
+    }
+  }
+
+  /**
+   * One batch of examples in id order. On SQLite the rows come back as a single JSON text
+   * built by SQLite (json_group_array): reading a text column through node-sqlite3-wasm costs
+   * microseconds per value, so one value per batch instead of eight per row makes streamed
+   * reads several times faster.
+   */
+  private async fetchBatch(c: SqlConn, filter: ExampleFilter, limit: number, withRecord: boolean): Promise<Array<ExampleMeta | StoredExample>> {
+    const { where, params } = filterSql(filter);
+    const cols = 'id, source, source_line, imported_at, event_time, label, weight';
+    if (this.engine === 'sqlite') {
+      const r = await c.get(
+        `SELECT json_group_array(json_array(${cols}${withRecord ? ', json(record)' : ''})) AS j FROM (SELECT ${cols}${withRecord ? ', record' : ''} FROM examples${where} ORDER BY id LIMIT ${limit})`,
+        params,
+      );
+      const arrays = JSON.parse(String(r?.j ?? '[]')) as unknown[][];
+      return arrays.map((a) => {
+        const meta: ExampleMeta = {
+          id: a[0] as number,
+          source: String(a[1]),
+          sourceLine: (a[2] as number | null) ?? null,
+          importedAt: String(a[3]),
+          eventTime: String(a[4] ?? a[3]),
+          label: typeof a[5] === 'number' ? a[5] : String(a[5]),
+          weight: (a[6] as number | null) ?? null,
+        };
+        return withRecord ? { ...meta, record: a[7] as Record<string, unknown> } : meta;
+      });
+    }
+    const rows = await c.all(`SELECT ${cols}${withRecord ? ', record' : ''} FROM examples${where} ORDER BY id LIMIT ${limit}`, params);
+    return rows.map((r) => this.toExample(r, withRecord));
+  }
+
+  async getExamples(ids: ArrayLike<number>): Promise<StoredExample[]> {
+    const sorted = Array.from(ids).sort((a, b) => a - b);
+    const out: StoredExample[] = [];
+    for (let i = 0; i < sorted.length; i += IDS_PER_QUERY) {
+      const chunk = sorted.slice(i, i + IDS_PER_QUERY);
+      const rows = await this.read((o) =>
+        o.conn.all(`SELECT id, source, source_line, imported_at, event_time, label, weight, record FROM examples WHERE id IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`, chunk),
+      );
+      for (const r of rows) out.push(this.toExample(r, true) as StoredExample);
+    }
+    return out;
+  }
+
+  /** @internal */
+  toExample(r: SqlRow, withRecord: boolean): ExampleMeta | StoredExample {
+    const meta: ExampleMeta = {
+      id: Number(r.id),
+      source: String(r.source),
+      sourceLine: num(r.source_line),
+      importedAt: String(r.imported_at),
+      eventTime: String(r.event_time ?? r.imported_at),
+      label: this.decodeLabel(r.label),
+      weight: num(r.weight),
+    };
+    return withRecord ? { ...meta, record: JSON.parse(String(r.record)) as Record<string, unknown> } : meta;
+  }
+
+  // ---- everything else: one unit of work per call ----------------------------------------
+
+  createRun(run: NewRun): Promise<number> {
+    return this.write((o) => o.createRun(run));
+  }
+  updateRun(id: number, patch: RunPatch): Promise<void> {
+    return this.write((o) => o.updateRun(id, patch));
+  }
+  heartbeat(id: number): Promise<void> {
+    return this.write((o) => o.heartbeat(id));
+  }
+  addEpochs(runId: number, epochs: EpochRecord[]): Promise<void> {
+    if (epochs.length === 0) return Promise.resolve();
+    return this.write((o) => o.addEpochs(runId, epochs));
+  }
+  getRun(id: number): Promise<RunRecord | undefined> {
+    return this.read((o) => o.getRun(id));
+  }
+  listRuns(opts: { limit?: number } = {}): Promise<RunRecord[]> {
+    return this.read((o) => o.listRuns(opts));
+  }
+  listEpochs(runId: number): Promise<EpochRecord[]> {
+    return this.read((o) => o.listEpochs(runId));
+  }
+  deleteRun(id: number): Promise<void> {
+    return this.write((o) => o.deleteRun(id));
+  }
+  addModel(model: ModelRecord, files: BundleFile[] = []): Promise<void> {
+    return this.write((o) => o.addModel(model, files));
+  }
+  getModel(version: string): Promise<ModelRecord | undefined> {
+    return this.read((o) => o.getModel(version));
+  }
+  getModelFiles(version: string): Promise<BundleFile[]> {
+    return this.read((o) => o.getModelFiles(version));
+  }
+  updateModel(version: string, patch: { metrics?: Record<string, number>; files?: BundleFile[]; digest?: string }): Promise<void> {
+    return this.write((o) => o.updateModel(version, patch));
+  }
+  listModels(): Promise<ModelRecord[]> {
+    return this.read((o) => o.listModels());
+  }
+  maxModelNumber(): Promise<number> {
+    return this.read((o) => o.maxModelNumber());
+  }
+
+  /** @internal */
+  toRun(r: SqlRow): RunRecord {
+    let status = String(r.status) as RunRecord['status'];
+    const pid = num(r.pid);
+    const host = str(r.host);
+    const heartbeatAt = str(r.heartbeat_at);
+    if (status === 'running') {
+      // Gone if its process is known dead on this host (immediate), or silent for too long
+      // (any host: a team store's runs are judged by heartbeat).
+      const sameHost = host === null || host === thisHost; // host null: stored before hosts were recorded (always local)
+      if (sameHost && pid !== null && holderIsDead({ pid, host: thisHost, start: null, token: '', command: '', since: '' })) status = 'interrupted';
+      else if (heartbeatAt !== null && this.now().getTime() - Date.parse(heartbeatAt) > this.heartbeatStaleMs) status = 'interrupted';
+    }
+    return {
+      id: Number(r.id),
+      status,
+      startedAt: String(r.started_at),
+      finishedAt: str(r.finished_at),
+      durationMs: num(r.duration_ms),
+      config: json(r.config),
+      configHash: String(r.config_hash),
+      backend: str(r.backend),
+      dataCounts: json(r.data_counts),
+      metrics: json(r.metrics),
+      error: str(r.error),
+      modelVersion: str(r.model_version),
+      bestEpoch: num(r.best_epoch),
+      details: json(r.details),
+      host,
+      pid,
+      heartbeatAt,
+    };
+  }
+
+  /** @internal */
+  nowIso(): string {
+    return this.iso();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.driver.close();
+  }
+}
+
+/** WHERE clause (with a leading space, or '') and its parameters for an example filter. */
+export function filterSql(f: ExampleFilter): { where: string; params: SqlParam[] } {
+  const parts: string[] = [];
+  const params: SqlParam[] = [];
+  if (f.minId !== undefined) {
+    parts.push('id >= ?');
+    params.push(f.minId);
+  }
+  if (f.maxId !== undefined) {
+    parts.push('id <= ?');
+    params.push(f.maxId);
+  }
+  if (f.from !== undefined) {
+    parts.push('event_time >= ?');
+    params.push(normaliseTime(f.from, 'from'));
+  }
+  if (f.to !== undefined) {
+    parts.push('event_time < ?');
+    params.push(normaliseTime(f.to, 'to'));
+  }
+  if (f.importedAfter !== undefined) {
+    parts.push('imported_at > ?');
+    params.push(normaliseTime(f.importedAfter, 'importedAfter'));
+  }
+  if (f.sources !== undefined) {
+    if (f.sources.length === 0) parts.push('1 = 0');
+    else {
+      parts.push(`source IN (${f.sources.map(() => '?').join(', ')})`);
+      params.push(...f.sources);
+    }
+  }
+  return { where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+/** Times are stored as ISO-8601 UTC with milliseconds, which sort as text in time order. */
+function normaliseTime(t: string, what: string): string {
+  const ms = Date.parse(t);
+  if (!Number.isFinite(ms)) throw new UserError(`${what}: '${t}' is not a date and time (ISO-8601).`);
+  return new Date(ms).toISOString();
+}
+
+/** The calls of StoreOps on one connection (inside one read or one write). */
+class Ops implements StoreOps {
+  constructor(
+    readonly conn: SqlConn,
+    private readonly store: SqlStore,
+  ) {}
+
+  async countExamples(filter: ExampleFilter = {}): Promise<number> {
+    const { where, params } = filterSql(filter);
+    const r = await this.conn.get(`SELECT count(*) AS n FROM examples${where}`, params);
+    return Number(r?.n ?? 0);
+  }
+
+  async exampleStats(filter: ExampleFilter = {}): Promise<ExampleStats> {
+    // One aggregate per query: SQLite answers a lone min()/max() from an index, but a query
+    // with several aggregates scans the table.
+    const { where, params } = filterSql(filter);
+    const one = async (expr: string) => (await this.conn.get(`SELECT ${expr} AS v FROM examples${where}`, params))?.v;
+    const count = Number((await one('count(*)')) ?? 0);
+    if (count === 0) return { count: 0, minId: null, maxId: null, firstEventTime: null, lastEventTime: null, lastImportedAt: null };
+    return {
+      count,
+      minId: num(await one('min(id)')),
+      maxId: num(await one('max(id)')),
+      firstEventTime: str(await one('min(event_time)')),
+      lastEventTime: str(await one('max(event_time)')),
+      lastImportedAt: str(await one('max(imported_at)')),
+    };
+  }
+
+  /** Smallest and largest id matching the filter, without counting. */
+  async idBounds(filter: ExampleFilter = {}): Promise<{ minId: number | null; maxId: number | null }> {
+    const { where, params } = filterSql(filter);
+    const minId = num((await this.conn.get(`SELECT min(id) AS v FROM examples${where}`, params))?.v);
+    const maxId = num((await this.conn.get(`SELECT max(id) AS v FROM examples${where}`, params))?.v);
+    return { minId, maxId };
+  }
+
+  async createRun(run: NewRun): Promise<number> {
+    const now = this.store.nowIso();
+    const r = await this.conn.get(
+      'INSERT INTO runs (status, started_at, config, config_hash, data_counts, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      ['running', now, JSON.stringify(run.config), run.configHash, run.dataCounts ? JSON.stringify(run.dataCounts) : null, process.pid, thisHost, now],
+    );
+    return Number(r!.id);
+  }
+
+  async updateRun(id: number, patch: RunPatch): Promise<void> {
+    const columns: Record<keyof RunPatch, string> = {
+      status: 'status',
+      finishedAt: 'finished_at',
+      durationMs: 'duration_ms',
+      backend: 'backend',
+      dataCounts: 'data_counts',
+      metrics: 'metrics',
+      error: 'error',
+      modelVersion: 'model_version',
+      bestEpoch: 'best_epoch',
+      details: 'details',
+    };
+    const jsonKeys = new Set(['dataCounts', 'metrics', 'details']);
+    const sets: string[] = [];
+    const values: SqlParam[] = [];
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      sets.push(`${columns[key as keyof RunPatch]} = ?`);
+      values.push(jsonKeys.has(key) && value !== null ? JSON.stringify(value) : (value as SqlParam));
+    }
+    if (sets.length === 0) return;
+    const changed = await this.conn.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`, [...values, id]);
+    if (changed === 0) throw new UserError(`There is no run ${id}.`);
+  }
+
+  async heartbeat(id: number): Promise<void> {
+    await this.conn.run("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'", [this.store.nowIso(), id]);
+  }
+
+  async addEpochs(runId: number, epochs: EpochRecord[]): Promise<void> {
+    if (epochs.length === 0) return;
+    await this.conn.runMany(
+      'INSERT INTO run_epochs (run_id, epoch, logs) VALUES (?, ?, ?) ON CONFLICT (run_id, epoch) DO UPDATE SET logs = excluded.logs',
+      epochs.map((e) => [runId, e.epoch, JSON.stringify(e.logs)]),
+    );
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const r = await this.conn.get('SELECT * FROM runs WHERE id = ?', [id]);
+    return r ? this.store.toRun(r) : undefined;
+  }
+
+  async listRuns(opts: { limit?: number } = {}): Promise<RunRecord[]> {
+    const limit = opts.limit !== undefined ? Math.max(1, Math.floor(opts.limit)) : undefined;
+    const rows = await this.conn.all(`SELECT * FROM runs ORDER BY id DESC${limit ? ` LIMIT ${limit}` : ''}`);
+    return rows.map((r) => this.store.toRun(r));
+  }
+
+  async listEpochs(runId: number): Promise<EpochRecord[]> {
+    const rows = await this.conn.all('SELECT epoch, logs FROM run_epochs WHERE run_id = ? ORDER BY epoch', [runId]);
+    return rows.map((r) => ({ epoch: Number(r.epoch), logs: JSON.parse(String(r.logs)) as Record<string, number> }));
+  }
+
+  async deleteRun(id: number): Promise<void> {
+    await this.conn.run('DELETE FROM run_epochs WHERE run_id = ?', [id]);
+    await this.conn.run('UPDATE models SET run_id = NULL WHERE run_id = ?', [id]);
+    await this.conn.run('DELETE FROM runs WHERE id = ?', [id]);
+  }
+
+  async addModel(model: ModelRecord, files: BundleFile[] = []): Promise<void> {
+    const existing = await this.conn.get('SELECT version FROM models WHERE version = ?', [model.version]);
+    if (existing) throw new UserError(`Model ${model.version} already exists in the store; a version names one model forever.`);
+    await this.conn.run('INSERT INTO models (version, run_id, created_at, task, metrics, path, digest) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      model.version,
+      model.runId,
+      model.createdAt,
+      model.task,
+      JSON.stringify(model.metrics),
+      model.path,
+      model.digest,
+    ]);
+    if (files.length) await this.conn.runMany('INSERT INTO model_files (version, name, bytes) VALUES (?, ?, ?)', files.map((f) => [model.version, f.name, f.bytes]));
+  }
+
+  async getModel(version: string): Promise<ModelRecord | undefined> {
+    const r = await this.conn.get('SELECT * FROM models WHERE version = ?', [version]);
+    return r ? toModel(r) : undefined;
+  }
+
+  async getModelFiles(version: string): Promise<BundleFile[]> {
+    const rows = await this.conn.all('SELECT name, bytes FROM model_files WHERE version = ? ORDER BY name', [version]);
+    return rows.map((r) => ({ name: String(r.name), bytes: bytes(r.bytes) }));
+  }
+
+  async updateModel(version: string, patch: { metrics?: Record<string, number>; files?: BundleFile[]; digest?: string }): Promise<void> {
+    const exists = await this.conn.get('SELECT version FROM models WHERE version = ?', [version]);
+    if (!exists) throw new UserError(`There is no model ${version}.`);
+    if (patch.metrics) await this.conn.run('UPDATE models SET metrics = ? WHERE version = ?', [JSON.stringify(patch.metrics), version]);
+    if (patch.digest !== undefined) await this.conn.run('UPDATE models SET digest = ? WHERE version = ?', [patch.digest, version]);
+    if (patch.files) {
+      await this.conn.run('DELETE FROM model_files WHERE version = ?', [version]);
+      await this.conn.runMany('INSERT INTO model_files (version, name, bytes) VALUES (?, ?, ?)', patch.files.map((f) => [version, f.name, f.bytes]));
+    }
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    const rows = await this.conn.all('SELECT * FROM models ORDER BY created_at DESC, version DESC');
+    return rows.map(toModel);
+  }
+
+  async maxModelNumber(): Promise<number> {
+    const rows = await this.conn.all("SELECT version FROM models WHERE version LIKE 'v%'");
+    let max = 0;
+    for (const r of rows) {
+      const n = Number(String(r.version).slice(1));
+      if (Number.isInteger(n) && n > max) max = n;
+    }
+    return max;
+  }
+}
+
+function toModel(r: SqlRow): ModelRecord {
+  return {
+    version: String(r.version),
+    runId: Number(r.run_id),
+    createdAt: String(r.created_at),
+    task: String(r.task),
+    metrics: json<Record<string, number>>(r.metrics) ?? {},
+    path: String(r.path),
+    digest: str(r.digest),
+  };
+}
+
+// ---- staging (SQLite bulk writes) --------------------------------------------------------
+
+/**
+ * Writes the encoded rows to a staging file, one line each: the parameters as a JSON array.
+ * Staging files are named `<dir>/import-<pid>-<random>.staging`; a crashed import's file is
+ * removed by the next open (see sqlite.ts).
+ */
+async function stageRows<T>(
+  dir: string,
+  head: string[],
+  rest: AsyncIterator<T[]>,
+  encode: (row: T) => string,
+  signal?: AbortSignal,
+): Promise<{ file: string; rows: number }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `import-${process.pid}-${Math.random().toString(36).slice(2, 10)}.staging`);
+  const fd = fs.openSync(file, 'w', 0o600);
+  let rows = 0;
+  try {
+    // JSON.stringify escapes every control character, so a row is exactly one line.
+    let buffer: string[] = head.map((line) => line + '\n');
+    rows = head.length;
+    let size = 0;
+    const flush = () => {
+      if (buffer.length === 0) return;
+      const data = Buffer.from(buffer.join(''), 'utf8');
+      let off = 0;
+      while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+      buffer = [];
+      size = 0;
+    };
+    flush();
+    for (;;) {
+      throwIfAborted(signal);
+      const next = await rest.next();
+      if (next.done) break;
+      for (const row of next.value) {
+        const line = encode(row) + '\n';
+        buffer.push(line);
+        size += line.length;
+        rows++;
+      }
+      if (size > 1 << 20) flush();
+    }
+    flush();
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  return { file, rows };
+}
+
+function toAsyncIterator<T>(source: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> {
+  if (Symbol.asyncIterator in source) return (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+  const it = (source as Iterable<T>)[Symbol.iterator]();
+  return { next: async () => it.next() };
+}
+
+/** The staged lines, `chunk` at a time (each line one row's JSON array). */
+async function* readStaged(file: string, chunk: number): AsyncIterable<string[]> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  let rows: string[] = [];
+  for await (const line of lines) {
+    if (!line) continue;
+    rows.push(line);
+    if (rows.length >= chunk) {
+      yield rows;
+      rows = [];
+    }
+  }
+  if (rows.length) yield rows;
+}
+
+/**
+ * A large JSON text as a bound value. On SQLite it goes as UTF-8 bytes (CAST back to TEXT in
+ * the statement): node-sqlite3-wasm encodes a string parameter to UTF-8 in a JavaScript loop,
+ * which took longer than the insert itself.
+ */
+function jsonParam(text: string, engine: 'sqlite' | 'postgres'): SqlParam {
+  return engine === 'sqlite' ? Buffer.from(text, 'utf8') : text;
+}
+
+/**
+ * Inserting a JSON array of rows [hash, source, line, imported_at, event_time, label, weight,
+ * record]. SQLite needs the WHERE on an INSERT … SELECT … ON CONFLICT (a parsing ambiguity).
+ * The label keeps its type on SQLite (text or number); PostgreSQL keeps its JSON text.
+ */
+const INSERT_EXAMPLES_SQLITE =
+  'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) ' +
+  "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(CAST(? AS TEXT)) WHERE true ON CONFLICT (hash) DO NOTHING";
+const INSERT_EXAMPLES_POSTGRES =
+  'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) ' +
+  'SELECT e->>0, e->>1, (e->>2)::bigint, e->>3, e->>4, (e->5)::text, (e->>6)::double precision, e->>7 FROM json_array_elements(?::json) AS e ON CONFLICT (hash) DO NOTHING';
