@@ -38,6 +38,8 @@ const builds = [
     outdir,
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The CLI's jobs (tfjs) in a bundle of their own, loaded only by the commands that need them.
+  { ...nodeCommon, entryPoints: { 'cli-jobs': 'src/cli/jobs.ts' }, outdir },
   { ...nodeCommon, entryPoints: { runtime: 'src/runtime/index.ts' }, outdir },
 ];
 

@@ -5,11 +5,8 @@
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { readRecords } from '../core/data/readers';
-import { evaluateModel, predictWithModel } from '../core/jobs/evaluate';
-import { calibrateModel } from '../core/jobs/calibrate';
-import { crossValidate } from '../core/jobs/crossValidate';
-import { explainModel } from '../core/jobs/explain';
-import { trainProject, type BackendPreference } from '../core/jobs/train';
+import type { BackendPreference } from '../core/jobs/train';
+import { cliJobs } from './loadJobs';
 import { initProject } from '../core/project/init';
 import type { CalibrationMethodName, Task } from '../core/project/types';
 import { findProjectRoot } from '../core/project/workspace';
@@ -143,7 +140,7 @@ const train: Command = {
   ].join('\n'),
   options: {},
   async run(ctx) {
-    const result = await trainProject({
+    const result = await cliJobs().trainProject({
       ctx: await ctx.project(),
       backend: ctx.backend,
       signal: ctx.signal,
@@ -162,7 +159,16 @@ const train: Command = {
     });
     ctx.out.endProgress();
     if (ctx.out.json) {
-      ctx.out.result({ run: result.runId, model: result.modelVersion, backend: result.backend, metrics: result.metrics, calibration: result.calibration, report: result.reportFile });
+      ctx.out.result({
+        run: result.runId,
+        model: result.modelVersion,
+        backend: result.backend,
+        metrics: result.metrics,
+        calibration: result.calibration,
+        report: result.reportFile,
+        duration_ms: result.durationMs,
+        store_ms: result.storeMs,
+      });
     }
     else {
       ctx.out.text(
@@ -196,7 +202,7 @@ const evaluate: Command = {
     if (ctx.values.cv !== undefined) {
       if (data || ctx.values.model) throw new UserError('--cv trains new models on the stored examples; it does not take --data or --model.');
       const folds = Number(ctx.values.cv);
-      const r = await crossValidate({
+      const r = await cliJobs().crossValidate({
         ctx: await ctx.project(),
         folds,
         backend: ctx.backend,
@@ -217,7 +223,7 @@ const evaluate: Command = {
       }
       return 0;
     }
-    const r = await evaluateModel({
+    const r = await cliJobs().evaluateModel({
       ctx: await ctx.project(),
       ...(ctx.values.model ? { version: ctx.values.model as string } : {}),
       ...(data ? { dataFile: path.resolve(ctx.cwd, data) } : {}),
@@ -277,8 +283,9 @@ const calibrate: Command = {
     '',
     'Fits calibrators on the validation rows of the run that trained the model (rows it did not',
     'train on), compares them by cross-validated ECE and Brier, and keeps one only when ECE',
-    'improves by more than calibration.margin (default 5%). From then on predict and evaluate',
-    'return calibrated probabilities, and the bundle carries calibrator.json. Training already',
+    'improves by more than calibration.margin (default 5%). The result is a new model version',
+    '(the same network with the new calibrator; a version never changes) that predict and',
+    'evaluate then use. Training already',
     'does this with calibration.method; use this to try another method without retraining.',
   ].join('\n'),
   options: { model: { type: 'string' }, method: { type: 'string' } },
@@ -286,11 +293,12 @@ const calibrate: Command = {
     const method = ctx.values.method as CalibrationMethodName | undefined;
     const methods = ['auto', 'platt', 'isotonic', 'temperature', 'vector', 'histogram', 'none'];
     if (method !== undefined && !methods.includes(method)) throw new UserError(`--method must be one of ${methods.join(', ')} (got '${method}').`);
-    const r = await calibrateModel({ ctx: await ctx.project(), backend: ctx.backend, signal: ctx.signal, ...(method ? { method } : {}), ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    const r = await cliJobs().calibrateModel({ ctx: await ctx.project(), backend: ctx.backend, signal: ctx.signal, ...(method ? { method } : {}), ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
     const c = r.calibration;
     if (ctx.out.json) {
       ctx.out.result({
         model: r.model,
+        from: r.from,
         method: c.method,
         reason: c.reason,
         warnings: c.warnings,
@@ -300,7 +308,7 @@ const calibrate: Command = {
         report: r.reportFile,
       });
     } else {
-      ctx.out.text(`Model ${r.model}: calibrator ${c.method}. ${c.reason}`);
+      ctx.out.text(`Model ${r.model} (from ${r.from}, recalibrated): calibrator ${c.method}. ${c.reason}`);
       for (const w of c.warnings) ctx.out.text(`warning: ${w}`);
       if (c.selection) {
         ctx.out.text(`On ${c.selection.n} validation rows (${c.selection.folds}-fold cross-validated):`);
@@ -336,7 +344,7 @@ const explain: Command = {
   async run(ctx) {
     const data = ctx.values.data as string | undefined;
     const row = ctx.values.row !== undefined ? Number(ctx.values.row) : undefined;
-    const r = await explainModel({
+    const r = await cliJobs().explainModel({
       ctx: await ctx.project(),
       backend: ctx.backend,
       signal: ctx.signal,
@@ -386,7 +394,7 @@ const predict: Command = {
     } else {
       records.push(...parseStdinRecords(ctx.readStdin()));
     }
-    const r = await predictWithModel({ ctx: await ctx.project(), records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    const r = await cliJobs().predictWithModel({ ctx: await ctx.project(), records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
     if (ctx.out.json) ctx.out.result({ model: r.model, predictions: r.predictions, rejected: r.rejected });
     else {
       ctx.out.text(`Model ${r.model}:`);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isUserError, UserError, CancelledError } from '../core/util/errors';
+import { isCancelled, isUserError, UserError } from '../core/util/errors';
 import { createOutput, type Output } from './output';
 import { COMMANDS, projectRoot, type CommandContext } from './commands';
 import { openProjectContext, type ProjectContext } from '../core/context/projectContext';
@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(ctx);
   } catch (e) {
-    if (e instanceof CancelledError) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
+    if (isCancelled(e)) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
     if (isUserError(e)) return fail(out, e, EXIT_USAGE);
     return fail(out, e as Error, EXIT_FAILURE);
   } finally {
@@ -127,7 +127,7 @@ function fail(out: Output, e: Error, code: number): number {
     process.stderr.write(`mlloop: ${e.message}\n`);
   }
   if (!isUserError(e) && e.stack && process.env.MLLOOP_DEBUG) process.stderr.write(e.stack + '\n');
-  else if (!isUserError(e) && !(e instanceof CancelledError) && e.message !== 'Cancelled.') {
+  else if (!isUserError(e) && !isCancelled(e) && (e as Error).message !== 'Cancelled.') {
     process.stderr.write('(an internal error: run again with MLLOOP_DEBUG=1 for details, and report it)\n');
   }
   return code;

@@ -81,11 +81,18 @@ describe('evaluation, calibration and explanations through the CLI (decision-pol
     assert.ok(rows.length === 1);
   });
 
-  it('calibrate --method none removes the calibrator; --method platt brings one back only if it helps', () => {
+  it('calibrate --method none makes a new version without the calibrator; --method platt brings one back only if it helps; the old versions stay as they were', () => {
+    const originalCard = fs.readFileSync(path.join(dir, '.mlloop', 'models', trained.model, 'card.json'), 'utf8');
+    const hadCalibrator = fs.existsSync(path.join(dir, '.mlloop', 'models', trained.model, 'calibrator.json'));
     const off = mlloop(dir, ['calibrate', '--method', 'none', '--json']);
     assert.equal(off.code, 0, off.stderr);
     assert.equal(off.json.method, 'none');
-    assert.equal(fs.existsSync(path.join(dir, '.mlloop', 'models', trained.model, 'calibrator.json')), false);
+    assert.equal(off.json.from, trained.model);
+    assert.notEqual(off.json.model, trained.model, 'a version names one model forever: recalibrating makes a new one');
+    assert.equal(fs.existsSync(path.join(dir, '.mlloop', 'models', off.json.model, 'calibrator.json')), false);
+    assert.equal(fs.readFileSync(path.join(dir, '.mlloop', 'models', trained.model, 'card.json'), 'utf8'), originalCard);
+    assert.equal(fs.existsSync(path.join(dir, '.mlloop', 'models', trained.model, 'calibrator.json')), hadCalibrator);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, '.mlloop', 'models', off.json.model, 'card.json'), 'utf8')).parentVersion, trained.model);
     const evalRaw = mlloop(dir, ['evaluate', '--json']).json;
     assert.ok(Math.abs(evalRaw.metrics.log_loss - off.json.metrics.log_loss) < 1e-9);
 
@@ -95,7 +102,8 @@ describe('evaluation, calibration and explanations through the CLI (decision-pol
     assert.ok(candidate, 'platt was evaluated');
     const improvement = candidate.eceImprovement as number;
     assert.equal(platt.json.method, improvement > 0.05 && candidate.status === 'accepted' ? 'platt' : 'none');
-    assert.equal(fs.existsSync(path.join(dir, '.mlloop', 'models', trained.model, 'calibrator.json')), platt.json.method === 'platt');
+    assert.equal(platt.json.from, off.json.model);
+    assert.equal(fs.existsSync(path.join(dir, '.mlloop', 'models', platt.json.model, 'calibrator.json')), platt.json.method === 'platt');
     // The test-split numbers it prints before/after are the raw and calibrated evaluations.
     assert.ok(Math.abs(platt.json.test.before.ece - evalRaw.ece.ece) < 1e-9);
     const models = mlloop(dir, ['models', '--json']).json.models;
@@ -123,7 +131,7 @@ describe('evaluation, calibration and explanations through the CLI (decision-pol
     assert.ok(Math.abs(sum - (e.output - e.baselineOutput)) <= Math.abs(e.gap) + 1e-6);
     assert.ok(Math.abs(e.gap) < 0.01 * Math.max(1e-3, Math.abs(e.output - e.baselineOutput)) + 1e-4, `gap ${e.gap}`);
     const text = mlloop(dir, ['explain']);
-    assert.match(text.stdout, /Permutation importance of model v1/);
+    assert.match(text.stdout, new RegExp(`Permutation importance of model ${r.json.model} `));
   });
 
   it('explain --row past the end says how many records there are', () => {

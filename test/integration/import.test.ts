@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseProject } from '../../src/core/project/parse';
 import type { ProjectConfig } from '../../src/core/project/types';
-import { importFiles, recordHash } from '../../src/core/store/import';
+import { importFiles, RecordHasher, recordHash } from '../../src/core/store/import';
+import { createRng } from '../../src/core/util/random';
 import { openSqliteStore } from '../../src/core/store/sqlite';
 import type { Store } from '../../src/core/store/types';
 import { CancelledError } from '../../src/core/util/errors';
@@ -44,6 +45,20 @@ describe('importing files into the store', function () {
     assert.deepEqual([third.imported, third.duplicates], [1, 1]);
     const stored = await collectExamples(store);
     assert.deepEqual(stored.map((e) => [e.source, e.sourceLine]), [['r.csv', 2], ['r.csv', 3], ['r.csv', 4], ['g.csv', 3]]);
+  });
+
+  it('RecordHasher gives exactly recordHash for any record (the hash format of every existing store)', () => {
+    const hasher = new RecordHasher();
+    const rng = createRng(3);
+    const values = ['1', 'x', '', 'é ü "q"\n\\', 1, 0, -2.5, 1e21, true, false, null, { a: [1, { b: 'c' }] }, [1, 'two']];
+    for (let i = 0; i < 500; i++) {
+      // Mostly the same keys in the same order (CSV rows), sometimes others (JSON records).
+      const keys = i % 7 === 0 ? ['z', 'a', 'Ω', 'a b', '__proto__'].slice(0, 1 + Math.floor(rng() * 5)) : ['b', 'a', 'c'];
+      const record: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      for (const k of keys) record[k] = values[Math.floor(rng() * values.length)];
+      const occurrence = Math.floor(rng() * 3);
+      assert.equal(RecordHasher.hash(hasher.canonical(record), occurrence), recordHash(record, occurrence), JSON.stringify(record));
+    }
   });
 
   it('hashes records independently of key order', () => {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectPaths } from '../../src/core/project/workspace';
 import { StoreClient } from '../../src/worker/storeClient';
+import { openSqliteStore } from '../../src/core/store/sqlite';
+import { spawn } from 'node:child_process';
 import { copyExample, mlloop, REPO, requireBuild } from './helpers';
 
 describe('the store worker the extension reads through', function () {
@@ -13,7 +15,7 @@ describe('the store worker the extension reads through', function () {
   before(() => {
     requireBuild();
     dir = copyExample('iris');
-    client = new StoreClient(script, projectPaths(dir).storeFile);
+    client = new StoreClient(script, dir);
   });
   after(async () => {
     await client.dispose();
@@ -43,6 +45,44 @@ describe('the store worker the extension reads through', function () {
     assert.deepEqual(detail.epochs.map((e) => e.epoch), Array.from({ length: detail.epochs.length }, (_, i) => i + 1));
     assert.ok((detail.run.details as { evaluation?: unknown }).evaluation, 'the run carries its evaluation');
     assert.equal(await client.request({ method: 'runWithEpochs', runId: 999 }), null);
+  });
+
+  it('keeps answering while two CLIs import and train at once, and every row they wrote is there', async function () {
+    this.timeout(240000);
+    // Two more files of distinct rows, imported by two CLI processes at the same time, while
+    // a third trains and the worker reads and deletes runs (its writes).
+    const extra = (name: string, offset: number) => {
+      const rows = ['sepal_length,sepal_width,petal_length,petal_width,species'];
+      for (let i = 0; i < 3000; i++) rows.push(`${(4 + ((i + offset) % 40) / 10).toFixed(1)},${(2 + (i % 20) / 10).toFixed(1)},${(1 + (i % 50) / 10).toFixed(1)},${((i % 25) / 10).toFixed(1)},${['setosa', 'versicolor', 'virginica'][i % 3]}`);
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, rows.join('\n') + '\n');
+      return file;
+    };
+    const a = extra('a.csv', 0);
+    const b = extra('b.csv', 7);
+    const spawnCli = (args: string[]) => new Promise<number>((resolve) => spawn(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...args], { cwd: dir, stdio: 'ignore' }).on('exit', (c) => resolve(c ?? -1)));
+    const before = (await client.request({ method: 'summary' }))!.examples;
+    const jobs = [spawnCli(['import', a, '--quiet']), spawnCli(['import', b, '--quiet']), spawnCli(['train', '--quiet'])];
+    let done = false;
+    void Promise.all(jobs).then(() => (done = true));
+    let answers = 0;
+    while (!done) {
+      const s = await client.request({ method: 'summary' });
+      assert.ok(s, 'the worker answered');
+      answers++;
+      const failed = s.runs.find((r) => r.status !== 'completed' && r.status !== 'running');
+      if (failed) await client.request({ method: 'deleteRun', runId: failed.id });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(await Promise.all(jobs), [0, 0, 0]);
+    const after = (await client.request({ method: 'summary' }))!;
+    assert.ok(answers > 3, `the worker answered only ${answers} times`);
+    // Each file's 3000 rows are new except the ones that repeat a row of iris or of the other file.
+    const store = await openSqliteStore(projectPaths(dir).storeFile);
+    const bySource = { a: await store.countExamples({ sources: ['a.csv'] }), b: await store.countExamples({ sources: ['b.csv'] }) };
+    await store.close();
+    assert.equal(after.examples, before + bySource.a + bySource.b);
+    assert.ok(bySource.a > 0 && bySource.b > 0);
   });
 
   it('deletes a run', async () => {

@@ -15,7 +15,7 @@ import { assessModel, runDetails } from './assess';
 import { writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
 import type { ExampleFilter } from '../store/types';
-import { CancelledError, isUserError } from '../util/errors';
+import { isCancelled, isUserError } from '../util/errors';
 import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
 import { bundleDigest, materializeBundle, nextModelVersion, renderBundleFiles } from '../registry/versions';
@@ -245,7 +245,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
   } catch (e) {
     if (heartbeat) clearInterval(heartbeat);
     if (runId !== undefined) {
-      const cancelled = e instanceof CancelledError;
+      const cancelled = isCancelled(e);
       const failedRun = runId;
       // The failure is recorded in one unit of work too; if even that fails (disk full), the
       // run shows as interrupted once this process is gone, and the error reaches the caller.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { readRecords } from '../data/readers';
 import { validateRecord } from '../data/validate';
 import { recordEventTime } from '../data/time';
+import { CountTable } from '../util/countTable';
 import type { DataFormat, ProjectConfig } from '../project/types';
 import { throwIfAborted, UserError } from '../util/errors';
 import type { ExampleInput, Store } from './types';
@@ -49,11 +50,55 @@ export interface ImportOptions {
  * another order (JSON) hashes the same. `occurrence` separates genuinely repeated rows
  * within one file (the 2nd identical row is a different example than the 1st), while
  * importing the same file again reproduces the same hashes and adds nothing.
+ *
+ * The hashed text is `JSON.stringify(sortedKeys.map((k) => [k, record[k]]))` followed by
+ * `#<occurrence>` — the format of every store so far, so it must never change (a changed hash
+ * would make a re-imported file count as new rows). {@link RecordHasher} builds the same text
+ * faster for rows that share their keys (every row of a CSV file).
  */
 export function recordHash(record: Record<string, unknown>, occurrence: number): string {
   const keys = Object.keys(record).sort();
   const canonical = JSON.stringify(keys.map((k) => [k, record[k]]));
   return createHash('sha1').update(canonical).update(`#${occurrence}`).digest('hex');
+}
+
+/**
+ * recordHash for a stream of records, remembering the sorted keys (and their JSON spelling)
+ * of the previous row: the same text and the same hashes, without sorting and re-encoding
+ * the keys of every row.
+ */
+export class RecordHasher {
+  private keys: string[] = [];
+  private sorted: Array<{ key: string; json: string }> = [];
+
+  /** The canonical text of `record` (without the occurrence suffix). */
+  canonical(record: Record<string, unknown>): string {
+    const keys = Object.keys(record);
+    if (!sameKeys(keys, this.keys)) {
+      this.keys = keys;
+      this.sorted = [...keys].sort().map((key) => ({ key, json: JSON.stringify(key) }));
+    }
+    let out = '[';
+    for (let i = 0; i < this.sorted.length; i++) {
+      const { key, json } = this.sorted[i];
+      const v = record[key];
+      // Inside an array JSON.stringify writes undefined (and functions, symbols) as null.
+      const value = JSON.stringify(v);
+      out += `${i ? ',' : ''}[${json},${value === undefined ? 'null' : value}]`;
+    }
+    return out + ']';
+  }
+
+  /** recordHash(record, occurrence), given the record's canonical text. */
+  static hash(canonical: string, occurrence: number): string {
+    return createHash('sha1').update(canonical).update(`#${occurrence}`).digest('hex');
+  }
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -75,8 +120,9 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
     for (const file of files) {
       const source = path.relative(opts.root, path.resolve(file)).split(path.sep).join('/') || path.basename(file);
       // Counts of each content seen so far in this file, keyed by a 52-bit slice of the
-      // hash: a Map of numbers stays small for a million rows where one of strings would not.
-      const seen = new Map<number, number>();
+      // hash, in typed arrays: ~20 MB for a million rows.
+      const seen = new CountTable(1 << 16);
+      const hasher = new RecordHasher();
       let batch: ExampleInput[] = [];
       let sinceProgress = 0;
       for await (const item of readRecords(file, opts.formats?.[file], opts.signal)) {
@@ -100,17 +146,17 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
           reject(source, item.line, time.reason);
           continue;
         }
-        const base = recordHash(item.record, 0);
+        const canonical = hasher.canonical(item.record);
+        const base = RecordHasher.hash(canonical, 0);
         const key = parseInt(base.slice(0, 13), 16);
-        const occurrence = seen.get(key) ?? 0;
-        seen.set(key, occurrence + 1);
+        const occurrence = seen.increment(key);
         batch.push({
           source,
           sourceLine: item.line,
           label: checked.label,
           ...(checked.weight !== undefined ? { weight: checked.weight } : {}),
           record: item.record,
-          hash: occurrence === 0 ? base : recordHash(item.record, occurrence),
+          hash: occurrence === 0 ? base : RecordHasher.hash(canonical, occurrence),
           ...(time ? { eventTime: time.iso } : {}),
         });
         if (batch.length >= batchSize) {

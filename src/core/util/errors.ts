@@ -26,6 +26,15 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/**
+ * By name, not instanceof: an error may come from another bundle's copy of this module (the
+ * CLI's two bundles, a worker), whose class is a different object.
+ */
 export function isUserError(e: unknown): e is UserError {
   return e instanceof Error && e.name === 'UserError';
+}
+
+/** Whether `e` is a cancellation (by name, as {@link isUserError}). */
+export function isCancelled(e: unknown): e is CancelledError {
+  return e instanceof Error && e.name === 'CancelledError';
 }

@@ -151,7 +151,7 @@ export class SqlStore implements Store {
     try {
       return await this.driver.write(async (c) => {
         let inserted = 0;
-        for await (const chunk of readStaged(staging.file, 5000)) {
+        for await (const chunk of readStaged(staging.file, 2000)) {
           throwIfAborted(signal);
           inserted += await c.run(sql, [jsonParam(`[${chunk.join(',')}]`, this.engine)]);
         }
