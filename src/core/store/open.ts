@@ -52,8 +52,10 @@ export async function openStore(setting: StoreSetting, defaultFile: string, root
   if (!raw) return openSqliteStore(defaultFile, opts);
   const url = expandStoreUrl(raw, env);
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    // Loaded only when used: the extension's views never need pg for a local project.
-    const { openPostgresStore } = await import('./postgres');
+    // Loaded only when used: the extension's views never need pg for a local project. A
+    // require, not import(): esbuild bundles both, but under tsx's CommonJS hook (tests,
+    // fixture processes) import() goes to Node's ESM loader, which cannot resolve './postgres'.
+    const { openPostgresStore } = require('./postgres') as typeof import('./postgres');
     return openPostgresStore(url, { schema: setting.schema ?? 'mlloop', ...opts });
   }
   if (/^sqlite:/i.test(url)) return openSqliteStore(path.resolve(root, url.slice('sqlite:'.length)), opts);
