@@ -2,7 +2,7 @@
 // the webview pages. `--watch` rebuilds on change; `--production` minifies.
 //
 // The .vsix ships only dist/ (see .vscodeignore), so everything a bundle needs at run time is
-// either bundled in or copied here: sql.js's and tfjs-backend-wasm's .wasm files.
+// either bundled in or copied here: node-sqlite3-wasm's and tfjs-backend-wasm's .wasm files.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,8 @@ const nodeCommon = {
   logLevel: 'warning',
   // tfjs-node is an optional accelerator loaded with a guarded require at run time; it must
   // stay external so a machine without it can still load the bundle.
-  external: ['vscode', '@tensorflow/tfjs-node'],
+  // pg-native is pg's optional native binding (never installed: we use pg's JavaScript client).
+  external: ['vscode', '@tensorflow/tfjs-node', 'pg-native'],
 };
 
 const builds = [
@@ -70,7 +71,8 @@ if (production) fs.rmSync(outdir, { recursive: true, force: true });
 function copyAssets() {
   fs.mkdirSync(outdir, { recursive: true });
   const assets = [
-    require.resolve('sql.js/dist/sql-wasm.wasm'),
+    // node-sqlite3-wasm loads its .wasm from the folder of the script that bundles it (dist/).
+    require.resolve('node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'),
     ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) =>
       require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${f}`),
     ),

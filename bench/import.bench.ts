@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseProject } from '../src/core/project/parse';
 import { importFiles } from '../src/core/store/import';
-import { SqliteStore } from '../src/core/store/sqlite';
+import { openSqliteStore } from '../src/core/store/sqlite';
 import { createRng } from '../src/core/util/random';
 
 async function main(): Promise<void> {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const timer = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
-  const store = await SqliteStore.open(path.join(dir, 'store.sqlite'));
+  const store = await openSqliteStore(path.join(dir, 'store.sqlite'));
   const t0 = performance.now();
   const report = await importFiles(store, parsed.config, [csv], { root: dir });
   const seconds = (performance.now() - t0) / 1000;

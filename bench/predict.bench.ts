@@ -7,20 +7,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trainProject } from '../src/core/jobs/train';
-import { loadProject } from '../src/core/project/workspace';
+import { openProjectContext } from '../src/core/context/projectContext';
 import { importFiles } from '../src/core/store/import';
-import { SqliteStore } from '../src/core/store/sqlite';
 import { initBackend, loadBundle, predictRecords } from '../src/runtime';
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlloop-bench-predict-'));
   fs.cpSync(path.join(__dirname, '..', 'examples', 'decision-policy'), dir, { recursive: true });
-  const { config, paths } = loadProject(dir);
-  const store = await SqliteStore.open(paths.storeFile);
+  const ctx = await openProjectContext(dir, { purpose: 'predict bench' });
+  const { config, store } = ctx;
   await importFiles(store, config, config.data.sources.map((s) => path.join(dir, s.path)), { root: dir });
-  const records = (await store.listExamples({ limit: 1000 })).map((e) => e.record);
-  await store.close();
-  const trained = await trainProject({ root: dir });
+  const records: Array<Record<string, unknown>> = [];
+  for await (const batch of store.streamExamples({ maxId: 1000 })) records.push(...batch.map((e) => e.record));
+  const trained = await trainProject({ ctx });
+  await ctx.close();
 
   for (const backend of ['wasm', 'cpu'] as const) {
     await initBackend(backend);

@@ -79,7 +79,7 @@ const init: Command = {
       ...(ctx.values.name ? { name: ctx.values.name as string } : {}),
       force: !!ctx.values.force,
     });
-    if (ctx.out.json) ctx.out.result({ project: r.file, task: r.task, features: r.features, rows_scanned: r.rowsScanned, classes: r.classes ?? null, notes: r.notes });
+    if (ctx.out.json) ctx.out.result({ project: r.file, task: r.task, features: r.features, rows_scanned: r.rowsScanned, classes: r.classes ?? null, time: r.time ?? null, notes: r.notes });
     else {
       ctx.out.text(`Wrote ${r.file} (${r.task}, ${r.features.length} features from ${r.rowsScanned} rows).`);
       ctx.out.text(table(['feature', 'type'], r.features.map((f) => [f.name, f.type])));

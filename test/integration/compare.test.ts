@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { comparePredictions } from '../../src/core/jobs/compare';
-import { splitExamples } from '../../src/core/jobs/dataset';
+import { withProjectContext } from '../../src/core/context/projectContext';
+import { comparePredictions as compareJob, type ComparePredictionsOptions } from '../../src/core/jobs/compare';
+import { splitIndices } from '../../src/core/data/split';
 import type { ProjectConfig } from '../../src/core/project/types';
-import { SqliteStore } from '../../src/core/store/sqlite';
+import { openSqliteStore } from '../../src/core/store/sqlite';
 import { initBackend, loadBundle, predictRecords } from '../../src/runtime';
 import { runJobInWorker } from '../../src/worker/client';
-import { copyExample, mlloop, requireBuild, WORKER } from './helpers';
+import { collectExamples, copyExample, mlloop, requireBuild, WORKER } from './helpers';
+
+/** The job with a project context for `root`, as the CLI and the worker build it. */
+function comparePredictions(opts: Omit<ComparePredictionsOptions, 'ctx'> & { root: string }) {
+  const { root, ...rest } = opts;
+  return withProjectContext(root, { purpose: 'compare test' }, (ctx) => compareJob({ ctx, ...rest }));
+}
 
 describe('comparePredictions: rows whose prediction changed between two runs (iris)', function () {
   this.timeout(300000);
@@ -42,16 +49,19 @@ describe('comparePredictions: rows whose prediction changed between two runs (ir
     assert.equal(changes.baseVersion, `v${first}`);
     assert.equal(changes.otherVersion, `v${second}`);
 
-    // Recompute independently: the newer run's test split, both bundles, predictRecords.
-    const store = await SqliteStore.open(path.join(dir, '.mlloop', 'store.sqlite'));
+    // Recompute independently: every example in memory, the newer run's test split by the
+    // split function itself (the job streams ids and labels instead), both bundles, predictRecords.
+    const store = await openSqliteStore(path.join(dir, '.mlloop', 'store.sqlite'));
     const run = (await store.getRun(second))!;
-    const examples = await store.listExamples();
+    const examples = await collectExamples(store);
     await store.close();
     await initBackend('wasm');
     const bundleA = await loadBundle(path.join(dir, '.mlloop', 'models', `v${first}`));
     const bundleB = await loadBundle(path.join(dir, '.mlloop', 'models', `v${second}`));
-    const data = splitExamples(run.config as ProjectConfig, examples.filter((e) => e.id <= bundleB.card.data.maxExampleId));
-    const test = Array.from(data.split.test, (i) => data.examples[i]);
+    const seen = examples.filter((e) => e.id <= bundleB.card.data.maxExampleId);
+    const cfg = run.config as ProjectConfig;
+    const split = splitIndices(seen.map((e) => e.label), { testFraction: cfg.training.testSplit, validationFraction: cfg.training.validationSplit, seed: cfg.training.seed, stratify: true });
+    const test = Array.from(split.test, (i) => seen[i]);
     const a = predictRecords(bundleA, test.map((e) => e.record));
     const b = predictRecords(bundleB, test.map((e) => e.record));
     bundleA.model.dispose();

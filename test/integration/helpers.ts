@@ -46,3 +46,10 @@ export function mlloop(cwd: string, args: string[], input?: string): CliResult {
   }
   return res;
 }
+
+/** Every stored example matching `filter`, in id order (tests only: it holds them all). */
+export async function collectExamples(store: import('../../src/core/store/types').Store, filter: import('../../src/core/store/types').ExampleFilter = {}) {
+  const out: import('../../src/core/store/types').StoredExample[] = [];
+  for await (const batch of store.streamExamples(filter)) out.push(...batch);
+  return out;
+}

@@ -9,6 +9,7 @@ import type { DataFormat, FeatureSpec, FeatureType, Task } from '../project/type
 import { UserError } from '../util/errors';
 import { classLabelText } from './labels';
 import { readRecords } from './readers';
+import { parseEventTime } from './time';
 import { isMissing, isScalar, parseBoolean, parseNumber } from './values';
 
 export interface InferredProject {
@@ -21,6 +22,8 @@ export interface InferredProject {
   classes?: string[];
   /** Sentences for the user: skipped columns, guesses worth checking, unreadable rows. */
   notes: string[];
+  /** A column that holds when each row happened (proposed as `time:`; not a feature). */
+  time?: string;
 }
 
 export interface InferOptions {
@@ -62,6 +65,29 @@ export function featureWithDefaults(name: string, type: FeatureType): FeatureSpe
 }
 
 type ColumnVerdict = { type: FeatureType; note?: string } | { skip: string };
+
+/** Names that say "when": created_at, timestamp, event_time, date, updatedAt, ts … */
+const timeNamePattern = /(^|[_\s-])(time|timestamp|date|datetime|day|created|updated|ts)([_\s-]|$)|(_at|At)$/i;
+/** Epoch seconds (or milliseconds) from 1990 to 2100: a number in this range under a "when" name is a time. */
+const EPOCH_S_RANGE = [631152000, 4102444800] as const;
+
+/**
+ * Whether a column holds event times: every present value is ISO-8601 text, or — when the
+ * name says so (created_at, timestamp …) — a Unix epoch number of a plausible date.
+ */
+export function looksLikeTimeColumn(name: string, values: ReadonlyArray<unknown>): boolean {
+  const present = values.filter((v) => !isMissing(v));
+  if (present.length === 0) return false;
+  const iso = present.every((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v.trim()) && parseEventTime(v, 'auto').ok);
+  if (iso) return true;
+  if (!timeNamePattern.test(name)) return false;
+  return present.every((v) => {
+    const n = typeof v === 'number' ? v : parseNumber(v);
+    if (n === undefined) return false;
+    const seconds = Math.abs(n) >= 1e11 ? n / 1000 : n;
+    return seconds >= EPOCH_S_RANGE[0] && seconds <= EPOCH_S_RANGE[1];
+  });
+}
 
 function isStrictlyMonotonic(values: number[]): boolean {
   let increasing = true;
@@ -174,8 +200,14 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   notes.push(...labelNotes);
 
   const features: FeatureSpec[] = [];
+  let time: string | undefined;
   for (const [name, values] of columns) {
     if (name === label) continue;
+    if (time === undefined && looksLikeTimeColumn(name, values)) {
+      time = name;
+      notes.push(`column '${name}' holds dates/times: it is the event time (time: ${name}), used for data windows, not as a feature`);
+      continue;
+    }
     const verdict = inferColumnType(name, values);
     if ('skip' in verdict) {
       notes.push(verdict.skip);
@@ -185,7 +217,7 @@ export async function inferProject(file: string, label: string, opts: InferOptio
     features.push(featureWithDefaults(name, verdict.type));
   }
   if (features.length === 0) notes.push('No usable feature columns were found; add features to mlloop.yaml by hand.');
-  return classes ? { task, features, rows, classes, notes } : { task, features, rows, notes };
+  return { task, features, rows, ...(classes ? { classes } : {}), notes, ...(time ? { time } : {}) };
 }
 
 function inferTask(label: string, values: unknown[], rows: number): { task: Task; classes?: string[]; labelNotes: string[] } {

@@ -30,6 +30,8 @@ export interface InitResult {
   rowsScanned: number;
   classes?: string[];
   notes: string[];
+  /** The event-time column written as `time:`, when one was found. */
+  time?: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     `name: ${yamlString(name)}`,
     `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
     `label: ${yamlString(opts.label)}`,
+    ...(inferred.time ? [`time: ${yamlString(inferred.time)}   # when each row happened: windows such as "the last 90 days" use it`] : []),
     `features:`,
     ...featureLines,
     `data:`,
@@ -100,7 +103,15 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   }
   fs.mkdirSync(root, { recursive: true });
   fs.writeFileSync(file, text);
-  return { file, task, features: check.config.features, rowsScanned: inferred.rows, ...(inferred.classes ? { classes: inferred.classes } : {}), notes: inferred.notes };
+  return {
+    file,
+    task,
+    features: check.config.features,
+    rowsScanned: inferred.rows,
+    ...(inferred.classes ? { classes: inferred.classes } : {}),
+    notes: inferred.notes,
+    ...(inferred.time ? { time: inferred.time } : {}),
+  };
 }
 
 function extFormat(p: string): string | undefined {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { readRecords } from '../data/readers';
 import { validateRecord } from '../data/validate';
+import { recordEventTime } from '../data/time';
 import type { DataFormat, ProjectConfig } from '../project/types';
 import { throwIfAborted, UserError } from '../util/errors';
 import type { ExampleInput, Store } from './types';
@@ -94,6 +95,11 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
           reject(source, item.line, checked.reason);
           continue;
         }
+        const time = recordEventTime(item.record, config.time);
+        if (time && !time.ok) {
+          reject(source, item.line, time.reason);
+          continue;
+        }
         const base = recordHash(item.record, 0);
         const key = parseInt(base.slice(0, 13), 16);
         const occurrence = seen.get(key) ?? 0;
@@ -105,6 +111,7 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
           ...(checked.weight !== undefined ? { weight: checked.weight } : {}),
           record: item.record,
           hash: occurrence === 0 ? base : recordHash(item.record, occurrence),
+          ...(time ? { eventTime: time.iso } : {}),
         });
         if (batch.length >= batchSize) {
           yield batch;

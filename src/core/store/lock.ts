@@ -188,7 +188,14 @@ export async function acquireLock(file: string, opts: LockOptions = {}): Promise
         if (readLockHolder(file)?.token === me.token) fs.rmSync(file, { force: true });
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new UserError(`The disk that holds ${path.dirname(file)} is full: not even a lock file fits. Nothing was written. Free some space and try again.`, { file: path.dirname(file) });
+      }
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new UserError(`Cannot write in ${path.dirname(file)} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}): ML Loop needs to create its lock file ${path.basename(file)} there, even to read the store.`, { file: path.dirname(file) });
+      }
+      if (code !== 'EEXIST') throw e;
     }
     const holder = readLockHolder(file);
     if (holder && holderIsDead(holder)) {

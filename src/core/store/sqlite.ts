@@ -283,14 +283,21 @@ export class SqliteDriver implements SqlDriver {
 
   private connection(): Database {
     if (!this.db) {
+      let db: Database;
       try {
-        this.db = new Database(this.file, { fileMustExist: true });
+        db = new Database(this.file, { fileMustExist: true });
       } catch (e) {
         throw this.translate(e, 'open');
       }
-      this.db.exec('PRAGMA busy_timeout = 0'); // we wait (asynchronously) on our own lock instead
-      this.db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
-      this.db.exec('PRAGMA foreign_keys = ON');
+      try {
+        db.exec('PRAGMA busy_timeout = 0'); // we wait (asynchronously) on our own lock instead
+        db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
+        db.exec('PRAGMA foreign_keys = ON');
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      this.db = db;
     }
     return this.db;
   }
@@ -303,8 +310,7 @@ export class SqliteDriver implements SqlDriver {
       onWait: (h) => this.opts.onWait?.(`Waiting for ${describeHolder(h)}, which is using the store…`),
     });
     try {
-      const db = this.connection();
-      await this.begin(db, mode, signal);
+      const db = await this.begin(mode, signal);
       let result: T;
       try {
         result = await fn(new SqliteConn(db));
@@ -330,21 +336,27 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  /** BEGIN, recovering once from a lock directory left by a dead process. */
-  private async begin(db: Database, mode: 'read' | 'write', signal?: AbortSignal): Promise<void> {
+  /**
+   * Opens the connection when needed and BEGINs, recovering from a lock directory left by a
+   * dead process (see the file doc).
+   * @returns the connection, inside a transaction.
+   */
+  private async begin(mode: 'read' | 'write', signal?: AbortSignal): Promise<Database> {
     const deadline = Date.now() + (this.opts.lockTimeoutMs ?? 15000);
     for (let attempt = 0; ; attempt++) {
+      let db: Database | undefined;
       try {
+        db = this.connection();
         db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
         // A deferred BEGIN takes no lock until the first read: make it take it now.
         if (mode === 'read') db.get('SELECT count(*) AS n FROM sqlite_master');
-        return;
+        return db;
       } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db?.isOpen && db.inTransaction) db.exec('ROLLBACK');
         if (classify(e) !== 'busy') throw e instanceof UserError ? e : this.translate(e, 'open');
         // We hold ML Loop's lock, so no live ML Loop process holds SQLite's: what is there was
-        // left by a process that died. An old ML Loop (sql.js, before 0.2) used a lock *file*
-        // of that name while writing; that one we honour while its process lives.
+        // left by a process that died. An old ML Loop (sql.js, 0.1) used a lock *file* of that
+        // name while writing; that one we honour while its process lives.
         const old = this.oldLockHolder();
         if (old && processAlive(old.pid)) {
           if (Date.now() > deadline) throw new UserError(`The store is busy: an older ML Loop (process ${old.pid}, ${old.command}) is writing it. Let it finish, then close it.`, { file: this.file });
@@ -435,6 +447,3 @@ export class SqliteDriver implements SqlDriver {
 export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
   return new SqlStore(await SqliteDriver.open(file, opts), opts);
 }
-
-/** @deprecated name kept for tests and callers of the sql.js era: `SqliteStore.open(file)`. */
-export const SqliteStore = { open: openSqliteStore };

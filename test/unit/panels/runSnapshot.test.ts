@@ -18,6 +18,9 @@ function run(patch: Partial<RunRecord> = {}): RunRecord {
     modelVersion: 'v7',
     bestEpoch: 3,
     details: null,
+    host: null,
+    pid: null,
+    heartbeatAt: null,
     ...patch,
   };
 }

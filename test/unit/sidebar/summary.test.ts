@@ -109,6 +109,9 @@ function run(id: number, status: RunStatus, opts: { config?: ProjectConfig; deta
     modelVersion: status === 'completed' ? `v${id}` : null,
     bestEpoch: status === 'completed' ? 7 : null,
     details,
+    host: null,
+    pid: null,
+    heartbeatAt: null,
   };
 }
 
@@ -120,6 +123,7 @@ function modelOf(r: RunRecord, task: Task): ModelRecord {
     task,
     metrics: { ...(r.metrics ?? {}) },
     path: `.mlloop/models/v${r.id}`,
+    digest: null,
   };
 }
 

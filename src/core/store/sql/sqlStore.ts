@@ -170,7 +170,7 @@ export class SqlStore implements Store {
       const inserted = await this.driver.write((c) => c.run(sql, [jsonParam(`[${head.join(',')}]`, this.engine)]), signal);
       return { inserted, duplicates: head.length - inserted };
     }
-    const staging = await stageRows(this.driver.stagingDir!, head, iterator, encode, signal);
+    const staging = await stageRows(this.location, this.driver.stagingDir!, head, iterator, encode, signal);
     try {
       return await this.driver.write(async (c) => {
         let inserted = 0;
@@ -590,15 +590,24 @@ function toModel(r: SqlRow): ModelRecord {
  * removed by the next open (see sqlite.ts).
  */
 async function stageRows<T>(
+  storeLocation: string,
   dir: string,
   head: string[],
   rest: AsyncIterator<T[]>,
   encode: (row: T) => string,
   signal?: AbortSignal,
 ): Promise<{ file: string; rows: number }> {
-  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `import-${process.pid}-${Math.random().toString(36).slice(2, 10)}.staging`);
-  const fd = fs.openSync(file, 'w', 0o600);
+  let fd: number;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fd = fs.openSync(file, 'w', 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new UserError(`The disk that holds ${dir} is full. Nothing was written; free some space and try again.`, { file: dir });
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`Cannot write in ${dir} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}); ML Loop stages imports there, beside the store.`, { file: dir });
+    throw e;
+  }
   let rows = 0;
   try {
     // JSON.stringify escapes every control character, so a row is exactly one line.
@@ -630,6 +639,10 @@ async function stageRows<T>(
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(file, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new UserError(`The disk that holds ${dir} is full: the rows to import could not be staged there, beside the store ${storeLocation}. Nothing was written; the store is as it was before. Free some space and try again.`, { file: storeLocation });
+    }
     throw e;
   }
   fs.closeSync(fd);
