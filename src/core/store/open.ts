@@ -14,6 +14,7 @@ import path from 'node:path';
 import { UserError } from '../util/errors';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { Store } from './types';
+import { redactUrl } from './url';
 
 export interface StoreSetting {
   /** The URL as configured (before ${VAR} expansion), or undefined for the embedded file. */
@@ -35,10 +36,7 @@ export function expandStoreUrl(url: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
-/** A URL with its password replaced by ***, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
-}
+export { redactUrl } from './url';
 
 /**
  * Opens the project's store (see the file doc for how the engine is chosen).

@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
 import { CancelledError, throwIfAborted, UserError } from '../util/errors';
-import { redactUrl } from './open';
+import { redactUrl } from './url';
 import type { SqlConn, SqlDriver, SqlParam, SqlRow } from './sql/driver';
 import { SqlStore, type SqlStoreOptions } from './sql/sqlStore';
 
@@ -517,23 +517,36 @@ export class PostgresDriver implements SqlDriver {
   private async transaction<T>(mode: 'read' | 'write' | 'migrate', fn: (c: PgConn, client: PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.ended) throw new Error('store is closed');
     throwIfAborted(signal);
+    const begin =
+      mode === 'read'
+        ? `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path TO ${this.searchPath}`
+        : `BEGIN; SET LOCAL search_path TO ${this.searchPath}; SET LOCAL lock_timeout = ${this.lockTimeoutMs}`;
     let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw this.translate(e);
-    }
     let discard: Error | undefined;
     // A checked-out connection that breaks (server restart, pg_terminate_backend) emits
     // 'error' besides failing its query; unheard, that event would crash the process.
     const onError = (e: Error) => (discard = e);
-    client.on('error', onError);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        client = await this.pool.connect();
+      } catch (e) {
+        throw this.translate(e);
+      }
+      discard = undefined;
+      client.on('error', onError);
+      try {
+        await client.query(begin);
+        break;
+      } catch (e) {
+        client.off('error', onError);
+        client.release(e as Error);
+        // A pooled connection the server closed while it was idle (a restart, a failover):
+        // nothing has happened yet, so once more on a new connection.
+        if (attempt === 0 && isConnectionLost(e)) continue;
+        throw this.translate(e);
+      }
+    }
     try {
-      const begin =
-        mode === 'read'
-          ? `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path TO ${this.searchPath}`
-          : `BEGIN; SET LOCAL search_path TO ${this.searchPath}; SET LOCAL lock_timeout = ${this.lockTimeoutMs}`;
-      await client.query(begin);
       let result: T;
       try {
         result = await fn(new PgConn(client, this), client);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { numberPlaceholders, passwordFromEnvironment } from '../../../src/core/store/postgres';
+import { redactUrl } from '../../../src/core/store/url';
 
 describe('PostgreSQL placeholders', () => {
   it('numbers ? in order as $1, $2, …', () => {
@@ -66,5 +67,15 @@ describe('PostgreSQL password from the environment', () => {
   it('ignores a password file that others can read, and a missing one', () => {
     assert.equal(passwordFromEnvironment('postgres://ml@db/x', { PGPASSFILE: pgpass('*:*:*:*:open\n', 0o644) }), undefined);
     assert.equal(passwordFromEnvironment('postgres://ml@db/x', { PGPASSFILE: path.join(dir, 'none') }), undefined);
+  });
+});
+
+describe('store URLs in messages', () => {
+  it('hides the password, wherever the URL carries it', () => {
+    assert.equal(redactUrl('postgres://ml:s3cret@db.internal:5432/ml'), 'postgres://ml:***@db.internal:5432/ml');
+    assert.equal(redactUrl('postgres://:s3cret@db/ml'), 'postgres://:***@db/ml');
+    assert.equal(redactUrl('postgres://ml:s3@cret@db/ml'), 'postgres://ml:***@db/ml');
+    assert.equal(redactUrl('postgres://ml@db/ml?sslmode=require&password=s3cret&x=1'), 'postgres://ml@db/ml?sslmode=require&password=***&x=1');
+    assert.equal(redactUrl('postgres://ml@db/ml'), 'postgres://ml@db/ml');
   });
 });
