@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { SqliteStore } from '../../src/core/store/sqlite';
+import { openSqliteStore } from '../../src/core/store/sqlite';
 import { projectPaths } from '../../src/core/project/workspace';
 import { CancelledError } from '../../src/core/util/errors';
 import { runJobInWorker } from '../../src/worker/client';
@@ -58,7 +58,7 @@ describe('jobs in the worker thread', function () {
     assert.ok(cancelledAt > started);
     // The worker stopped by itself (the client terminates only after a 10 s grace).
     assert.ok(windDownMs < 10000, `took ${windDownMs} ms to stop`);
-    const store = await SqliteStore.open(projectPaths(dir).storeFile);
+    const store = await openSqliteStore(projectPaths(dir).storeFile);
     const run = await store.getRun(runId);
     assert.equal(run?.status, 'cancelled');
     const epochs = await store.listEpochs(runId);
