@@ -14,6 +14,7 @@ import path from 'node:path';
 import { UserError } from '../util/errors';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { Store } from './types';
+import { redactUrl } from './url';
 
 export interface StoreSetting {
   /** The URL as configured (before ${VAR} expansion), or undefined for the embedded file. */
@@ -35,10 +36,7 @@ export function expandStoreUrl(url: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
-/** A URL with its password replaced by ***, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
-}
+export { redactUrl } from './url';
 
 /**
  * Opens the project's store (see the file doc for how the engine is chosen).
@@ -52,8 +50,10 @@ export async function openStore(setting: StoreSetting, defaultFile: string, root
   if (!raw) return openSqliteStore(defaultFile, opts);
   const url = expandStoreUrl(raw, env);
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    // Loaded only when used: the extension's views never need pg for a local project.
-    const { openPostgresStore } = await import('./postgres');
+    // Loaded only when used: the extension's views never need pg for a local project. A
+    // require, not import(): esbuild bundles both, but under tsx's CommonJS hook (tests,
+    // fixture processes) import() goes to Node's ESM loader, which cannot resolve './postgres'.
+    const { openPostgresStore } = require('./postgres') as typeof import('./postgres');
     return openPostgresStore(url, { schema: setting.schema ?? 'mlloop', ...opts });
   }
   if (/^sqlite:/i.test(url)) return openSqliteStore(path.resolve(root, url.slice('sqlite:'.length)), opts);

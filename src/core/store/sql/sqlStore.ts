@@ -109,23 +109,46 @@ export class SqlStore implements Store {
     this.assertOpen();
     const importedAt = this.iso();
     // Rows travel as one JSON array per statement and are unpacked by the database itself
-    // (json_each / json_array_elements): one bound value per few thousand rows instead of
+    // (json_each / json_to_recordset): one bound value per few thousand rows instead of
     // eight per row, which is what makes a million-row import fast over WebAssembly.
-    const encode = (ex: ExampleInput): string =>
-      JSON.stringify([ex.hash, ex.source, ex.sourceLine ?? null, importedAt, ex.eventTime ?? importedAt, ex.label, ex.weight ?? null, ex.record]);
+    // PostgreSQL gets objects: json_to_recordset parses each row once, where json's ->> on
+    // an array element re-parses the element for every field (40% of the import's time).
+    const encode =
+      this.engine === 'sqlite'
+        ? (ex: ExampleInput): string => JSON.stringify([ex.hash, ex.source, ex.sourceLine ?? null, importedAt, ex.eventTime ?? importedAt, ex.label, ex.weight ?? null, ex.record])
+        : (ex: ExampleInput): string =>
+            JSON.stringify({ h: ex.hash, s: ex.source, l: ex.sourceLine ?? null, i: importedAt, e: ex.eventTime ?? importedAt, b: ex.label, w: ex.weight ?? null, r: ex.record });
     const sql = this.engine === 'sqlite' ? INSERT_EXAMPLES_SQLITE : INSERT_EXAMPLES_POSTGRES;
     if (!this.driver.stagesBulkWrites) {
+      // PostgreSQL: other processes do not wait for this transaction (except writers of
+      // examples, see lockAppends), so the rows go straight in, batch by batch. The next
+      // batch is read and encoded while the database inserts the previous one.
       return this.driver.write(async (c) => {
         let inserted = 0;
         let total = 0;
-        for await (const batch of batches) {
-          throwIfAborted(signal);
-          if (batch.length === 0) continue;
-          inserted += await c.run(sql, [jsonParam(`[${batch.map(encode).join(',')}]`, this.engine)]);
-          total += batch.length;
+        let pending: Promise<number> | undefined;
+        try {
+          for await (const batch of batches) {
+            throwIfAborted(signal);
+            if (batch.length === 0) continue;
+            const rows = jsonParam(`[${batch.map(encode).join(',')}]`, this.engine);
+            if (pending) inserted += await pending;
+            else await c.lockAppends?.();
+            pending = c.run(sql, [rows]);
+            // Handled now (awaited later): a failure while the next batch is read must not be an unhandled rejection.
+            pending.catch(() => undefined);
+            total += batch.length;
+          }
+          const last = pending;
+          pending = undefined;
+          if (last) inserted += await last;
+          if (inserted > 0) await c.examplesAdded?.(inserted);
+        } finally {
+          // Failed or cancelled while a batch was in flight: let it finish before the rollback.
+          if (pending) await pending.catch(() => undefined);
         }
         return { inserted, duplicates: total - inserted };
-      });
+      }, signal);
     }
     // SQLite: a write blocks every other process, so read, validate and encode the rows into a
     // staging file first (as slow as the input is), then copy them in under the lock. Small
@@ -536,7 +559,8 @@ class Ops implements StoreOps {
   }
 
   async maxModelNumber(): Promise<number> {
-    const rows = await this.conn.all("SELECT version FROM models WHERE version LIKE 'v%'");
+    // Not LIKE 'v%': SQLite's LIKE ignores case, PostgreSQL's does not.
+    const rows = await this.conn.all("SELECT version FROM models WHERE substr(version, 1, 1) = 'v'");
     let max = 0;
     for (const r of rows) {
       const n = Number(String(r.version).slice(1));
@@ -656,13 +680,16 @@ function jsonParam(text: string, engine: 'sqlite' | 'postgres'): SqlParam {
 }
 
 /**
- * Inserting a JSON array of rows [hash, source, line, imported_at, event_time, label, weight,
- * record]. SQLite needs the WHERE on an INSERT … SELECT … ON CONFLICT (a parsing ambiguity).
- * The label keeps its type on SQLite (text or number); PostgreSQL keeps its JSON text.
+ * Inserting a JSON array of rows: on SQLite arrays [hash, source, line, imported_at,
+ * event_time, label, weight, record], on PostgreSQL objects {h, s, l, i, e, b, w, r} of the
+ * same. SQLite needs the WHERE on an INSERT … SELECT … ON CONFLICT (a parsing ambiguity).
+ * The label keeps its type on SQLite (text or number); PostgreSQL keeps its JSON text. The
+ * record is kept as the JSON text it was sent as (json, not jsonb: key order survives).
  */
 const INSERT_EXAMPLES_SQLITE =
   'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) ' +
   "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(CAST(? AS TEXT)) WHERE true ON CONFLICT (hash) DO NOTHING";
 const INSERT_EXAMPLES_POSTGRES =
   'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) ' +
-  'SELECT e->>0, e->>1, (e->>2)::bigint, e->>3, e->>4, (e->5)::text, (e->>6)::double precision, e->>7 FROM json_array_elements(?::json) AS e ON CONFLICT (hash) DO NOTHING';
+  'SELECT h, s, l, i, e, b::text, w, r::text FROM json_to_recordset(?::json) AS x(h text, s text, l bigint, i text, e text, b json, w double precision, r json) ' +
+  'ON CONFLICT (hash) DO NOTHING';

@@ -1,0 +1,638 @@
+/**
+ * The Store contract: one suite of the Store API (src/core/store/types.ts), run against both
+ * engines — the embedded SQLite file and PostgreSQL (a throwaway server, see
+ * support/postgres.ts). Each test gets an empty store: a new SQLite file, or a new
+ * PostgreSQL schema. What only one engine does (SQLite's locks and files, PostgreSQL's
+ * connections and faults) is tested in that engine's own files.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openPostgresStore } from '../../src/core/store/postgres';
+import { openSqliteStore } from '../../src/core/store/sqlite';
+import type { ExampleFilter, ExampleInput, ExampleMeta, Store, StoredExample } from '../../src/core/store/types';
+import { isUserError } from '../../src/core/util/errors';
+import { exited, fixtureChild, waitForLine } from './support/children';
+import { freshSchema, testPostgres } from './support/postgres';
+
+interface OpenOptions {
+  now?: () => Date;
+  heartbeatStaleMs?: number;
+  lockTimeoutMs?: number;
+}
+
+/** One empty store, and how to reach it again (another connection, or a child process). */
+interface Target {
+  open(opts?: OpenOptions): Promise<Store>;
+  /** What a fixture process gets as its STORE argument, and its environment. */
+  location: string;
+  env: NodeJS.ProcessEnv;
+  dispose(): void;
+}
+
+interface Engine {
+  name: 'sqlite' | 'postgres';
+  /** Once before the engine's tests (PostgreSQL: start the server, installing it if needed). */
+  prepare(): Promise<void>;
+  target(): Promise<Target>;
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: 'sqlite',
+    prepare: async () => undefined,
+    target: async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlloop-contract-'));
+      const file = path.join(dir, 'store.sqlite');
+      return {
+        open: (opts = {}) => openSqliteStore(file, { purpose: 'contract test', ...opts }),
+        location: file,
+        env: {},
+        dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    prepare: async () => void (await testPostgres()),
+    target: async () => {
+      const { url } = await testPostgres();
+      const schema = freshSchema('contract');
+      return {
+        open: (opts = {}) => openPostgresStore(url, { schema, purpose: 'contract test', ...opts }),
+        location: url,
+        env: { MLLOOP_STORE_SCHEMA: schema },
+        dispose: () => undefined,
+      };
+    },
+  },
+];
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function example(i: number, over: Partial<ExampleInput> = {}): ExampleInput {
+  return { source: 'a.csv', sourceLine: i + 2, label: i % 2 ? 'yes' : 'no', record: { i, text: `row ${i}` }, hash: `h${i}`, ...over };
+}
+
+async function collect<T>(stream: AsyncIterable<T[]>): Promise<{ rows: T[]; batches: number[] }> {
+  const rows: T[] = [];
+  const batches: number[] = [];
+  for await (const b of stream) {
+    batches.push(b.length);
+    rows.push(...b);
+  }
+  return { rows, batches };
+}
+
+for (const engine of ENGINES) {
+  describe(`the store contract on ${engine.name}`, function () {
+    this.timeout(120_000);
+    let target: Target;
+    let store: Store;
+    /** The store's clock (imported_at, started_at, heartbeats), moved by the tests. */
+    let clock: number;
+    const now = () => new Date(clock);
+
+    before(async function () {
+      this.timeout(900_000); // a fresh machine may install PostgreSQL first
+      await engine.prepare();
+    });
+    beforeEach(async () => {
+      clock = Date.parse('2026-03-01T12:00:00.000Z');
+      target = await engine.target();
+      store = await target.open({ now });
+    });
+    afterEach(async () => {
+      await store.close();
+      target.dispose();
+    });
+
+    describe('units of work', () => {
+      it('commits every write of a unit together', async () => {
+        const runId = await store.unitOfWork(async (tx) => {
+          const id = await tx.createRun({ config: { a: 1 }, configHash: 'c1' });
+          await tx.addEpochs(id, [{ epoch: 1, logs: { loss: 0.5 } }]);
+          await tx.addModel({ version: 'v1', runId: id, createdAt: iso(clock), task: 'classification', metrics: { accuracy: 0.9 }, path: 'models/v1', digest: 'd' }, [{ name: 'model.json', bytes: new Uint8Array([1, 2]) }]);
+          await tx.updateRun(id, { status: 'completed', modelVersion: 'v1' });
+          return id;
+        });
+        const other = await target.open({ now });
+        try {
+          assert.equal((await other.getRun(runId))?.status, 'completed');
+          assert.deepEqual(await other.listEpochs(runId), [{ epoch: 1, logs: { loss: 0.5 } }]);
+          assert.equal((await other.getModel('v1'))?.runId, runId);
+          assert.deepEqual([...(await other.getModelFiles('v1'))[0].bytes], [1, 2]);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('leaves nothing of a unit that throws, and the store stays usable', async () => {
+        await assert.rejects(
+          store.unitOfWork(async (tx) => {
+            const id = await tx.createRun({ config: {}, configHash: 'c' });
+            await tx.addEpochs(id, [{ epoch: 1, logs: { loss: 1 } }]);
+            await tx.addModel({ version: 'v7', runId: id, createdAt: iso(clock), task: 'regression', metrics: {}, path: 'p', digest: null }, [{ name: 'f', bytes: new Uint8Array([9]) }]);
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        assert.deepEqual(await store.listRuns(), []);
+        assert.deepEqual(await store.listModels(), []);
+        assert.deepEqual(await store.getModelFiles('v7'), []);
+        assert.equal(await store.maxModelNumber(), 0);
+        const id = await store.createRun({ config: {}, configHash: 'after' });
+        assert.equal((await store.getRun(id))?.configHash, 'after');
+      });
+
+      it('undoes the writes before a write the store refuses inside the unit (a duplicate model version)', async () => {
+        const first = await store.createRun({ config: {}, configHash: 'first' });
+        await store.addModel({ version: 'v1', runId: first, createdAt: iso(clock), task: 'classification', metrics: {}, path: 'p', digest: null });
+        await assert.rejects(
+          store.unitOfWork(async (tx) => {
+            const id = await tx.createRun({ config: {}, configHash: 'second' });
+            await tx.addModel({ version: 'v1', runId: id, createdAt: iso(clock), task: 'classification', metrics: {}, path: 'p', digest: null });
+          }),
+          (e: unknown) => isUserError(e) && /v1 already exists/.test((e as Error).message),
+        );
+        assert.deepEqual((await store.listRuns()).map((r) => r.configHash), ['first']);
+        assert.equal((await store.getModel('v1'))?.runId, first);
+      });
+
+      it('sees its own writes through reads inside the unit', async () => {
+        await store.unitOfWork(async (tx) => {
+          const id = await tx.createRun({ config: { x: 1 }, configHash: 'c' });
+          assert.equal((await tx.getRun(id))?.status, 'running');
+          await tx.updateRun(id, { status: 'failed', error: 'e' });
+          assert.equal((await tx.getRun(id))?.status, 'failed');
+          assert.equal((await tx.listRuns()).length, 1);
+          await tx.addEpochs(id, [{ epoch: 3, logs: { loss: 3 } }]);
+          assert.deepEqual(await tx.listEpochs(id), [{ epoch: 3, logs: { loss: 3 } }]);
+          await tx.addModel({ version: 'v4', runId: id, createdAt: iso(clock), task: 'classification', metrics: {}, path: 'p', digest: null });
+          assert.equal(await tx.maxModelNumber(), 4);
+          assert.equal(await tx.countExamples(), 0);
+        });
+      });
+    });
+
+    describe('adding examples', () => {
+      it('skips rows whose hash is stored and counts them as duplicates, within one call and across calls', async () => {
+        assert.deepEqual(await store.addExamples([[example(0), example(1), example(0)], [example(1), example(2)]]), { inserted: 3, duplicates: 2 });
+        assert.deepEqual(await store.addExamples([[example(2), example(3)], [example(0, { label: 'changed' })]]), { inserted: 1, duplicates: 2 });
+        const { rows } = await collect(store.streamExamples());
+        assert.deepEqual(rows.map((r) => r.record.i), [0, 1, 2, 3]);
+        assert.equal(rows[0].label, 'no', 'the first stored row of a hash is kept');
+      });
+
+      it('adds nothing for an empty input', async () => {
+        assert.deepEqual(await store.addExamples([]), { inserted: 0, duplicates: 0 });
+        assert.deepEqual(await store.addExamples([[], []]), { inserted: 0, duplicates: 0 });
+        assert.equal(await store.countExamples(), 0);
+      });
+
+      for (const size of [10, 5000]) {
+        it(`stores nothing of an import whose source throws after ${size} rows, keeping what was there`, async () => {
+          await store.addExamples([[example(-1), example(-2)]]);
+          async function* failing(): AsyncGenerator<ExampleInput[]> {
+            for (let start = 0; start < size; start += 1000) yield Array.from({ length: Math.min(1000, size - start) }, (_, j) => example(start + j));
+            throw new Error('the file is unreadable');
+          }
+          await assert.rejects(store.addExamples(failing()), /unreadable/);
+          assert.equal(await store.countExamples(), 2);
+          // None of them is stored: adding them again inserts every one.
+          assert.deepEqual(await store.addExamples([Array.from({ length: size }, (_, j) => example(j))]), { inserted: size, duplicates: 0 });
+        });
+
+        it(`stores nothing of an import cancelled after ${size} rows`, async () => {
+          const controller = new AbortController();
+          function* batches(): Generator<ExampleInput[]> {
+            for (let start = 0; start < size; start += 1000) yield Array.from({ length: Math.min(1000, size - start) }, (_, j) => example(start + j));
+            controller.abort();
+            yield [example(size)];
+          }
+          await assert.rejects(store.addExamples(batches(), controller.signal), (e: unknown) => e instanceof Error && e.name === 'CancelledError');
+          assert.equal(await store.countExamples(), 0);
+          assert.equal((await store.exampleStats()).count, 0);
+        });
+      }
+
+      it('gives an example without an event time its import time, and keeps a given one', async () => {
+        await store.addExamples([[example(0), example(1, { eventTime: '2025-06-01T08:00:00.000Z' })]]);
+        const { rows } = await collect(store.streamExamples());
+        assert.equal(rows[0].importedAt, iso(clock));
+        assert.equal(rows[0].eventTime, iso(clock));
+        assert.equal(rows[1].eventTime, '2025-06-01T08:00:00.000Z');
+      });
+    });
+
+    describe('streamed reads', () => {
+      /**
+       * 30 rows: source by i % 3, event time T0 + i days, rows 0–14 imported at `firstImport`,
+       * 15–29 a day later. Returns each row's id by i.
+       */
+      const SOURCES = ['a.csv', 'b.csv', 'feedback'];
+      let firstImport: string;
+      async function seed(): Promise<number[]> {
+        const rows = (from: number, to: number) =>
+          Array.from({ length: to - from }, (_, k) => example(from + k, { source: SOURCES[(from + k) % 3], eventTime: iso(T0 + (from + k) * DAY) }));
+        firstImport = iso(clock);
+        await store.addExamples([rows(0, 8), rows(8, 15)]);
+        clock += DAY;
+        await store.addExamples([rows(15, 30)]);
+        // Inserted in order i = 0…29, so the id order is the i order.
+        return (await collect(store.streamExampleMeta())).rows.map((r) => r.id);
+      }
+
+      it('returns every row once, in id order, batchSize rows at a time', async () => {
+        await store.addExamples([Array.from({ length: 23 }, (_, i) => example(i))]);
+        const { rows, batches } = await collect(store.streamExamples({}, { batchSize: 5 }));
+        assert.deepEqual(batches, [5, 5, 5, 5, 3]);
+        assert.deepEqual(rows.map((r) => r.record.i), Array.from({ length: 23 }, (_, i) => i));
+        for (let k = 1; k < rows.length; k++) assert.ok(rows[k].id > rows[k - 1].id, 'ids increase');
+        assert.deepEqual((await collect(store.streamExamples())).batches, [23]);
+        assert.deepEqual((await collect(store.streamExampleMeta({}, { batchSize: 23 }))).batches, [23]);
+      });
+
+      it('selects exactly the rows a filter names: id range, event-time window, sources, importedAfter, and all together', async () => {
+        const ids = await seed();
+        const cases: Array<{ filter: ExampleFilter; want: (i: number) => boolean }> = [
+          { filter: { minId: ids[5], maxId: ids[12] }, want: (i) => i >= 5 && i <= 12 },
+          { filter: { minId: ids[29] }, want: (i) => i === 29 },
+          { filter: { from: iso(T0 + 10 * DAY), to: iso(T0 + 20 * DAY) }, want: (i) => i >= 10 && i < 20 },
+          // The same instant written with an offset: times compare as instants.
+          { filter: { from: '2026-01-11T01:00:00+01:00' }, want: (i) => i >= 10 },
+          { filter: { to: iso(T0 + 3 * DAY + 1) }, want: (i) => i <= 3 },
+          { filter: { sources: ['b.csv', 'feedback'] }, want: (i) => i % 3 !== 0 },
+          { filter: { sources: [] }, want: () => false },
+          { filter: { sources: ['nowhere'] }, want: () => false },
+          { filter: { importedAfter: firstImport }, want: (i) => i >= 15 },
+          { filter: { importedAfter: iso(Date.parse(firstImport) - 1) }, want: () => true },
+          { filter: { sources: ['a.csv'], from: iso(T0 + 3 * DAY), maxId: ids[20] }, want: (i) => i % 3 === 0 && i >= 3 && i <= 20 },
+          { filter: { minId: ids[20], maxId: ids[10] }, want: () => false },
+        ];
+        for (const { filter, want } of cases) {
+          const expected = Array.from({ length: 30 }, (_, i) => i).filter(want);
+          const label = JSON.stringify(filter);
+          const full = await collect(store.streamExamples(filter, { batchSize: 4 }));
+          assert.deepEqual(full.rows.map((r) => r.record.i), expected, `streamExamples ${label}`);
+          const meta = await collect(store.streamExampleMeta(filter, { batchSize: 7 }));
+          assert.deepEqual(meta.rows.map((r) => r.id), expected.map((i) => ids[i]), `streamExampleMeta ${label}`);
+          assert.equal(await store.countExamples(filter), expected.length, `countExamples ${label}`);
+          const stats = await store.exampleStats(filter);
+          assert.equal(stats.count, expected.length, `exampleStats ${label}`);
+          if (expected.length) {
+            assert.equal(stats.minId, ids[expected[0]]);
+            assert.equal(stats.maxId, ids[expected[expected.length - 1]]);
+            assert.equal(stats.firstEventTime, iso(T0 + expected[0] * DAY));
+            assert.equal(stats.lastEventTime, iso(T0 + expected[expected.length - 1] * DAY));
+          } else {
+            assert.deepEqual(stats, { count: 0, minId: null, maxId: null, firstEventTime: null, lastEventTime: null, lastImportedAt: null });
+          }
+        }
+      });
+
+      it('reports the last import time and event-time bounds in exampleStats', async () => {
+        await seed();
+        const stats = await store.exampleStats();
+        assert.equal(stats.count, 30);
+        assert.equal(stats.firstEventTime, iso(T0));
+        assert.equal(stats.lastEventTime, iso(T0 + 29 * DAY));
+        assert.equal(stats.lastImportedAt, iso(clock));
+        assert.equal((await store.exampleStats({ sources: ['a.csv'], to: iso(T0 + DAY) })).lastImportedAt, firstImport);
+      });
+
+      it('is a snapshot: rows added while a stream runs are not in it', async () => {
+        await store.addExamples([Array.from({ length: 12 }, (_, i) => example(i))]);
+        const seen: number[] = [];
+        let added = false;
+        for await (const batch of store.streamExamples({}, { batchSize: 5 })) {
+          seen.push(...batch.map((r) => r.record.i as number));
+          if (!added) {
+            await store.addExamples([Array.from({ length: 8 }, (_, i) => example(100 + i))]);
+            added = true;
+          }
+        }
+        assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i));
+        assert.equal(await store.countExamples(), 20);
+      });
+
+      it('streams the same rows without their records in streamExampleMeta', async () => {
+        await store.addExamples([[example(0, { weight: 2.5, eventTime: iso(T0) }), example(1, { sourceLine: undefined })]]);
+        const full = (await collect(store.streamExamples())).rows;
+        const meta = (await collect(store.streamExampleMeta())).rows;
+        assert.deepEqual(
+          meta,
+          full.map(({ record: _r, ...m }) => m),
+        );
+        assert.ok(!('record' in meta[0]));
+        assert.deepEqual(meta[0], { id: full[0].id, source: 'a.csv', sourceLine: 2, importedAt: iso(clock), eventTime: iso(T0), label: 'no', weight: 2.5 });
+        assert.equal(meta[1].sourceLine, null);
+        assert.equal(meta[1].weight, null);
+      });
+
+      it('keeps each label\'s type and each record exactly through the round trip', async () => {
+        const labels = ['cat', '1', 1, 2.5, 0, -3e-7, '0', 'ünïcødé', '', 'with "quotes"', 'true', 123456789012];
+        const record = { zeta: 1, s: 'a\nb\t"c"\\', alpha: true, n: -1.25, big: 2 ** 52, nul: null, nested: { list: [1, 'two', { three: 3 }] }, emoji: '🙂', empty: '' };
+        await store.addExamples([labels.map((label, i) => example(i, { label, record: { ...record, i } }))]);
+        const { rows } = await collect(store.streamExamples({}, { batchSize: 5 }));
+        assert.deepEqual(
+          rows.map((r) => r.label),
+          labels,
+        );
+        for (const r of rows) {
+          assert.deepEqual(r.record, { ...record, i: r.record.i });
+          assert.deepEqual(Object.keys(r.record), [...Object.keys(record), 'i'], 'key order survives (a CSV record keeps its column order)');
+        }
+        const meta = (await collect(store.streamExampleMeta())).rows;
+        assert.deepEqual(
+          meta.map((r) => r.label),
+          labels,
+        );
+        const picked = await store.getExamples([rows[3].id, rows[1].id]);
+        assert.deepEqual(
+          picked.map((r) => r.label),
+          ['1', 2.5],
+        );
+      });
+
+      it('getExamples returns the asked rows in id order and skips unknown ids, across query chunks', async () => {
+        await store.addExamples([Array.from({ length: 1200 }, (_, i) => example(i))]);
+        const all: ExampleMeta[] = (await collect(store.streamExampleMeta())).rows;
+        const wanted = all.filter((_, k) => k % 3 !== 1).map((r) => r.id);
+        const shuffled = [...wanted].reverse();
+        const got: StoredExample[] = await store.getExamples([...shuffled, 10_000_000]);
+        assert.deepEqual(
+          got.map((r) => r.id),
+          wanted,
+        );
+        assert.equal(got[1].record.i, 2);
+        assert.deepEqual(await store.getExamples([]), []);
+      });
+
+      it('refuses a filter time that is not a date, naming the field', async () => {
+        await assert.rejects(store.countExamples({ from: 'yesterday' }), (e: unknown) => isUserError(e) && /from: 'yesterday' is not a date/.test((e as Error).message));
+        await assert.rejects(collect(store.streamExamples({ importedAfter: '2026-13-45' })), (e: unknown) => isUserError(e) && /importedAfter/.test((e as Error).message));
+      });
+
+      it('answers counts and stats of an empty store without rows', async () => {
+        assert.equal(await store.countExamples(), 0);
+        assert.deepEqual(await store.exampleStats(), { count: 0, minId: null, maxId: null, firstEventTime: null, lastEventTime: null, lastImportedAt: null });
+        assert.deepEqual((await collect(store.streamExamples())).rows, []);
+        assert.deepEqual((await collect(store.streamExampleMeta({ sources: ['x'] }))).rows, []);
+      });
+    });
+
+    describe('runs', () => {
+      it('records a new run as running, with its config, who runs it and a heartbeat', async () => {
+        const config = { task: 'classification', model: { layers: [8, 4] }, note: 'ünï' };
+        const id = await store.createRun({ config, configHash: 'h', dataCounts: { train: 10 } });
+        const run = (await store.getRun(id))!;
+        assert.deepEqual(
+          { ...run },
+          {
+            id,
+            status: 'running',
+            startedAt: iso(clock),
+            finishedAt: null,
+            durationMs: null,
+            config,
+            configHash: 'h',
+            backend: null,
+            dataCounts: { train: 10 },
+            metrics: null,
+            error: null,
+            modelVersion: null,
+            bestEpoch: null,
+            details: null,
+            host: os.hostname(),
+            pid: process.pid,
+            heartbeatAt: iso(clock),
+          },
+        );
+        assert.equal(await store.getRun(id + 1000), undefined);
+      });
+
+      it('updates only the fields given; JSON fields round-trip; an unknown run is a UserError', async () => {
+        const id = await store.createRun({ config: {}, configHash: 'h' });
+        await store.updateRun(id, { status: 'completed', finishedAt: iso(clock + 5000), durationMs: 5000.5, backend: 'wasm', metrics: { accuracy: 0.75, log_loss: 0.5 }, bestEpoch: 7, modelVersion: 'v3' });
+        await store.updateRun(id, { details: { curves: { roc: [[0, 0], [1, 1]] } }, dataCounts: { test: 3 } });
+        await store.updateRun(id, {});
+        const run = (await store.getRun(id))!;
+        assert.equal(run.status, 'completed');
+        assert.equal(run.finishedAt, iso(clock + 5000));
+        assert.equal(run.durationMs, 5000.5);
+        assert.equal(run.backend, 'wasm');
+        assert.deepEqual(run.metrics, { accuracy: 0.75, log_loss: 0.5 });
+        assert.equal(run.bestEpoch, 7);
+        assert.equal(run.modelVersion, 'v3');
+        assert.deepEqual(run.details, { curves: { roc: [[0, 0], [1, 1]] } });
+        assert.deepEqual(run.dataCounts, { test: 3 });
+        await store.updateRun(id, { error: null, details: null });
+        assert.equal((await store.getRun(id))!.details, null);
+        await assert.rejects(store.updateRun(id + 99, { status: 'failed' }), (e: unknown) => isUserError(e) && /no run/.test((e as Error).message));
+      });
+
+      it('heartbeat moves heartbeatAt of a running run only', async () => {
+        const running = await store.createRun({ config: {}, configHash: 'a' });
+        const done = await store.createRun({ config: {}, configHash: 'b' });
+        await store.updateRun(done, { status: 'completed' });
+        clock += 30_000;
+        await store.heartbeat(running);
+        await store.heartbeat(done);
+        assert.equal((await store.getRun(running))!.heartbeatAt, iso(clock));
+        assert.equal((await store.getRun(done))!.heartbeatAt, iso(clock - 30_000));
+      });
+
+      it('shows a running run whose heartbeat is older than heartbeatStaleMs as interrupted, and running again after a heartbeat', async () => {
+        const other = await target.open({ now, heartbeatStaleMs: 60_000 });
+        try {
+          const id = await other.createRun({ config: {}, configHash: 'h' });
+          clock += 59_000;
+          assert.equal((await other.getRun(id))!.status, 'running');
+          clock += 2_000;
+          assert.equal((await other.getRun(id))!.status, 'interrupted');
+          assert.equal((await other.listRuns())[0].status, 'interrupted');
+          await other.heartbeat(id);
+          assert.equal((await other.getRun(id))!.status, 'running');
+          await other.updateRun(id, { status: 'completed' });
+          clock += 10 * 60_000;
+          assert.equal((await other.getRun(id))!.status, 'completed', 'only running runs become interrupted');
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('shows the run of a process that was killed as interrupted', async function () {
+        const child = fixtureChild('run-heartbeat.ts', [target.location, '200'], target.env);
+        const id = Number((await waitForLine(child, /run (\d+)/))[1]);
+        assert.equal((await store.getRun(id))!.status, 'running');
+        child.kill('SIGKILL');
+        await exited(child);
+        assert.equal((await store.getRun(id))!.status, 'interrupted');
+      });
+
+      it('lists runs newest first, honouring limit', async () => {
+        const ids: number[] = [];
+        for (let k = 0; k < 5; k++) ids.push(await store.createRun({ config: { k }, configHash: `c${k}` }));
+        assert.deepEqual(
+          (await store.listRuns()).map((r) => r.id),
+          [...ids].reverse(),
+        );
+        assert.deepEqual(
+          (await store.listRuns({ limit: 2 })).map((r) => r.id),
+          [ids[4], ids[3]],
+        );
+      });
+
+      it('upserts epochs by epoch number and lists them in epoch order', async () => {
+        const id = await store.createRun({ config: {}, configHash: 'h' });
+        const other = await store.createRun({ config: {}, configHash: 'o' });
+        await store.addEpochs(id, [
+          { epoch: 2, logs: { loss: 0.4, val_loss: 0.5 } },
+          { epoch: 1, logs: { loss: 0.9 } },
+        ]);
+        await store.addEpochs(id, [{ epoch: 2, logs: { loss: 0.3 } }, { epoch: 3, logs: { loss: 0.2 } }]);
+        await store.addEpochs(other, [{ epoch: 1, logs: { loss: 5 } }]);
+        await store.addEpochs(id, []);
+        assert.deepEqual(await store.listEpochs(id), [
+          { epoch: 1, logs: { loss: 0.9 } },
+          { epoch: 2, logs: { loss: 0.3 } },
+          { epoch: 3, logs: { loss: 0.2 } },
+        ]);
+        assert.deepEqual(await store.listEpochs(other), [{ epoch: 1, logs: { loss: 5 } }]);
+      });
+
+      it('deletes a run with its epochs and keeps its model', async () => {
+        const id = await store.createRun({ config: {}, configHash: 'h' });
+        await store.addEpochs(id, [{ epoch: 1, logs: { loss: 1 } }]);
+        await store.addModel({ version: 'v1', runId: id, createdAt: iso(clock), task: 'classification', metrics: {}, path: 'p', digest: null }, [{ name: 'f', bytes: new Uint8Array([1]) }]);
+        const keep = await store.createRun({ config: {}, configHash: 'keep' });
+        await store.deleteRun(id);
+        assert.equal(await store.getRun(id), undefined);
+        assert.deepEqual(await store.listEpochs(id), []);
+        assert.deepEqual((await store.listRuns()).map((r) => r.id), [keep]);
+        assert.equal((await store.getModel('v1'))?.version, 'v1');
+        assert.deepEqual([...(await store.getModelFiles('v1'))[0].bytes], [1]);
+        assert.equal(await store.maxModelNumber(), 1);
+      });
+    });
+
+    describe('models', () => {
+      const model = (version: string, runId: number, createdAt: string) => ({ version, runId, createdAt, task: 'classification', metrics: { accuracy: 0.8, f1: 0.75 }, path: `.mlloop/models/${version}`, digest: `sha-${version}` });
+
+      it('records a model and returns its bundle files byte for byte', async () => {
+        const runId = await store.createRun({ config: {}, configHash: 'h' });
+        const files = [
+          { name: 'weights.bin', bytes: crypto.randomBytes(300_000) },
+          { name: 'empty', bytes: new Uint8Array(0) },
+          { name: 'all-bytes', bytes: Uint8Array.from({ length: 256 }, (_, b) => b) },
+          { name: 'model.json', bytes: Buffer.from(JSON.stringify({ ünï: '🙂' }), 'utf8') },
+        ];
+        await store.addModel(model('v1', runId, iso(clock)), files);
+        assert.deepEqual(await store.getModel('v1'), model('v1', runId, iso(clock)));
+        const back = await store.getModelFiles('v1');
+        assert.deepEqual(
+          back.map((f) => f.name),
+          ['all-bytes', 'empty', 'model.json', 'weights.bin'],
+        );
+        for (const f of back) {
+          const sent = files.find((x) => x.name === f.name)!;
+          assert.ok(f.bytes instanceof Uint8Array);
+          assert.equal(Buffer.compare(Buffer.from(f.bytes), Buffer.from(sent.bytes)), 0, `${f.name} differs`);
+        }
+        assert.equal(await store.getModel('v2'), undefined);
+        assert.deepEqual(await store.getModelFiles('v2'), []);
+      });
+
+      it('refuses a version that exists and changes nothing of it', async () => {
+        const runId = await store.createRun({ config: {}, configHash: 'h' });
+        await store.addModel(model('v1', runId, iso(clock)), [{ name: 'a', bytes: new Uint8Array([1]) }]);
+        await assert.rejects(
+          store.addModel({ ...model('v1', runId, iso(clock + 1)), metrics: { accuracy: 0 } }, [{ name: 'b', bytes: new Uint8Array([2]) }]),
+          (e: unknown) => isUserError(e) && /v1 already exists/.test((e as Error).message),
+        );
+        assert.deepEqual(await store.getModel('v1'), model('v1', runId, iso(clock)));
+        assert.deepEqual(
+          (await store.getModelFiles('v1')).map((f) => [f.name, [...f.bytes]]),
+          [['a', [1]]],
+        );
+      });
+
+      it('updateModel replaces metrics, digest and files; an unknown version is a UserError', async () => {
+        const runId = await store.createRun({ config: {}, configHash: 'h' });
+        await store.addModel(model('v1', runId, iso(clock)), [
+          { name: 'a', bytes: new Uint8Array([1]) },
+          { name: 'b', bytes: new Uint8Array([2]) },
+        ]);
+        await store.updateModel('v1', { metrics: { accuracy: 0.9 } });
+        assert.deepEqual((await store.getModel('v1'))!.metrics, { accuracy: 0.9 });
+        assert.equal((await store.getModel('v1'))!.digest, 'sha-v1');
+        await store.updateModel('v1', { files: [{ name: 'c', bytes: new Uint8Array([3, 3]) }], digest: 'sha-new' });
+        assert.equal((await store.getModel('v1'))!.digest, 'sha-new');
+        assert.deepEqual(
+          (await store.getModelFiles('v1')).map((f) => [f.name, [...f.bytes]]),
+          [['c', [3, 3]]],
+        );
+        await assert.rejects(store.updateModel('v9', { metrics: {} }), (e: unknown) => isUserError(e) && /no model v9/.test((e as Error).message));
+      });
+
+      it('lists models newest first; maxModelNumber is the highest vN ever recorded', async () => {
+        const runId = await store.createRun({ config: {}, configHash: 'h' });
+        assert.equal(await store.maxModelNumber(), 0);
+        const versions = ['v2', 'v10', 'v9', 'best', 'v', 'vx', 'V11', 'v3.5'];
+        for (let k = 0; k < versions.length; k++) await store.addModel(model(versions[k], runId, iso(T0 + k * 1000)));
+        assert.deepEqual(
+          (await store.listModels()).map((m) => m.version),
+          [...versions].reverse(),
+        );
+        assert.equal(await store.maxModelNumber(), 10);
+        await store.deleteRun(runId);
+        assert.equal(await store.maxModelNumber(), 10);
+      });
+    });
+
+    describe('several processes', () => {
+      it('sees another connection\'s commits on its next read', async () => {
+        const other = await target.open({ now });
+        try {
+          await other.addExamples([[example(0)]]);
+          assert.equal(await store.countExamples(), 1);
+          const id = await store.createRun({ config: {}, configHash: 'c' });
+          assert.equal((await other.getRun(id))?.status, 'running');
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('keeps every row when two processes write at once', async function () {
+        const a = fixtureChild('store-writer.ts', [target.location, 'a', '20', '25'], target.env);
+        const b = fixtureChild('store-writer.ts', [target.location, 'b', '20', '25'], target.env);
+        // And this process writes meanwhile, too.
+        for (let k = 0; k < 10; k++) await store.addExamples([[example(k, { source: 'parent' })]]);
+        assert.equal(await exited(a), 0);
+        assert.equal(await exited(b), 0);
+        assert.equal(await store.countExamples({ sources: ['a'] }), 500);
+        assert.equal(await store.countExamples({ sources: ['b'] }), 500);
+        assert.equal(await store.countExamples({ sources: ['parent'] }), 10);
+        const ids = (await collect(store.streamExampleMeta())).rows.map((r) => r.id);
+        assert.equal(new Set(ids).size, 1010);
+      });
+
+      it('reopens with everything in it, at the same schema version', async () => {
+        const version = await store.schemaVersion();
+        assert.ok(version >= 2);
+        await store.addExamples([[example(0)]]);
+        const id = await store.createRun({ config: { a: 1 }, configHash: 'c' });
+        await store.close();
+        store = await target.open({ now });
+        assert.equal(await store.schemaVersion(), version);
+        assert.equal(await store.countExamples(), 1);
+        assert.deepEqual((await store.getRun(id))?.config, { a: 1 });
+      });
+    });
+  });
+}
