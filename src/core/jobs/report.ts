@@ -11,7 +11,7 @@ import { renderRunReport } from '../report/html';
 import type { Store } from '../store/types';
 import { writeFileAtomic } from '../store/fileio';
 import { MLLOOP_VERSION } from '../version';
-import type { RunDetails } from './assess';
+import { runConfigOf, runDetailsOf } from './runRecord';
 
 /** Path of a run's report. */
 export function runReportPath(paths: ProjectPaths, runId: number): string {
@@ -26,8 +26,8 @@ export async function writeRunReport(store: Store, paths: ProjectPaths, runId: n
   const run = await store.getRun(runId);
   if (!run) throw new Error(`run ${runId} not found`);
   const epochs = await store.listEpochs(runId);
-  const details = run.details as Partial<RunDetails> | null;
-  const config = run.config as ProjectConfig;
+  const details = runDetailsOf(run);
+  const config = runConfigOf(run, fallbackConfig(run));
   const html = renderRunReport({
     project: projectName,
     runId,
@@ -53,4 +53,10 @@ export async function writeRunReport(store: Store, paths: ProjectPaths, runId: n
   const file = runReportPath(paths, runId);
   writeFileAtomic(file, Buffer.from(html, 'utf8'));
   return file;
+}
+
+/** For a run whose stored config is unreadable: enough to render what is known. */
+function fallbackConfig(run: { config: unknown }): ProjectConfig {
+  const c = (run.config ?? {}) as Partial<ProjectConfig>;
+  return { task: c.task ?? 'multiclass', label: c.label ?? '', features: [], name: c.name ?? 'project' } as unknown as ProjectConfig;
 }

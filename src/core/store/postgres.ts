@@ -128,6 +128,7 @@ export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.l
 /** First key of ML Loop's advisory locks ('mllp'); the second is hashtext(schema). */
 const LOCK_MIGRATE = 0x6d6c6c70;
 const LOCK_APPEND = 0x6d6c6c71;
+const LOCK_MODELS = 0x6d6c6c72;
 
 const INT8_OID = 20;
 /** Connecting gives up after this long, in ms. */
@@ -336,6 +337,12 @@ class PgConn implements SqlConn {
 
   lockAppends(): Promise<void> {
     return this.driver.lockAppends(this.client);
+  }
+
+  async lockModels(): Promise<void> {
+    // Held to the end of the transaction: two trainers on one team store number their
+    // versions one after the other instead of both taking max + 1.
+    await this.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_MODELS, this.driver.schema]);
   }
 
   async examplesAdded(rows: number): Promise<void> {

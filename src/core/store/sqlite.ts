@@ -44,7 +44,7 @@ export interface SqliteStoreOptions extends SqlStoreOptions {
  * a million-row import's index pages stay cached; it is set once, because changing it
  * discards the cache (10 ms a write, measured).
  */
-const CACHE_KIB = 48 * 1024;
+const CACHE_KIB = 32 * 1024;
 
 /** The lock file ML Loop takes before SQLite touches `file`. */
 export function mlloopLockFile(file: string): string {

@@ -180,7 +180,11 @@ export interface StoreOps {
   updateModel(version: string, patch: { metrics?: Record<string, number>; files?: BundleFile[]; digest?: string }): Promise<void>;
   /** Newest first. */
   listModels(): Promise<ModelRecord[]>;
-  /** The highest N of any version 'vN' ever recorded (0 when none): new versions go above it. */
+  /**
+   * The highest N of any version 'vN' ever recorded (0 when none): new versions go above it.
+   * Inside a unit of work it also holds version numbering until the unit ends, so two
+   * processes adding models at once get different numbers.
+   */
   maxModelNumber(): Promise<number>;
 }
 

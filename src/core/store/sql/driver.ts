@@ -34,6 +34,11 @@ export interface SqlConn {
    * remaining id range for every batch of a streamed read (measured: 100k rows, 3× slower).
    */
   examplesAdded?(rows: number): Promise<void>;
+  /**
+   * Serialises model-version numbering until the transaction ends (PostgreSQL: an advisory
+   * lock; SQLite's write transactions are exclusive already).
+   */
+  lockModels?(): Promise<void>;
 }
 
 export interface SqlDriver {
