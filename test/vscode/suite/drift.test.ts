@@ -42,7 +42,7 @@ async function showing(description: string, read: () => DriftRendering | undefin
  * does not come: a VS Code web race, microsoft/vscode#312020); closing the panel and opening it
  * again loads a fresh iframe.
  */
-async function openUntilDrawn<T>(open: () => Promise<T>, read: (opened: T) => DriftRendering | undefined | Thenable<DriftRendering | undefined>, close: (opened: T) => Promise<void>, attempts = 3): Promise<T> {
+async function openUntilDrawn<T>(open: () => Promise<T>, read: (opened: T) => DriftRendering | undefined | Thenable<DriftRendering | undefined>, close: (opened: T) => Promise<void>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const opened = await open();
     try {
