@@ -81,4 +81,114 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 3: the loop. Predictions apps made (seq orders them for streamed reads; id is the app's),
+  // feedback and outcomes on them (hash: each inbox line taken once; example_id: the
+  // training example a labelled one became), how far each inbox file was read, lines set
+  // aside with their reason, the registry (aliases such as champion, and every event), and
+  // retraining cycles.
+  `
+  CREATE TABLE predictions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    model_version TEXT NOT NULL,
+    time TEXT NOT NULL,
+    input TEXT NOT NULL,               -- JSON record
+    output TEXT NOT NULL,              -- JSON {label|value, confidence, probabilities}
+    label,                             -- the predicted label (typed, as examples.label) or NULL
+    value REAL,                        -- the predicted value (regression) or NULL
+    confidence REAL,
+    entity TEXT,
+    variant TEXT,
+    latency_ms REAL,
+    source TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+  );
+  CREATE INDEX predictions_time ON predictions (time);
+  CREATE INDEX predictions_model ON predictions (model_version, time);
+
+  CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    prediction_id TEXT NOT NULL REFERENCES predictions (id) ON DELETE CASCADE,
+    time TEXT NOT NULL,
+    label,
+    accepted INTEGER,                  -- 1 accepted, 0 rejected, NULL not said
+    by TEXT,
+    duration_ms REAL,
+    source TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    example_id INTEGER
+  );
+  CREATE INDEX feedback_prediction ON feedback (prediction_id);
+  CREATE INDEX feedback_time ON feedback (time);
+
+  CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    prediction_id TEXT NOT NULL REFERENCES predictions (id) ON DELETE CASCADE,
+    time TEXT NOT NULL,
+    label,
+    value REAL,
+    source TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    example_id INTEGER
+  );
+  CREATE INDEX outcomes_prediction ON outcomes (prediction_id);
+  CREATE INDEX outcomes_time ON outcomes (time);
+
+  CREATE TABLE inbox_files (
+    name TEXT PRIMARY KEY,
+    identity TEXT NOT NULL,
+    consumed INTEGER NOT NULL,         -- bytes taken (each ends with a newline)
+    lines INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE rejected_lines (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+
+  CREATE TABLE registry_aliases (
+    alias TEXT PRIMARY KEY,
+    version TEXT NOT NULL REFERENCES models (version),
+    since TEXT NOT NULL
+  );
+
+  CREATE TABLE registry_events (
+    id INTEGER PRIMARY KEY,
+    version TEXT NOT NULL,
+    action TEXT NOT NULL,              -- promoted | rejected | rolled_back | forced | imported | archived
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    reasons TEXT NOT NULL,             -- JSON array of sentences
+    gate TEXT,                         -- JSON: the gate's numbers
+    previous TEXT,                     -- the champion before
+    cycle INTEGER
+  );
+  CREATE INDEX registry_events_at ON registry_events (at);
+
+  CREATE TABLE cycles (
+    id INTEGER PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decision TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    champion TEXT,
+    challenger TEXT,
+    run_id INTEGER,
+    reasons TEXT NOT NULL,
+    gate TEXT,
+    report TEXT,
+    error TEXT,
+    host TEXT,
+    pid INTEGER,
+    heartbeat_at TEXT
+  );
+  `,
 ];

@@ -180,6 +180,54 @@ export interface StoreOps {
   updateModel(version: string, patch: { metrics?: Record<string, number>; files?: BundleFile[]; digest?: string }): Promise<void>;
   /** Newest first. */
   listModels(): Promise<ModelRecord[]>;
+  // ---- the loop (schema 3) ----
+
+  /** Logs predictions; an id already logged is skipped (counted as a duplicate). */
+  addPredictions(rows: PredictionInput[]): Promise<{ inserted: number; duplicates: number }>;
+  /** The logged predictions with these ids (missing ids are absent from the map). */
+  getPredictions(ids: string[]): Promise<Map<string, StoredPrediction>>;
+  countPredictions(filter?: PredictionFilter): Promise<number>;
+  /**
+   * Records feedback (each `hash` once; repeats are counted as duplicates). A row with an
+   * `example` also inserts that training example and links it (`exampleId`).
+   */
+  addFeedback(rows: Array<FeedbackInput & { example?: ExampleInput }>): Promise<{ inserted: number; duplicates: number; examples: number }>;
+  addOutcomes(rows: Array<OutcomeInput & { example?: ExampleInput }>): Promise<{ inserted: number; duplicates: number; examples: number }>;
+  /** Feedback and outcomes on these predictions, oldest first. */
+  listFeedback(opts?: { prediction?: string; from?: string; to?: string; limit?: number }): Promise<StoredFeedback[]>;
+  listOutcomes(opts?: { prediction?: string; from?: string; to?: string; limit?: number }): Promise<StoredOutcome[]>;
+  /**
+   * Deletes logged predictions older than `before` (with their feedback and outcome rows;
+   * the training examples those became stay). @returns how many predictions were deleted.
+   */
+  prunePredictions(before: string): Promise<number>;
+
+  getInboxFiles(): Promise<InboxFileState[]>;
+  setInboxFile(state: InboxFileState): Promise<void>;
+  addRejectedLines(lines: RejectedLine[]): Promise<void>;
+  /** Newest first. */
+  listRejectedLines(opts?: { limit?: number }): Promise<Array<RejectedLine & { id: number }>>;
+
+  /** The version an alias (e.g. 'champion') points to, and since when. */
+  getAlias(alias: string): Promise<{ version: string; since: string } | undefined>;
+  /** Points an alias at a version (null removes it). */
+  setAlias(alias: string, version: string | null): Promise<void>;
+  addRegistryEvent(event: Omit<RegistryEvent, 'id'>): Promise<number>;
+  /** Oldest first. */
+  listRegistryEvents(opts?: { version?: string; limit?: number }): Promise<RegistryEvent[]>;
+
+  /**
+   * Starts a retraining cycle, unless one is running (a live one: a cycle whose process died
+   * or whose heartbeat is stale is marked interrupted first).
+   * @throws UserError naming the running cycle and who runs it.
+   */
+  startCycle(trigger: string): Promise<number>;
+  updateCycle(id: number, patch: CyclePatch): Promise<void>;
+  cycleHeartbeat(id: number): Promise<void>;
+  getCycle(id: number): Promise<CycleRecord | undefined>;
+  /** Newest first. */
+  listCycles(opts?: { limit?: number }): Promise<CycleRecord[]>;
+
   /**
    * The highest N of any version 'vN' ever recorded (0 when none): new versions go above it.
    * Inside a unit of work it also holds version numbering until the unit ends, so two
@@ -221,9 +269,143 @@ export interface Store extends StoreOps {
   streamExamples(filter?: ExampleFilter, opts?: StreamOptions): AsyncIterable<StoredExample[]>;
   /** As streamExamples, without the records. */
   streamExampleMeta(filter?: ExampleFilter, opts?: StreamOptions): AsyncIterable<ExampleMeta[]>;
+  /** Logged predictions matching `filter`, oldest first (by log order), in batches; a snapshot as streamExamples. */
+  streamPredictions(filter?: PredictionFilter, opts?: StreamOptions): AsyncIterable<StoredPrediction[]>;
   /** Examples by id (any order in, id order out); for picking the rows of a split. */
   getExamples(ids: ArrayLike<number>): Promise<StoredExample[]>;
 
   /** Closes connections; safe to call twice. */
   close(): Promise<void>;
+}
+
+// ---- the loop: predictions, feedback, outcomes, the inbox, the registry, cycles ----------
+
+/** A prediction an app made, as logged (inbox line, `mlloop serve`, or imported history). */
+export interface PredictionInput {
+  /** The app's id for it; feedback and outcomes refer to it. */
+  id: string;
+  /** The model version that made it. */
+  model: string;
+  /** ISO-8601 UTC. */
+  time: string;
+  /** The record the model saw. */
+  input: Record<string, unknown>;
+  /** The output: a label (classification) or a value (regression), and the confidence. */
+  output: { label?: Label; value?: number; confidence?: number; probabilities?: Record<string, number> };
+  entity?: string;
+  variant?: string;
+  latencyMs?: number;
+  /** Where it came from: 'inbox/app.jsonl', 'serve', a file. */
+  source: string;
+}
+
+export interface StoredPrediction extends PredictionInput {
+  ingestedAt: string;
+}
+
+/** Feedback on a prediction: accepted, rejected, or a corrected label. */
+export interface FeedbackInput {
+  prediction: string;
+  time: string;
+  label?: Label;
+  accepted?: boolean;
+  by?: string;
+  durationMs?: number;
+  source: string;
+  /** Exactly-once key (the inbox line's content hash, or a caller's id). */
+  hash: string;
+}
+
+/** An outcome that arrived later: a label or a value. */
+export interface OutcomeInput {
+  prediction: string;
+  time: string;
+  label?: Label;
+  value?: number;
+  source: string;
+  hash: string;
+}
+
+export interface StoredFeedback extends FeedbackInput {
+  id: number;
+  ingestedAt: string;
+  /** The training example it became (when it carried a label, or accepted a classification). */
+  exampleId: number | null;
+}
+
+export interface StoredOutcome extends OutcomeInput {
+  id: number;
+  ingestedAt: string;
+  exampleId: number | null;
+}
+
+/** How far the inbox reader has consumed a file. */
+export interface InboxFileState {
+  /** Path relative to the inbox folder. */
+  name: string;
+  /** Identifies the file's content independently of its name (device, inode, hash of its first bytes). */
+  identity: string;
+  /** Bytes consumed: everything before this offset ends with a newline and was taken. */
+  offset: number;
+  /** Lines consumed (for line numbers in messages). */
+  lines: number;
+  updatedAt: string;
+}
+
+/** A line the inbox (or an import of history) could not take, kept with the reason. */
+export interface RejectedLine {
+  source: string;
+  line: number;
+  reason: string;
+  /** The line's text, cut at 2,000 characters. */
+  text: string;
+  at: string;
+}
+
+export type RegistryAction = 'promoted' | 'rejected' | 'rolled_back' | 'forced' | 'imported' | 'archived';
+
+export interface RegistryEvent {
+  id: number;
+  version: string;
+  action: RegistryAction;
+  at: string;
+  /** What did it: 'schedule', 'labels', 'command', 'extension', 'experiment', … and who. */
+  by: string;
+  reasons: string[];
+  /** The gate's numbers, when a gate decided. */
+  gate: Record<string, unknown> | null;
+  /** The champion before this event (for history and rollback). */
+  previous: string | null;
+  cycle: number | null;
+}
+
+export type CycleStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface CycleRecord {
+  id: number;
+  trigger: string;
+  status: CycleStatus;
+  decision: 'promoted' | 'rejected' | 'skipped' | null;
+  startedAt: string;
+  finishedAt: string | null;
+  champion: string | null;
+  challenger: string | null;
+  runId: number | null;
+  reasons: string[];
+  gate: Record<string, unknown> | null;
+  report: string | null;
+  error: string | null;
+  host: string | null;
+  pid: number | null;
+  heartbeatAt: string | null;
+}
+
+export type CyclePatch = Partial<Pick<CycleRecord, 'status' | 'decision' | 'finishedAt' | 'champion' | 'challenger' | 'runId' | 'reasons' | 'gate' | 'report' | 'error'>>;
+
+export interface PredictionFilter {
+  from?: string;
+  to?: string;
+  model?: string;
+  /** Only the newest this many (still returned oldest first). */
+  last?: number;
 }

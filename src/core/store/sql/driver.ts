@@ -39,6 +39,8 @@ export interface SqlConn {
    * lock; SQLite's write transactions are exclusive already).
    */
   lockModels?(): Promise<void>;
+  /** Serialises starting retraining cycles (as lockModels). */
+  lockCycles?(): Promise<void>;
 }
 
 export interface SqlDriver {

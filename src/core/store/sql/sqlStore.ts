@@ -9,6 +9,19 @@ import readline from 'node:readline';
 import { throwIfAborted, UserError } from '../../util/errors';
 import { holderIsDead } from '../lock';
 import type {
+  CycleRecord,
+  CyclePatch,
+  FeedbackInput,
+  InboxFileState,
+  OutcomeInput,
+  PredictionFilter,
+  PredictionInput,
+  RegistryAction,
+  RegistryEvent,
+  RejectedLine,
+  StoredFeedback,
+  StoredOutcome,
+  StoredPrediction,
   BundleFile,
   EpochRecord,
   ExampleFilter,
@@ -186,11 +199,11 @@ export class SqlStore implements Store {
   }
 
   countExamples(filter: ExampleFilter = {}): Promise<number> {
-    return this.read((o) => o.countExamples(filter));
+    return this.read((x) => x.countExamples(filter));
   }
 
   exampleStats(filter: ExampleFilter = {}): Promise<ExampleStats> {
-    return this.read((o) => o.exampleStats(filter));
+    return this.read((x) => x.exampleStats(filter));
   }
 
   async *streamExamples(filter: ExampleFilter = {}, opts: StreamOptions = {}): AsyncIterable<StoredExample[]> {
@@ -280,47 +293,152 @@ export class SqlStore implements Store {
   // ---- everything else: one unit of work per call ----------------------------------------
 
   createRun(run: NewRun): Promise<number> {
-    return this.write((o) => o.createRun(run));
+    return this.write((x) => x.createRun(run));
   }
   updateRun(id: number, patch: RunPatch): Promise<void> {
-    return this.write((o) => o.updateRun(id, patch));
+    return this.write((x) => x.updateRun(id, patch));
   }
   heartbeat(id: number): Promise<void> {
-    return this.write((o) => o.heartbeat(id));
+    return this.write((x) => x.heartbeat(id));
   }
   addEpochs(runId: number, epochs: EpochRecord[]): Promise<void> {
     if (epochs.length === 0) return Promise.resolve();
-    return this.write((o) => o.addEpochs(runId, epochs));
+    return this.write((x) => x.addEpochs(runId, epochs));
   }
   getRun(id: number): Promise<RunRecord | undefined> {
-    return this.read((o) => o.getRun(id));
+    return this.read((x) => x.getRun(id));
   }
   listRuns(opts: { limit?: number } = {}): Promise<RunRecord[]> {
-    return this.read((o) => o.listRuns(opts));
+    return this.read((x) => x.listRuns(opts));
   }
   listEpochs(runId: number): Promise<EpochRecord[]> {
-    return this.read((o) => o.listEpochs(runId));
+    return this.read((x) => x.listEpochs(runId));
   }
   deleteRun(id: number): Promise<void> {
-    return this.write((o) => o.deleteRun(id));
+    return this.write((x) => x.deleteRun(id));
   }
   addModel(model: ModelRecord, files: BundleFile[] = []): Promise<void> {
-    return this.write((o) => o.addModel(model, files));
+    return this.write((x) => x.addModel(model, files));
   }
   getModel(version: string): Promise<ModelRecord | undefined> {
-    return this.read((o) => o.getModel(version));
+    return this.read((x) => x.getModel(version));
   }
   getModelFiles(version: string): Promise<BundleFile[]> {
-    return this.read((o) => o.getModelFiles(version));
+    return this.read((x) => x.getModelFiles(version));
   }
   updateModel(version: string, patch: { metrics?: Record<string, number>; files?: BundleFile[]; digest?: string }): Promise<void> {
-    return this.write((o) => o.updateModel(version, patch));
+    return this.write((x) => x.updateModel(version, patch));
   }
   listModels(): Promise<ModelRecord[]> {
-    return this.read((o) => o.listModels());
+    return this.read((x) => x.listModels());
   }
   maxModelNumber(): Promise<number> {
-    return this.read((o) => o.maxModelNumber());
+    return this.read((x) => x.maxModelNumber());
+  }
+
+  addPredictions(rows: PredictionInput[]) {
+    return this.write((x) => x.addPredictions(rows));
+  }
+  getPredictions(ids: string[]) {
+    return this.read((x) => x.getPredictions(ids));
+  }
+  countPredictions(filter?: PredictionFilter) {
+    return this.read((x) => x.countPredictions(filter));
+  }
+  addFeedback(rows: Array<FeedbackInput & { example?: ExampleInput }>) {
+    return this.write((x) => x.addFeedback(rows));
+  }
+  addOutcomes(rows: Array<OutcomeInput & { example?: ExampleInput }>) {
+    return this.write((x) => x.addOutcomes(rows));
+  }
+  listFeedback(o?: { prediction?: string; from?: string; to?: string; limit?: number }) {
+    return this.read((x) => x.listFeedback(o));
+  }
+  listOutcomes(o?: { prediction?: string; from?: string; to?: string; limit?: number }) {
+    return this.read((x) => x.listOutcomes(o));
+  }
+  prunePredictions(before: string) {
+    return this.write((x) => x.prunePredictions(before));
+  }
+  getInboxFiles() {
+    return this.read((x) => x.getInboxFiles());
+  }
+  setInboxFile(st: InboxFileState) {
+    return this.write((x) => x.setInboxFile(st));
+  }
+  addRejectedLines(lines: RejectedLine[]) {
+    return this.write((x) => x.addRejectedLines(lines));
+  }
+  listRejectedLines(o?: { limit?: number }) {
+    return this.read((x) => x.listRejectedLines(o));
+  }
+  getAlias(alias: string) {
+    return this.read((x) => x.getAlias(alias));
+  }
+  setAlias(alias: string, version: string | null) {
+    return this.write((x) => x.setAlias(alias, version));
+  }
+  addRegistryEvent(e: Omit<RegistryEvent, 'id'>) {
+    return this.write((x) => x.addRegistryEvent(e));
+  }
+  listRegistryEvents(o?: { version?: string; limit?: number }) {
+    return this.read((x) => x.listRegistryEvents(o));
+  }
+  startCycle(trigger: string) {
+    return this.write((x) => x.startCycle(trigger));
+  }
+  updateCycle(id: number, patch: CyclePatch) {
+    return this.write((x) => x.updateCycle(id, patch));
+  }
+  cycleHeartbeat(id: number) {
+    return this.write((x) => x.cycleHeartbeat(id));
+  }
+  getCycle(id: number) {
+    return this.read((x) => x.getCycle(id));
+  }
+  listCycles(o?: { limit?: number }) {
+    return this.read((x) => x.listCycles(o));
+  }
+
+  async *streamPredictions(filter: PredictionFilter = {}, opts: StreamOptions = {}): AsyncIterable<StoredPrediction[]> {
+    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
+    const parts: string[] = [];
+    const params: SqlParam[] = [];
+    if (filter.from) (parts.push('time >= ?'), params.push(new Date(filter.from).toISOString()));
+    if (filter.to) (parts.push('time < ?'), params.push(new Date(filter.to).toISOString()));
+    if (filter.model) (parts.push('model_version = ?'), params.push(filter.model));
+    const where = parts.length ? ` AND ${parts.join(' AND ')}` : '';
+    // The snapshot: the highest log position now; with `last`, start where the newest N begin.
+    const bounds = await this.read(async (o) => {
+      const max = num((await o.conn.get(`SELECT max(seq) AS v FROM predictions WHERE 1 = 1${where}`, params))?.v);
+      if (max === null) return null;
+      let from = 0;
+      if (filter.last !== undefined) {
+        const r = await o.conn.get(`SELECT seq AS v FROM predictions WHERE 1 = 1${where} ORDER BY seq DESC LIMIT 1 OFFSET ${Math.max(0, Math.floor(filter.last) - 1)}`, params);
+        from = r ? Number(r.v) - 1 : 0;
+      }
+      return { max, from };
+    }, opts.signal);
+    if (!bounds) return;
+    let after = bounds.from;
+    for (;;) {
+      throwIfAborted(opts.signal);
+      const rows = await this.read((o) => o.conn.all(`SELECT * FROM predictions WHERE seq > ? AND seq <= ?${where} ORDER BY seq LIMIT ${batchSize}`, [after, bounds.max, ...params]), opts.signal);
+      if (rows.length === 0) return;
+      const loop = loopOpsFor({} as SqlConn, this, () => this.iso());
+      yield rows.map((r) => loop.toPrediction(r));
+      after = Number(rows[rows.length - 1].seq);
+      if (rows.length < batchSize || after >= bounds.max) return;
+    }
+  }
+
+  /** @internal a running cycle whose process is gone (or silent) is shown as interrupted, as runs are. */
+  liveCycle(c: CycleRecord): CycleRecord {
+    if (c.status !== 'running') return c;
+    const sameHost = c.host === null || c.host === thisHost;
+    if (sameHost && c.pid !== null && holderIsDead({ pid: c.pid, host: thisHost, start: null, token: '', command: '', since: '' })) return { ...c, status: 'interrupted' };
+    if (c.heartbeatAt !== null && this.now().getTime() - Date.parse(c.heartbeatAt) > this.heartbeatStaleMs) return { ...c, status: 'interrupted' };
+    return c;
   }
 
   /** @internal */
@@ -412,10 +530,77 @@ function normaliseTime(t: string, what: string): string {
 
 /** The calls of StoreOps on one connection (inside one read or one write). */
 class Ops implements StoreOps {
+  private readonly loop: ReturnType<typeof loopOpsFor>;
   constructor(
     readonly conn: SqlConn,
     private readonly store: SqlStore,
-  ) {}
+  ) {
+    this.loop = loopOpsFor(conn, store, () => store.nowIso());
+  }
+
+  addPredictions(rows: PredictionInput[]) {
+    return this.loop.addPredictions(rows);
+  }
+  getPredictions(ids: string[]) {
+    return this.loop.getPredictions(ids);
+  }
+  countPredictions(filter?: PredictionFilter) {
+    return this.loop.countPredictions(filter);
+  }
+  addFeedback(rows: Array<FeedbackInput & { example?: ExampleInput }>) {
+    return this.loop.addFeedback(rows);
+  }
+  addOutcomes(rows: Array<OutcomeInput & { example?: ExampleInput }>) {
+    return this.loop.addOutcomes(rows);
+  }
+  listFeedback(o?: { prediction?: string; from?: string; to?: string; limit?: number }) {
+    return this.loop.listFeedback(o);
+  }
+  listOutcomes(o?: { prediction?: string; from?: string; to?: string; limit?: number }) {
+    return this.loop.listOutcomes(o);
+  }
+  prunePredictions(before: string) {
+    return this.loop.prunePredictions(before);
+  }
+  getInboxFiles() {
+    return this.loop.getInboxFiles();
+  }
+  setInboxFile(st: InboxFileState) {
+    return this.loop.setInboxFile(st);
+  }
+  addRejectedLines(lines: RejectedLine[]) {
+    return this.loop.addRejectedLines(lines);
+  }
+  listRejectedLines(o?: { limit?: number }) {
+    return this.loop.listRejectedLines(o);
+  }
+  getAlias(alias: string) {
+    return this.loop.getAlias(alias);
+  }
+  setAlias(alias: string, version: string | null) {
+    return this.loop.setAlias(alias, version);
+  }
+  addRegistryEvent(e: Omit<RegistryEvent, 'id'>) {
+    return this.loop.addRegistryEvent(e);
+  }
+  listRegistryEvents(o?: { version?: string; limit?: number }) {
+    return this.loop.listRegistryEvents(o);
+  }
+  startCycle(trigger: string) {
+    return this.loop.startCycle(trigger);
+  }
+  updateCycle(id: number, patch: CyclePatch) {
+    return this.loop.updateCycle(id, patch);
+  }
+  cycleHeartbeat(id: number) {
+    return this.loop.cycleHeartbeat(id);
+  }
+  getCycle(id: number) {
+    return this.loop.getCycle(id);
+  }
+  listCycles(o?: { limit?: number }) {
+    return this.loop.listCycles(o);
+  }
 
   async countExamples(filter: ExampleFilter = {}): Promise<number> {
     const { where, params } = filterSql(filter);
@@ -559,6 +744,7 @@ class Ops implements StoreOps {
   }
 
   async maxModelNumber(): Promise<number> {
+    await this.conn.lockModels?.();
     // Not LIKE 'v%': SQLite's LIKE ignores case, PostgreSQL's does not.
     const rows = await this.conn.all("SELECT version FROM models WHERE substr(version, 1, 1) = 'v'");
     let max = 0;
@@ -568,6 +754,311 @@ class Ops implements StoreOps {
     }
     return max;
   }
+}
+
+// ---- the loop ----------------------------------------------------------------------------
+//
+// Labels of predictions, feedback and outcomes are stored as examples' labels are (typed on
+// SQLite, JSON text on PostgreSQL): Ops uses the store's encodeLabel / decodeLabel.
+
+/** Bound values per multi-row statement of the loop's bulk inserts. */
+const LOOP_BATCH = 200;
+
+export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
+  const enc = (l: unknown) => (l === undefined || l === null ? null : store.encodeLabel(l as string | number));
+  const dec = (v: unknown) => (v === null || v === undefined ? undefined : store.decodeLabel(v));
+  const toPrediction = (r: SqlRow): StoredPrediction => {
+    const output = JSON.parse(String(r.output)) as StoredPrediction['output'];
+    return {
+      id: String(r.id),
+      model: String(r.model_version),
+      time: String(r.time),
+      input: JSON.parse(String(r.input)) as Record<string, unknown>,
+      output,
+      ...(r.entity !== null && r.entity !== undefined ? { entity: String(r.entity) } : {}),
+      ...(r.variant !== null && r.variant !== undefined ? { variant: String(r.variant) } : {}),
+      ...(r.latency_ms !== null && r.latency_ms !== undefined ? { latencyMs: Number(r.latency_ms) } : {}),
+      source: String(r.source),
+      ingestedAt: String(r.ingested_at),
+    };
+  };
+  const toFeedback = (r: SqlRow): StoredFeedback => ({
+    id: Number(r.id),
+    hash: String(r.hash),
+    prediction: String(r.prediction_id),
+    time: String(r.time),
+    ...(dec(r.label) !== undefined ? { label: dec(r.label) } : {}),
+    ...(r.accepted !== null && r.accepted !== undefined ? { accepted: Number(r.accepted) === 1 } : {}),
+    ...(r.by !== null && r.by !== undefined ? { by: String(r.by) } : {}),
+    ...(r.duration_ms !== null && r.duration_ms !== undefined ? { durationMs: Number(r.duration_ms) } : {}),
+    source: String(r.source),
+    ingestedAt: String(r.ingested_at),
+    exampleId: num(r.example_id),
+  });
+  const toOutcome = (r: SqlRow): StoredOutcome => ({
+    id: Number(r.id),
+    hash: String(r.hash),
+    prediction: String(r.prediction_id),
+    time: String(r.time),
+    ...(dec(r.label) !== undefined ? { label: dec(r.label) } : {}),
+    ...(r.value !== null && r.value !== undefined ? { value: Number(r.value) } : {}),
+    source: String(r.source),
+    ingestedAt: String(r.ingested_at),
+    exampleId: num(r.example_id),
+  });
+  const toCycle = (r: SqlRow): CycleRecord => ({
+    id: Number(r.id),
+    trigger: String(r.trigger),
+    status: String(r.status) as CycleRecord['status'],
+    decision: (str(r.decision) as CycleRecord['decision']) ?? null,
+    startedAt: String(r.started_at),
+    finishedAt: str(r.finished_at),
+    champion: str(r.champion),
+    challenger: str(r.challenger),
+    runId: num(r.run_id),
+    reasons: json<string[]>(r.reasons) ?? [],
+    gate: json<Record<string, unknown>>(r.gate),
+    report: str(r.report),
+    error: str(r.error),
+    host: str(r.host),
+    pid: num(r.pid),
+    heartbeatAt: str(r.heartbeat_at),
+  });
+  const timeWhere = (col: string, o: { from?: string; to?: string; prediction?: string; model?: string }) => {
+    const parts: string[] = [];
+    const params: SqlParam[] = [];
+    if (o.from) (parts.push(`${col} >= ?`), params.push(new Date(o.from).toISOString()));
+    if (o.to) (parts.push(`${col} < ?`), params.push(new Date(o.to).toISOString()));
+    if (o.prediction) (parts.push('prediction_id = ?'), params.push(o.prediction));
+    if (o.model) (parts.push('model_version = ?'), params.push(o.model));
+    return { where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };
+  };
+  /** Inserts the example a labelled feedback/outcome became (dedupe by its hash) and returns its id. */
+  const insertExample = async (ex: ExampleInput): Promise<number | null> => {
+    const at = now();
+    const r = await conn.get(
+      'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING id',
+      [ex.hash, ex.source, ex.sourceLine ?? null, at, ex.eventTime ?? at, store.encodeLabel(ex.label), ex.weight ?? null, JSON.stringify(ex.record)],
+    );
+    if (r) return Number(r.id);
+    const existing = await conn.get('SELECT id FROM examples WHERE hash = ?', [ex.hash]);
+    return existing ? Number(existing.id) : null;
+  };
+  const ops = {
+    async addPredictions(rows: PredictionInput[]): Promise<{ inserted: number; duplicates: number }> {
+      let inserted = 0;
+      const at = now();
+      await conn.lockAppends?.();
+      for (let i = 0; i < rows.length; i += LOOP_BATCH) {
+        const chunk = rows.slice(i, i + LOOP_BATCH);
+        const changed = await conn.runMany(
+          'INSERT INTO predictions (id, model_version, time, input, output, label, value, confidence, entity, variant, latency_ms, source, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+          chunk.map((p) => [
+            p.id,
+            p.model,
+            new Date(p.time).toISOString(),
+            JSON.stringify(p.input),
+            JSON.stringify(p.output),
+            enc(p.output.label),
+            p.output.value ?? null,
+            p.output.confidence ?? null,
+            p.entity ?? null,
+            p.variant ?? null,
+            p.latencyMs ?? null,
+            p.source,
+            at,
+          ]),
+        );
+        inserted += changed.filter(Boolean).length;
+      }
+      return { inserted, duplicates: rows.length - inserted };
+    },
+    async getPredictions(ids: string[]): Promise<Map<string, StoredPrediction>> {
+      const out = new Map<string, StoredPrediction>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+        const chunk = unique.slice(i, i + IDS_PER_QUERY);
+        const rows = await conn.all(`SELECT * FROM predictions WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+        for (const r of rows) out.set(String(r.id), toPrediction(r));
+      }
+      return out;
+    },
+    async countPredictions(filter: PredictionFilter = {}): Promise<number> {
+      const { where, params } = timeWhere('time', filter);
+      const r = await conn.get(`SELECT count(*) AS n FROM predictions${where}`, params);
+      const n = Number(r?.n ?? 0);
+      return filter.last !== undefined ? Math.min(n, filter.last) : n;
+    },
+    async addFeedback(rows: Array<FeedbackInput & { example?: ExampleInput }>) {
+      let inserted = 0;
+      let examples = 0;
+      const at = now();
+      if (rows.some((r) => r.example)) await conn.lockAppends?.();
+      for (const f of rows) {
+        const done = await conn.get(
+          'INSERT INTO feedback (hash, prediction_id, time, label, accepted, by, duration_ms, source, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING id',
+          [f.hash, f.prediction, new Date(f.time).toISOString(), enc(f.label), f.accepted === undefined ? null : f.accepted ? 1 : 0, f.by ?? null, f.durationMs ?? null, f.source, at],
+        );
+        if (!done) continue;
+        inserted++;
+        if (f.example) {
+          const id = await insertExample(f.example);
+          if (id !== null) {
+            examples++;
+            await conn.run('UPDATE feedback SET example_id = ? WHERE id = ?', [id, Number(done.id)]);
+          }
+        }
+      }
+      return { inserted, duplicates: rows.length - inserted, examples };
+    },
+    async addOutcomes(rows: Array<OutcomeInput & { example?: ExampleInput }>) {
+      let inserted = 0;
+      let examples = 0;
+      const at = now();
+      if (rows.some((r) => r.example)) await conn.lockAppends?.();
+      for (const o of rows) {
+        const done = await conn.get(
+          'INSERT INTO outcomes (hash, prediction_id, time, label, value, source, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING id',
+          [o.hash, o.prediction, new Date(o.time).toISOString(), enc(o.label), o.value ?? null, o.source, at],
+        );
+        if (!done) continue;
+        inserted++;
+        if (o.example) {
+          const id = await insertExample(o.example);
+          if (id !== null) {
+            examples++;
+            await conn.run('UPDATE outcomes SET example_id = ? WHERE id = ?', [id, Number(done.id)]);
+          }
+        }
+      }
+      return { inserted, duplicates: rows.length - inserted, examples };
+    },
+    async listFeedback(o: { prediction?: string; from?: string; to?: string; limit?: number } = {}): Promise<StoredFeedback[]> {
+      const { where, params } = timeWhere('time', o);
+      const rows = await conn.all(`SELECT * FROM feedback${where} ORDER BY time, id${o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : ''}`, params);
+      return rows.map(toFeedback);
+    },
+    async listOutcomes(o: { prediction?: string; from?: string; to?: string; limit?: number } = {}): Promise<StoredOutcome[]> {
+      const { where, params } = timeWhere('time', o);
+      const rows = await conn.all(`SELECT * FROM outcomes${where} ORDER BY time, id${o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : ''}`, params);
+      return rows.map(toOutcome);
+    },
+    async prunePredictions(before: string): Promise<number> {
+      const t = new Date(before).toISOString();
+      // Children first: SQLite enforces ON DELETE CASCADE only with foreign_keys on, and the
+      // order makes both engines agree regardless.
+      await conn.run('DELETE FROM feedback WHERE prediction_id IN (SELECT id FROM predictions WHERE time < ?)', [t]);
+      await conn.run('DELETE FROM outcomes WHERE prediction_id IN (SELECT id FROM predictions WHERE time < ?)', [t]);
+      return conn.run('DELETE FROM predictions WHERE time < ?', [t]);
+    },
+    async getInboxFiles(): Promise<InboxFileState[]> {
+      const rows = await conn.all('SELECT * FROM inbox_files ORDER BY name');
+      return rows.map((r) => ({ name: String(r.name), identity: String(r.identity), offset: Number(r.consumed), lines: Number(r.lines), updatedAt: String(r.updated_at) }));
+    },
+    async setInboxFile(st: InboxFileState): Promise<void> {
+      await conn.run(
+        'INSERT INTO inbox_files (name, identity, consumed, lines, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET identity = excluded.identity, consumed = excluded.consumed, lines = excluded.lines, updated_at = excluded.updated_at',
+        [st.name, st.identity, st.offset, st.lines, st.updatedAt],
+      );
+    },
+    async addRejectedLines(lines: RejectedLine[]): Promise<void> {
+      if (lines.length === 0) return;
+      await conn.runMany('INSERT INTO rejected_lines (source, line, reason, text, at) VALUES (?, ?, ?, ?, ?)', lines.map((l) => [l.source, l.line, l.reason, l.text.slice(0, 2000), l.at]));
+    },
+    async listRejectedLines(o: { limit?: number } = {}): Promise<Array<RejectedLine & { id: number }>> {
+      const rows = await conn.all(`SELECT * FROM rejected_lines ORDER BY id DESC${o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : ''}`);
+      return rows.map((r) => ({ id: Number(r.id), source: String(r.source), line: Number(r.line), reason: String(r.reason), text: String(r.text), at: String(r.at) }));
+    },
+    async getAlias(alias: string): Promise<{ version: string; since: string } | undefined> {
+      const r = await conn.get('SELECT version, since FROM registry_aliases WHERE alias = ?', [alias]);
+      return r ? { version: String(r.version), since: String(r.since) } : undefined;
+    },
+    async setAlias(alias: string, version: string | null): Promise<void> {
+      if (version === null) await conn.run('DELETE FROM registry_aliases WHERE alias = ?', [alias]);
+      else {
+        await conn.run('INSERT INTO registry_aliases (alias, version, since) VALUES (?, ?, ?) ON CONFLICT (alias) DO UPDATE SET version = excluded.version, since = excluded.since', [alias, version, now()]);
+      }
+    },
+    async addRegistryEvent(e: Omit<RegistryEvent, 'id'>): Promise<number> {
+      const r = await conn.get('INSERT INTO registry_events (version, action, at, by, reasons, gate, previous, cycle) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id', [
+        e.version,
+        e.action,
+        e.at,
+        e.by,
+        JSON.stringify(e.reasons),
+        e.gate ? JSON.stringify(e.gate) : null,
+        e.previous,
+        e.cycle,
+      ]);
+      return Number(r!.id);
+    },
+    async listRegistryEvents(o: { version?: string; limit?: number } = {}): Promise<RegistryEvent[]> {
+      const rows = await conn.all(`SELECT * FROM registry_events${o.version ? ' WHERE version = ?' : ''} ORDER BY id${o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : ''}`, o.version ? [o.version] : []);
+      return rows.map((r) => ({
+        id: Number(r.id),
+        version: String(r.version),
+        action: String(r.action) as RegistryAction,
+        at: String(r.at),
+        by: String(r.by),
+        reasons: json<string[]>(r.reasons) ?? [],
+        gate: json<Record<string, unknown>>(r.gate),
+        previous: str(r.previous),
+        cycle: num(r.cycle),
+      }));
+    },
+    async startCycle(trigger: string): Promise<number> {
+      await conn.lockCycles?.();
+      const running = await conn.all("SELECT * FROM cycles WHERE status = 'running' ORDER BY id");
+      for (const r of running) {
+        const c = store.liveCycle(toCycle(r));
+        if (c.status === 'running') {
+          const who = c.host && c.pid ? `process ${c.pid}${c.host !== thisHost ? ` on ${c.host}` : ''}` : 'another process';
+          throw new UserError(`A retraining cycle is already running: cycle ${c.id} (${c.trigger}), started ${c.startedAt} by ${who}. One cycle runs at a time; this one was not started.`);
+        }
+        await conn.run("UPDATE cycles SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'", [now(), c.id]);
+      }
+      const at = now();
+      const r = await conn.get("INSERT INTO cycles (trigger, status, started_at, reasons, host, pid, heartbeat_at) VALUES (?, 'running', ?, '[]', ?, ?, ?) RETURNING id", [trigger, at, thisHost, process.pid, at]);
+      return Number(r!.id);
+    },
+    async updateCycle(id: number, patch: CyclePatch): Promise<void> {
+      const columns: Record<keyof CyclePatch, string> = {
+        status: 'status',
+        decision: 'decision',
+        finishedAt: 'finished_at',
+        champion: 'champion',
+        challenger: 'challenger',
+        runId: 'run_id',
+        reasons: 'reasons',
+        gate: 'gate',
+        report: 'report',
+        error: 'error',
+      };
+      const sets: string[] = [];
+      const values: SqlParam[] = [];
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) continue;
+        sets.push(`${columns[key as keyof CyclePatch]} = ?`);
+        values.push(key === 'reasons' || key === 'gate' ? (value === null ? null : JSON.stringify(value)) : (value as SqlParam));
+      }
+      if (sets.length === 0) return;
+      const changed = await conn.run(`UPDATE cycles SET ${sets.join(', ')} WHERE id = ?`, [...values, id]);
+      if (changed === 0) throw new UserError(`There is no cycle ${id}.`);
+    },
+    async cycleHeartbeat(id: number): Promise<void> {
+      await conn.run("UPDATE cycles SET heartbeat_at = ? WHERE id = ? AND status = 'running'", [now(), id]);
+    },
+    async getCycle(id: number): Promise<CycleRecord | undefined> {
+      const r = await conn.get('SELECT * FROM cycles WHERE id = ?', [id]);
+      return r ? store.liveCycle(toCycle(r)) : undefined;
+    },
+    async listCycles(o: { limit?: number } = {}): Promise<CycleRecord[]> {
+      const rows = await conn.all(`SELECT * FROM cycles ORDER BY id DESC${o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : ''}`);
+      return rows.map((r) => store.liveCycle(toCycle(r)));
+    },
+    toPrediction,
+  };
+  return ops;
 }
 
 function toModel(r: SqlRow): ModelRecord {
