@@ -32,8 +32,13 @@ import {
 } from './inputs';
 import { averagePrecisionFromSorted, rocAucFromSorted, rocAucOneVsRestUnchecked, sortScoresByLabel } from './ranking';
 
-/** Probabilities are clipped to [LOG_LOSS_EPS, 1 − LOG_LOSS_EPS] before the log, as scikit-learn 1.2's `log_loss(eps=1e-15)`. */
-export const LOG_LOSS_EPS = 1e-15;
+/**
+ * Probabilities are clipped to [LOG_LOSS_EPS, 1 − LOG_LOSS_EPS] before the log: float64's
+ * machine epsilon (2.22e-16), as scikit-learn's `log_loss(eps="auto")` does for float64 input
+ * (the only behaviour from scikit-learn 1.5 on, where the old fixed 1e-15 is gone). It matters
+ * for exact 0/1 predictions: each confidently wrong one costs −log(eps) = 36.04, not 34.54.
+ */
+export const LOG_LOSS_EPS = Number.EPSILON;
 
 /** Counts of a binary confusion matrix at one threshold. */
 export interface BinaryConfusion {
@@ -257,8 +262,9 @@ export function matthewsCorrelationFromConfusion(matrix: number[][]): number {
 }
 
 /**
- * Mean log loss (cross-entropy, natural log), as scikit-learn 1.2's `log_loss(y, p, labels=range(k))`:
- * probabilities are clipped to [1e-15, 1 − 1e-15] and each row renormalised to sum to 1.
+ * Mean log loss (cross-entropy, natural log), as scikit-learn's `log_loss(y, p, labels=range(k), eps="auto")`:
+ * probabilities are clipped to [ε, 1 − ε] with ε = float64's machine epsilon ({@link LOG_LOSS_EPS})
+ * and each row renormalised to sum to 1, so an exact 0 for the true class costs −log ε ≈ 36.04.
  * @param yTrue binary 0/1 labels when k = 2 and scores has n values; else class indices 0..k-1.
  * @param scores P(class 1) (length n) when k = 2 and binary; otherwise n×k row-major probabilities.
  * @param k number of classes (≥ 2).
