@@ -38,6 +38,20 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
   { ...nodeCommon, entryPoints: { runtime: 'src/runtime/index.ts' }, outdir },
+  // The app runtime without loadBundle, for a browser or an edge function: an ES module with
+  // no Node built-ins and no TensorFlow.js (bundle files are fetched and passed to bundleFromFiles).
+  {
+    entryPoints: { 'runtime.browser': 'src/runtime/portable.ts' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  },
 ];
 
 // Webviews: every webview/<panel>/main.ts becomes dist/webview/<panel>.js (browser, IIFE).

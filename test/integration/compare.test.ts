@@ -5,7 +5,7 @@ import { comparePredictions } from '../../src/core/jobs/compare';
 import { splitExamples } from '../../src/core/jobs/dataset';
 import type { ProjectConfig } from '../../src/core/project/types';
 import { SqliteStore } from '../../src/core/store/sqlite';
-import { initBackend, loadBundle, predictRecords } from '../../src/runtime';
+import { loadBundle, predictRecords } from '../../src/runtime';
 import { runJobInWorker } from '../../src/worker/client';
 import { copyExample, mlloop, requireBuild, WORKER } from './helpers';
 
@@ -47,15 +47,12 @@ describe('comparePredictions: rows whose prediction changed between two runs (ir
     const run = (await store.getRun(second))!;
     const examples = await store.listExamples();
     await store.close();
-    await initBackend('wasm');
     const bundleA = await loadBundle(path.join(dir, '.mlloop', 'models', `v${first}`));
     const bundleB = await loadBundle(path.join(dir, '.mlloop', 'models', `v${second}`));
     const data = splitExamples(run.config as ProjectConfig, examples.filter((e) => e.id <= bundleB.card.data.maxExampleId));
     const test = Array.from(data.split.test, (i) => data.examples[i]);
     const a = predictRecords(bundleA, test.map((e) => e.record));
     const b = predictRecords(bundleB, test.map((e) => e.record));
-    bundleA.model.dispose();
-    bundleB.model.dispose();
     const expected = new Map<number, { a: string; b: string; actual: string }>();
     test.forEach((e, i) => {
       const pa = a[i] as { label: string };

@@ -17,7 +17,7 @@ import { SqliteStore } from '../store/sqlite';
 import type { RunRecord, Store } from '../store/types';
 import { throwIfAborted, UserError } from '../util/errors';
 import { loadBundle } from '../registry/bundle';
-import { predictRecords, type LoadedBundle, type Prediction } from '../registry/predict';
+import { predictRecords, type Prediction } from '../registry/predict';
 import { splitExamples } from './dataset';
 import type { ComparedPrediction, PredictionChangeRow, PredictionChanges } from './compareTypes';
 import type { BackendPreference } from './train';
@@ -65,7 +65,6 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
   const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_CHANGED_ROWS_LIMIT));
   const { paths } = loadProject(opts.root);
   const store = await SqliteStore.open(paths.storeFile, { purpose: 'ML Loop compare' });
-  const bundles: LoadedBundle[] = [];
   try {
     const base = await completedRunWithModel(store, opts.baseRunId);
     const other = await completedRunWithModel(store, opts.otherRunId);
@@ -76,9 +75,7 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
     await initBackend(opts.backend ?? 'auto');
     throwIfAborted(opts.signal);
     const baseBundle = await loadBundle(path.resolve(paths.root, baseModel.path));
-    bundles.push(baseBundle);
     const otherBundle = await loadBundle(path.resolve(paths.root, otherModel.path));
-    bundles.push(otherBundle);
     const regression = baseBundle.card.task === 'regression';
     if (regression !== (otherBundle.card.task === 'regression')) {
       throw new UserError(`Run ${base.id} is ${baseBundle.card.task} and run ${other.id} is ${otherBundle.card.task}: their predictions cannot be compared row by row.`);
@@ -154,7 +151,6 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
       label: newerConfig.label,
     };
   } finally {
-    for (const b of bundles) b.model.dispose();
     await store.close();
   }
 }

@@ -8,6 +8,7 @@ import { kFoldIndices, splitIndices } from '../data/split';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
 import { balancedClassWeights, fitModel } from '../engine/fit';
+import { denseNetworkOfModel } from '../engine/models';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
@@ -81,10 +82,11 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
       { task: config.task, numClasses: k, model: config.model, training: config.training, ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
     try {
+      const network = denseNetworkOfModel(fit.model);
       const assessment = await assessModel({
         config: { ...config, evaluation: { ...config.evaluation, bootstrap: 0 } },
         classes: all.labels.classes,
-        score: (x, n) => modelOutputs(fit.model, labelMap, x, n, pipeline.width),
+        score: (x, n) => modelOutputs(network, labelMap, x, n, pipeline.width),
         validation: { ...xVal, y: validation.y },
         test: { ...xTest, y: test.y },
         groups: groupColumns(outputColumns(pipeline)),

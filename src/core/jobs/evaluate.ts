@@ -76,11 +76,7 @@ export async function withModel<T>(root: string, version: string | undefined, ba
     const record = await resolveModel(store, version);
     await initBackend(backend ?? 'auto');
     const bundle = await loadBundle(path.resolve(paths.root, record.path));
-    try {
-      return await fn({ config, store, record, bundle, root: paths.root });
-    } finally {
-      bundle.model.dispose();
-    }
+    return await fn({ config, store, record, bundle, root: paths.root });
   } finally {
     await store.close();
   }

@@ -10,7 +10,7 @@ import { initBackend } from '../engine/backend';
 import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
-import { saveModel } from '../engine/serialize';
+import { denseNetworkOfModel } from '../engine/models';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { groupColumns } from '../explain/groups';
 import type { Calibrator } from '../calibrate/types';
@@ -21,7 +21,7 @@ import { SqliteStore } from '../store/sqlite';
 import { CancelledError, isUserError } from '../util/errors';
 import { pick, splitExamples } from './dataset';
 import type { ModelCard } from '../registry/types';
-import { writeBundle } from '../registry/bundle';
+import { writeBundle } from '../registry/write-bundle';
 import { MLLOOP_VERSION } from '../version';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -126,7 +126,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       },
     );
 
-    const model = fit.model;
+    const model = denseNetworkOfModel(fit.model);
     const assessment = await assessModel({
       config,
       classes: data.labels.classes,
