@@ -8,14 +8,16 @@
  * WebAssembly backend to start and none of tfjs' per-call bookkeeping (a single-record
  * predict is a few microseconds of arithmetic).
  *
- * Numbers: weights are the stored float32 values; sums and activations are computed in
- * float64 and the outputs rounded to float32, so they agree with tfjs' float32 kernels to
- * float32 rounding (test/unit/engine/dense-network.test.ts checks 1e-6 on every example
- * project's model). Dropout is the identity at inference and is skipped.
+ * Numbers: weights are the stored float32 values. A few rows (a single-record predict) are
+ * computed in float64 with the outputs rounded to float32; batches run on WebAssembly SIMD
+ * kernels in float32 (./simd-network.ts). Both agree with tfjs' float32 kernels to float32
+ * rounding (test/unit/engine/dense-network.test.ts and test/integration/runtime.test.ts check
+ * 1e-6, the latter on every example project's model). Dropout is the identity at inference.
  *
  * Pure: no Node built-ins, no tfjs.
  */
 import { UserError } from '../util/errors';
+import { evaluateDenseNetworkSimd } from './simd-network';
 
 /** Activations the models of ./models.ts use. */
 export type NetworkActivation = 'relu' | 'tanh' | 'elu' | 'selu' | 'sigmoid' | 'softmax' | 'linear';
@@ -141,6 +143,13 @@ function readWeightSpecs(manifest: unknown[]): Array<{ name: string; shape: numb
   return specs;
 }
 
+/**
+ * From this many rows on, a call runs on the WebAssembly SIMD kernels (./simd-network.ts) in
+ * float32, as tfjs does; fewer rows (a single-record predict) take the float64 loop below,
+ * which has no set-up cost. The two agree to float32 rounding.
+ */
+export const SIMD_MIN_ROWS = 16;
+
 /** Scratch rows reused across calls of one network: [input row, then each layer's output]. */
 const scratchOf = new WeakMap<DenseNetwork, Float64Array[]>();
 
@@ -149,11 +158,17 @@ const scratchOf = new WeakMap<DenseNetwork, Float64Array[]>();
  * row-major, float32 — binary P(class 1), multiclass class probabilities, regression the
  * (scaled) value, as the tfjs model's predict gives them. n = 0 gives an empty array.
  * Inputs equal to 0 are skipped in the sums (one-hot and hashed text columns are mostly 0).
+ * Batches of {@link SIMD_MIN_ROWS} rows or more run on the SIMD kernels when this engine has
+ * them (and the network is ReLU/linear inside), in float32.
  * @throws Error when x does not hold n · inputDim values.
  */
 export function evaluateDenseNetwork(network: DenseNetwork, x: ArrayLike<number>, n: number): Float32Array {
   const d = network.inputDim;
   if (x.length !== n * d) throw new Error(`evaluateDenseNetwork: x has ${x.length} values, expected n·d = ${n * d}`);
+  if (n >= SIMD_MIN_ROWS) {
+    const fast = evaluateDenseNetworkSimd(network, x, n);
+    if (fast) return fast;
+  }
   const out = new Float32Array(n * network.outputs);
   let scratch = scratchOf.get(network);
   if (!scratch) {

@@ -104,7 +104,12 @@ export const SIMD_BACKEND = 'wasm-simd';
  */
 export function trainingBackendName(model: ModelConfig, tfjsBackend: string, preference: string | undefined): string {
   const relu = model.type === 'logistic' || model.activation === 'relu';
-  return (preference ?? 'auto') === 'auto' && relu && simdAvailable() ? SIMD_BACKEND : tfjsBackend;
+  return trainerFor(preference) === 'auto' && relu && simdAvailable() ? SIMD_BACKEND : tfjsBackend;
+}
+
+/** The trainer for a job's `backend` option: an explicitly chosen tfjs backend means the tfjs loop on it. */
+export function trainerFor(preference: string | undefined): TrainerChoice {
+  return (preference ?? 'auto') === 'auto' ? 'auto' : 'tfjs';
 }
 
 /** The training loop fitModel drives, whichever trainer runs it. */

@@ -302,10 +302,7 @@ export class SimdDenseTrainer {
   private drawDropoutMasks(n: number): void {
     this.layers.forEach((l, i) => {
       if (this.mask[i] < 0) return;
-      const units = l.spec.units;
-      const values = this.dropoutMasks.draw(n * units, l.spec.dropoutAfter);
-      const at = this.mask[i] / 4;
-      for (let r = 0; r < n; r++) this.f32.set(values.subarray(r * units, (r + 1) * units), at + r * l.width);
+      this.dropoutMasks.drawInto(this.f32, this.mask[i] / 4, n, l.spec.units, l.spec.dropoutAfter, l.width);
     });
   }
 

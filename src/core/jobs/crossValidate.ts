@@ -7,7 +7,7 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel } from '../engine/fit';
+import { balancedClassWeights, fitModel, trainerFor, trainingBackendName } from '../engine/fit';
 import { denseNetworkOfModel } from '../engine/models';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
@@ -52,7 +52,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
   const labels = examples.map((e) => e.label);
   const stratify = config.task !== 'regression';
   const folds = kFoldIndices(labels, opts.folds, config.training.seed, stratify);
-  const backend = await initBackend(opts.backend ?? 'auto');
+  const backend = trainingBackendName(config.model, await initBackend(opts.backend ?? 'auto'), opts.backend);
   const k = metricK(config.task, all.labels.classes);
   const perFold: CrossValidationResult['perFold'] = [];
   for (let f = 0; f < folds.length; f++) {
@@ -79,7 +79,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     const fit = await fitModel(
       { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
       xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
-      { task: config.task, numClasses: k, model: config.model, training: config.training, ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      { task: config.task, numClasses: k, model: config.model, training: config.training, trainer: trainerFor(opts.backend), ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
     try {
       const network = denseNetworkOfModel(fit.model);

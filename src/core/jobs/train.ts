@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
+import { balancedClassWeights, fitModel, trainerFor, trainingBackendName, type EpochLogs } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { denseNetworkOfModel } from '../engine/models';
@@ -95,7 +95,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       maxExampleId: data.maxExampleId,
     };
 
-    const backend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
+    const backend = trainingBackendName(config.model, await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m })), opts.backend);
     runId = await store.createRun({ config, configHash: configHash(config), dataCounts: counts });
     await store.updateRun(runId, { backend });
     emit({ type: 'started', runId, backend, counts, epochs: config.training.epochs });
@@ -117,6 +117,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         numClasses: k,
         model: config.model,
         training: config.training,
+        trainer: trainerFor(opts.backend),
         ...(classWeight ? { classWeight } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onEpochEnd: (logs) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/core/engine/backend';
-import { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../../../src/core/engine/dense-network';
+import { denseNetworkFromArtifacts, evaluateDenseNetwork, SIMD_MIN_ROWS } from '../../../src/core/engine/dense-network';
 import { predictScores } from '../../../src/core/engine/fit';
 import { buildModel, denseNetworkOfModel } from '../../../src/core/engine/models';
 import { modelToArtifacts } from '../../../src/core/engine/serialize';
@@ -59,16 +59,21 @@ describe('engine/dense-network: a bundle network evaluated without tfjs', () => 
       const fromFiles = denseNetworkFromArtifacts(JSON.parse(JSON.stringify(modelJson)), weights);
       assert.equal(fromFiles.inputDim, d);
       assert.equal(fromFiles.outputs, outputs);
-      assertCloseTo(evaluateDenseNetwork(fromFiles, data.x, data.n), expected, 'from model.json');
+      // 300 rows at once: the SIMD kernels (float32); one row at a time: the float64 loop.
+      assertCloseTo(evaluateDenseNetwork(fromFiles, data.x, data.n), expected, 'from model.json, batched');
+      const oneByOne = new Float32Array(expected.length);
+      for (let r = 0; r < data.n; r++) oneByOne.set(evaluateDenseNetwork(fromFiles, data.x.subarray(r * d, (r + 1) * d), 1), r * outputs);
+      assertCloseTo(oneByOne, expected, 'from model.json, row by row');
       assertCloseTo(evaluateDenseNetwork(denseNetworkOfModel(model), data.x, data.n), expected, 'from the model in memory');
       model.dispose();
     });
   }
 
-  it('gives the same output for a row alone as inside a batch (no state kept between rows)', () => {
+  it('gives the same output for a row alone as inside a small batch (no state kept between rows)', () => {
     const model = buildModel('multiclass', 4, 3, { type: 'mlp', hidden: [5], dropout: 0, activation: 'relu' }, 9);
     const network = denseNetworkOfModel(model);
     model.dispose();
+    assert.ok(3 < SIMD_MIN_ROWS, 'three rows take the float64 loop, as one does');
     const x = Float32Array.from([0.1, -2, 3, 0.5, 1, 1, -1, 0, 4, 0, 0, -0.3]);
     const batch = evaluateDenseNetwork(network, x, 3);
     for (let r = 0; r < 3; r++) assert.deepEqual(evaluateDenseNetwork(network, x.subarray(r * 4, (r + 1) * 4), 1), batch.subarray(r * 3, (r + 1) * 3));

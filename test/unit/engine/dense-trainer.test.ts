@@ -143,6 +143,21 @@ describe('engine/dense-trainer helpers', () => {
     assert.notDeepEqual(source.draw(64, 0.5), source.draw(64, 0.5));
   });
 
+  it('writes the same mask values into a padded layout (drawInto) as draw returns, and continues the same sequence', () => {
+    const [rows, units, stride] = [7, 5, 8]; // an odd count: one draw's second half is unused
+    const plain = new DropoutMaskSource(3);
+    const padded = new DropoutMaskSource(3);
+    for (let round = 0; round < 2; round++) {
+      const expected = plain.draw(rows * units, 0.4);
+      const target = new Float32Array(2 + rows * stride).fill(-1);
+      padded.drawInto(target, 2, rows, units, 0.4, stride);
+      for (let r = 0; r < rows; r++) {
+        assert.deepEqual(target.subarray(2 + r * stride, 2 + r * stride + units), expected.subarray(r * units, (r + 1) * units), `round ${round} row ${r}`);
+        if (r < rows - 1) assert.ok(target.subarray(2 + r * stride + units, 2 + (r + 1) * stride).every((v) => v === -1), 'padding untouched');
+      }
+    }
+  });
+
   it('encodes multiclass labels as one-hot rows and other targets as a column', () => {
     assert.deepEqual(encodeTargets('multiclass', Float32Array.from([2, 0]), 3), { values: Float32Array.from([0, 0, 1, 1, 0, 0]), shape: [2, 3] });
     assert.deepEqual(encodeTargets('regression', Float32Array.from([1.5, -2]), 1).shape, [2, 1]);
