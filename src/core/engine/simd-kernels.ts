@@ -1,7 +1,7 @@
 /**
  * The arithmetic of dense-layer training as WebAssembly SIMD kernels, assembled here from
  * their instructions (no compiler, no binary file): a matrix product with an optional bias,
- * ReLU, elementwise factor, gate and accumulation fused into its store, and an Adam step.
+ * ReLU, elementwise factor and gate fused into its store, and an Adam step.
  *
  * Why: for the small MLPs ML Loop trains, a step is ~10k multiply-adds per row. Scalar
  * JavaScript reaches ~1 GMAC/s (one lane, no fused ops), and tfjs-backend-wasm spends tens
@@ -31,8 +31,6 @@ export const GEMM = {
   MULTIPLY: 4,
   /** result × scale where M > 0, else 0 (the ReLU/dropout gradient gate). */
   GATE: 8,
-  /** C += result instead of C = result. */
-  ACCUMULATE: 16,
 } as const;
 
 /**
@@ -245,13 +243,6 @@ function gemmBody(): Body {
         () => {
           f.get(acc[q]).get(scaleV).simd(F32X4_MUL);
           at(mRow).simd(V128_LOAD, ALIGNED(16 * q)).get(zero).simd(F32X4_GT).simd(V128_AND).set(acc[q]);
-        },
-      );
-      f.when(
-        () => f.get(flags).i32(GEMM.ACCUMULATE).i32op(AND),
-        () => {
-          f.get(acc[q]);
-          at(cRow).simd(V128_LOAD, ALIGNED(16 * q)).simd(F32X4_ADD).set(acc[q]);
         },
       );
       at(cRow).get(acc[q]).simd(V128_STORE, ALIGNED(16 * q));
