@@ -118,7 +118,7 @@ class Body {
     return this.emit(0x41, ...signedLeb(value));
   }
 
-  /** i32 binary operator: add 0x6a, sub 0x6b, mul 0x6c, and 0x71, ge_s 0x4e, lt_s 0x48, gt_s 0x4a. */
+  /** i32 binary operator (add 0x6a, mul 0x6c, lt_s 0x48, le_s 0x4c, …). */
   i32op(opcode: number): this {
     return this.emit(opcode);
   }
@@ -138,14 +138,6 @@ class Body {
     body();
     this.emit(0x0c, 0x00, 0x0b, 0x0b); // br 0 (loop again); end loop; end block
     return this;
-  }
-
-  /** Runs `body` when the i32 `condition` pushes is non-zero. */
-  when(condition: () => void, body: () => void): this {
-    condition();
-    this.emit(0x04, 0x40);
-    body();
-    return this.emit(0x0b);
   }
 
   emit(...bytes: number[]): this {
@@ -179,14 +171,19 @@ const ANY_ALIGN = { align: 0, offset: 0 };
 
 const ADD = 0x6a;
 const MUL = 0x6c;
-const AND = 0x71;
 const LT_S = 0x48;
 const LE_S = 0x4c;
 
-/** gemm(a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, flags, m, scale). */
-function gemmBody(): Body {
-  const [a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, flags, m, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const f = new Body(12);
+/**
+ * gemm(a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, m, scale) with the options in
+ * `flags` (GEMM bits) built in: one function per combination, so the loops test no flag.
+ */
+function gemmBody(flags: number): Body {
+  const [a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, m, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const fused = (flag: number, emit: () => void) => {
+    if (flags & flag) emit();
+  };
+  const f = new Body(11);
   const i = f.local(I32);
   const j = f.local(I32);
   const p = f.local(I32);
@@ -207,10 +204,7 @@ function gemmBody(): Body {
   /** Accumulators for columns j … j + 4·width − 1 of row i, then the fused store. */
   const block = (width: number) => {
     for (let q = 0; q < width; q++) {
-      f.when(
-        () => f.get(flags).i32(GEMM.BIAS).i32op(AND),
-        () => f.get(bias).get(j).i32(4).i32op(MUL).i32op(ADD).simd(V128_LOAD, ALIGNED(16 * q)).set(acc[q]),
-      );
+      fused(GEMM.BIAS, () => f.get(bias).get(j).i32(4).i32op(MUL).i32op(ADD).simd(V128_LOAD, ALIGNED(16 * q)).set(acc[q]));
     }
     // aPtr = a + i·aRowStride; bPtr = b + j·4
     f.get(a).get(i).get(aRowStride).i32op(MUL).i32op(ADD).set(aPtr);
@@ -230,21 +224,15 @@ function gemmBody(): Body {
     );
     for (let q = 0; q < width; q++) {
       const at = (base: number) => f.get(base).get(j).i32(4).i32op(MUL).i32op(ADD);
-      f.when(() => f.get(flags).i32(GEMM.RELU).i32op(AND), () => f.get(acc[q]).get(zero).simd(F32X4_MAX).set(acc[q]));
-      f.when(
-        () => f.get(flags).i32(GEMM.MULTIPLY).i32op(AND),
-        () => {
-          f.get(acc[q]);
-          at(mRow).simd(V128_LOAD, ALIGNED(16 * q)).simd(F32X4_MUL).set(acc[q]);
-        },
-      );
-      f.when(
-        () => f.get(flags).i32(GEMM.GATE).i32op(AND),
-        () => {
-          f.get(acc[q]).get(scaleV).simd(F32X4_MUL);
-          at(mRow).simd(V128_LOAD, ALIGNED(16 * q)).get(zero).simd(F32X4_GT).simd(V128_AND).set(acc[q]);
-        },
-      );
+      fused(GEMM.RELU, () => f.get(acc[q]).get(zero).simd(F32X4_MAX).set(acc[q]));
+      fused(GEMM.MULTIPLY, () => {
+        f.get(acc[q]);
+        at(mRow).simd(V128_LOAD, ALIGNED(16 * q)).simd(F32X4_MUL).set(acc[q]);
+      });
+      fused(GEMM.GATE, () => {
+        f.get(acc[q]).get(scaleV).simd(F32X4_MUL);
+        at(mRow).simd(V128_LOAD, ALIGNED(16 * q)).get(zero).simd(F32X4_GT).simd(V128_AND).set(acc[q]);
+      });
       at(cRow).get(acc[q]).simd(V128_STORE, ALIGNED(16 * q));
     }
   };
@@ -327,14 +315,12 @@ function moduleBytes(): Uint8Array {
   const vec = (items: number[][]) => [...unsignedLeb(items.length), ...items.flat()];
   const name = (s: string) => [...unsignedLeb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const funcType = (params: number[]) => [0x60, ...vec(params.map((t) => [t])), 0x00];
-  const types = vec([funcType([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]), funcType([I32, I32, I32, I32, I32, F32, F32, F32, F32])]);
+  const types = vec([funcType([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]), funcType([I32, I32, I32, I32, I32, F32, F32, F32, F32])]);
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page
-  const functions = vec([[0x00], [0x01]]);
-  const exports = vec([
-    [...name('gemm'), 0x00, 0x00],
-    [...name('adam'), 0x00, 0x01],
-  ]);
-  const code = vec([gemmBody().encode(), adamBody().encode()]);
+  // Functions 0 … GEMM_VARIANTS − 1: gemm with those flags; then adam.
+  const functions = vec([...Array.from({ length: GEMM_VARIANTS }, () => [0x00]), [0x01]]);
+  const exports = vec([...Array.from({ length: GEMM_VARIANTS }, (_, v) => [...name(`gemm${v}`), 0x00, ...unsignedLeb(v)]), [...name('adam'), 0x00, ...unsignedLeb(GEMM_VARIANTS)]]);
+  const code = vec([...Array.from({ length: GEMM_VARIANTS }, (_, v) => gemmBody(v).encode()), adamBody().encode()]);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
@@ -344,6 +330,9 @@ function moduleBytes(): Uint8Array {
     ...section(10, code),
   ]);
 }
+
+/** Every combination of the GEMM flags. */
+const GEMM_VARIANTS = 16;
 
 let compiled: object | null = null;
 let available: boolean | null = null;
@@ -370,6 +359,11 @@ export function createSimdKernels(bytes: number): SimdKernels {
   compiled ??= new wasmApi.Module(moduleBytes());
   const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const instance = new wasmApi.Instance(compiled, { env: { memory } });
-  const exports = instance.exports as unknown as Pick<SimdKernels, 'gemm' | 'adam'>;
-  return { memory, gemm: exports.gemm, adam: exports.adam };
+  type Gemm = (a: number, b: number, c: number, bias: number, rows: number, inner: number, n: number, aRowStride: number, aInnerStride: number, m: number, scale: number) => void;
+  const variants = Array.from({ length: GEMM_VARIANTS }, (_, v) => instance.exports[`gemm${v}`] as Gemm);
+  return {
+    memory,
+    gemm: (a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, flags, m, scale) => variants[flags](a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, m, scale),
+    adam: instance.exports.adam as SimdKernels['adam'],
+  };
 }
