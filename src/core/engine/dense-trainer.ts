@@ -539,7 +539,8 @@ export function encodeTargets(task: Task, y: Float32Array, classes: number): { v
  * draws, so a rate is honoured to within 1/65536.
  */
 export class DropoutMaskSource {
-  private state: number;
+  /** The generator's 32-bit state (unsigned); another implementation of the same draws may read and advance it. */
+  state: number;
 
   constructor(seed: number) {
     this.state = seed >>> 0;

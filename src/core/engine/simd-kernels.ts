@@ -54,6 +54,12 @@ export interface SimdKernels {
   /** See the file doc. `m` is the byte offset of M for MULTIPLY / GATE (else ignored). */
   gemm(a: number, b: number, c: number, bias: number, rows: number, inner: number, n: number, aRowStride: number, aInnerStride: number, flags: number, m: number, scale: number): void;
   /**
+   * Dropout masks: the values DropoutMaskSource.drawInto(…, rows, units, rate, stride) writes
+   * (mulberry32 from `state`, two 16-bit draws per output, 0 when a draw is below `threshold`
+   * = round(rate·65536), else `keep`), written at byte offset `target`; returns the new state.
+   */
+  dropout(target: number, rows: number, units: number, stride: number, threshold: number, keep: number, state: number): number;
+  /**
    * One Adam step on `count` floats (a multiple of 4): m ← m + (g − m)·oneMinusBeta1,
    * v ← v + (g² − v)·oneMinusBeta2, p ← p − stepSize·m / (√v + epsilon).
    */
@@ -138,6 +144,14 @@ class Body {
     body();
     this.emit(0x0c, 0x00, 0x0b, 0x0b); // br 0 (loop again); end loop; end block
     return this;
+  }
+
+  /** Runs `body` when the i32 `condition` pushes is non-zero. */
+  when(condition: () => void, body: () => void): this {
+    condition();
+    this.emit(0x04, 0x40);
+    body();
+    return this.emit(0x0b);
   }
 
   emit(...bytes: number[]): this {
@@ -309,18 +323,81 @@ function adamBody(): Body {
   return f;
 }
 
-/** The module: imports env.memory, exports gemm and adam. */
+/** dropout(target, rows, units, stride, threshold, keep, state) → state; see SimdKernels.dropout. */
+function dropoutBody(): Body {
+  const [target, rows, units, stride, threshold, keep, a] = [0, 1, 2, 3, 4, 5, 6];
+  const f = new Body(7);
+  const size = f.local(I32);
+  const k = f.local(I32);
+  const column = f.local(I32);
+  const at = f.local(I32);
+  const t = f.local(I32);
+  const XOR = 0x73;
+  const OR = 0x72;
+  const AND = 0x71;
+  const SHR_U = 0x76;
+  const LT_U = 0x49;
+  const EQ = 0x46;
+  const F32_STORE = 0x38;
+  const SELECT = 0x1b;
+  f.get(rows).get(units).i32op(MUL).set(size);
+  f.get(target).set(at);
+  /** Stores select(0, keep, draw < threshold) at at + 4·column, then moves to the next slot. */
+  const put = (draw: () => void) => {
+    f.get(at).get(column).i32(4).i32op(MUL).i32op(ADD);
+    f.emit(0x43, 0, 0, 0, 0).get(keep); // f32.const 0, keep
+    draw();
+    f.get(threshold).i32op(LT_U).emit(SELECT).emit(F32_STORE, 2, 0);
+    f.get(column).i32(1).i32op(ADD).set(column);
+    f.when(
+      () => f.get(column).get(units).i32op(EQ),
+      () => {
+        f.i32(0).set(column);
+        f.get(at).get(stride).i32(4).i32op(MUL).i32op(ADD).set(at);
+      },
+    );
+  };
+  f.while(
+    () => f.get(k).get(size).i32op(LT_S),
+    () => {
+      // mulberry32, as src/core/util/random.ts
+      f.get(a).i32(0x6d2b79f5).i32op(ADD).set(a);
+      f.get(a).set(t);
+      f.get(t).get(t).i32(15).i32op(SHR_U).i32op(XOR).get(t).i32(1).i32op(OR).i32op(MUL).set(t);
+      f.get(t).get(t).get(t).get(t).i32(7).i32op(SHR_U).i32op(XOR).get(t).i32(61).i32op(OR).i32op(MUL).i32op(ADD).i32op(XOR).set(t);
+      f.get(t).get(t).i32(14).i32op(SHR_U).i32op(XOR).set(t);
+      put(() => f.get(t).i32(0xffff).i32op(AND));
+      f.when(
+        () => f.get(k).i32(1).i32op(ADD).get(size).i32op(LT_S),
+        () => put(() => f.get(t).i32(16).i32op(SHR_U)),
+      );
+      f.get(k).i32(2).i32op(ADD).set(k);
+    },
+  );
+  f.get(a);
+  return f;
+}
+
+/** The module: imports env.memory, exports the gemm variants, dropout and adam. */
 function moduleBytes(): Uint8Array {
   const section = (id: number, content: number[]) => [id, ...unsignedLeb(content.length), ...content];
   const vec = (items: number[][]) => [...unsignedLeb(items.length), ...items.flat()];
   const name = (s: string) => [...unsignedLeb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const funcType = (params: number[]) => [0x60, ...vec(params.map((t) => [t])), 0x00];
-  const types = vec([funcType([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]), funcType([I32, I32, I32, I32, I32, F32, F32, F32, F32])]);
+  const funcType = (params: number[], results: number[] = []) => [0x60, ...vec(params.map((t) => [t])), ...vec(results.map((t) => [t]))];
+  const types = vec([
+    funcType([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]),
+    funcType([I32, I32, I32, I32, I32, F32, F32, F32, F32]),
+    funcType([I32, I32, I32, I32, I32, F32, I32], [I32]),
+  ]);
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page
-  // Functions 0 … GEMM_VARIANTS − 1: gemm with those flags; then adam.
-  const functions = vec([...Array.from({ length: GEMM_VARIANTS }, () => [0x00]), [0x01]]);
-  const exports = vec([...Array.from({ length: GEMM_VARIANTS }, (_, v) => [...name(`gemm${v}`), 0x00, ...unsignedLeb(v)]), [...name('adam'), 0x00, ...unsignedLeb(GEMM_VARIANTS)]]);
-  const code = vec([...Array.from({ length: GEMM_VARIANTS }, (_, v) => gemmBody(v).encode()), adamBody().encode()]);
+  // Functions 0 … GEMM_VARIANTS − 1: gemm with those flags; then adam, then dropout.
+  const functions = vec([...Array.from({ length: GEMM_VARIANTS }, () => [0x00]), [0x01], [0x02]]);
+  const exports = vec([
+    ...Array.from({ length: GEMM_VARIANTS }, (_, v) => [...name(`gemm${v}`), 0x00, ...unsignedLeb(v)]),
+    [...name('adam'), 0x00, ...unsignedLeb(GEMM_VARIANTS)],
+    [...name('dropout'), 0x00, ...unsignedLeb(GEMM_VARIANTS + 1)],
+  ]);
+  const code = vec([...Array.from({ length: GEMM_VARIANTS }, (_, v) => gemmBody(v).encode()), adamBody().encode(), dropoutBody().encode()]);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
@@ -365,5 +442,6 @@ export function createSimdKernels(bytes: number): SimdKernels {
     memory,
     gemm: (a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, flags, m, scale) => variants[flags](a, b, c, bias, rows, inner, n, aRowStride, aInnerStride, m, scale),
     adam: instance.exports.adam as SimdKernels['adam'],
+    dropout: instance.exports.dropout as SimdKernels['dropout'],
   };
 }

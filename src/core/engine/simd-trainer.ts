@@ -302,7 +302,9 @@ export class SimdDenseTrainer {
   private drawDropoutMasks(n: number): void {
     this.layers.forEach((l, i) => {
       if (this.mask[i] < 0) return;
-      this.dropoutMasks.drawInto(this.f32, this.mask[i] / 4, n, l.spec.units, l.spec.dropoutAfter, l.width);
+      // The draws of DropoutMaskSource.drawInto, made by the dropout kernel.
+      const rate = l.spec.dropoutAfter;
+      this.dropoutMasks.state = this.kernels.dropout(this.mask[i], n, l.spec.units, l.width, Math.round(rate * 65536), 1 / (1 - rate), this.dropoutMasks.state) >>> 0;
     });
   }
 

@@ -65,6 +65,23 @@ describe('engine/simd-kernels', () => {
   });
 });
 
+describe('engine/simd-kernels dropout', () => {
+  it('draws exactly the masks of DropoutMaskSource (values, padded layout and the state after)', () => {
+    const kernels = createSimdKernels(1 << 16);
+    const f = new Float32Array(kernels.memory.buffer);
+    const reference = new DropoutMaskSource(12345);
+    let state = new DropoutMaskSource(12345).state;
+    for (const [rows, units, stride, rate] of [[7, 5, 8, 0.4], [32, 64, 64, 0.1], [3, 3, 4, 0.5]] as const) {
+      const expected = new Float32Array(rows * stride).fill(-1);
+      reference.drawInto(expected, 0, rows, units, rate, stride);
+      f.fill(-1, 0, rows * stride);
+      state = kernels.dropout(0, rows, units, stride, Math.round(rate * 65536), 1 / (1 - rate), state) >>> 0;
+      assert.deepEqual(f.slice(0, rows * stride), expected, `${rows}×${units} rate ${rate}`);
+      assert.equal(state, reference.state);
+    }
+  });
+});
+
 describe('engine/simd-trainer', () => {
   before(async () => {
     await initBackend('wasm');
