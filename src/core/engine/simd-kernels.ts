@@ -1,7 +1,8 @@
 /**
  * The arithmetic of dense-layer training as WebAssembly SIMD kernels, assembled here from
  * their instructions (no compiler, no binary file): a matrix product with an optional bias,
- * ReLU, elementwise factor and gate fused into its store, and an Adam step.
+ * ReLU, elementwise factor and gate fused into its store, an Adam step, and the dropout masks
+ * of DropoutMaskSource.
  *
  * Why: for the small MLPs ML Loop trains, a step is ~10k multiply-adds per row. Scalar
  * JavaScript reaches ~1 GMAC/s (one lane, no fused ops), and tfjs-backend-wasm spends tens
