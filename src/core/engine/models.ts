@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Task } from '../project/types';
 import { createRng } from '../util/random';
+import { denseNetwork, type DenseNetwork } from './dense-network';
 
 /** Activation of a dense layer as the training loop knows it. */
 export type DenseActivation = 'relu' | 'tanh' | 'elu' | 'selu' | 'sigmoid' | 'softmax' | 'linear';
@@ -150,4 +151,22 @@ function hiddenInitializer(activation: 'relu' | 'tanh' | 'elu' | 'selu', seed: n
 function seedStream(seed: number): () => number {
   const rng = createRng(seed ^ 0x5eed1a7e);
   return () => Math.floor(rng() * 0x7fffffff);
+}
+
+/**
+ * The plain-TypeScript network (./dense-network.ts) with `model`'s current weights, which is
+ * what every model is run with after training — the training job scores its validation and
+ * test rows with it, as `mlloop predict` and the app runtime do with the saved bundle.
+ * Layer names, activations and weights are read from the model; dropout is dropped (identity
+ * at inference).
+ */
+export function denseNetworkOfModel(model: tf.LayersModel): DenseNetwork {
+  const specs = describeDenseStack(model);
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  return denseNetwork(
+    specs.map((spec, i) => {
+      const [kernel, bias] = dense[i].getWeights();
+      return { name: dense[i].name, inputDim: spec.inputDim, units: spec.units, activation: spec.activation, kernel: kernel.dataSync(), bias: bias.dataSync() };
+    }),
+  );
 }

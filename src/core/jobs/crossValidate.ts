@@ -7,7 +7,8 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { outputColumns } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel } from '../engine/fit';
+import { balancedClassWeights, fitModel, trainerFor, trainingBackendName } from '../engine/fit';
+import { denseNetworkOfModel } from '../engine/models';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
@@ -44,7 +45,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
   const labels = all.rawLabels;
   const stratify = config.task !== 'regression';
   const folds = kFoldIndices(labels, opts.folds, config.training.seed, stratify);
-  const backend = await initBackend(opts.backend ?? 'auto');
+  const backend = trainingBackendName(config.model, await initBackend(opts.backend ?? 'auto'), opts.backend);
   const k = metricK(config.task, all.labels.classes);
   const perFold: CrossValidationResult['perFold'] = [];
   for (let f = 0; f < folds.length; f++) {
@@ -71,13 +72,14 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     const fit = await fitModel(
       { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
       xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
-      { task: config.task, numClasses: k, model: config.model, training: config.training, ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      { task: config.task, numClasses: k, model: config.model, training: config.training, trainer: trainerFor(opts.backend), ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
     try {
+      const network = denseNetworkOfModel(fit.model);
       const assessment = await assessModel({
         config: { ...config, evaluation: { ...config.evaluation, bootstrap: 0 } },
         classes: all.labels.classes,
-        score: (x, n) => modelOutputs(fit.model, labelMap, x, n, pipeline.width),
+        score: (x, n) => modelOutputs(network, labelMap, x, n, pipeline.width),
         validation: { ...xVal, y: validation.y },
         test: { ...xTest, y: test.y },
         groups: groupColumns(outputColumns(pipeline)),

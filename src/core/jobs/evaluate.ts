@@ -79,11 +79,7 @@ export async function withModel<T>(
   const record = await resolveModel(ctx.store, version);
   await initBackend(backend ?? 'auto');
   const bundle = await loadBundle(await ensureBundleOnDisk(ctx.store, ctx.paths, record));
-  try {
-    return await fn({ config: ctx.config, store: ctx.store, record, bundle, root: ctx.paths.root });
-  } finally {
-    bundle.model.dispose();
-  }
+  return fn({ config: ctx.config, store: ctx.store, record, bundle, root: ctx.paths.root });
 }
 
 /** Which stored examples a model was trained and tested on (older cards: every id up to maxExampleId). */

@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
+import { balancedClassWeights, fitModel, trainerFor, trainingBackendName, type EpochLogs } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
+import { denseNetworkOfModel } from '../engine/models';
 import { outputColumns } from '../data/pipeline';
 import { groupColumns } from '../explain/groups';
 import { assessModel, runDetails } from './assess';
@@ -112,7 +113,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       maxExampleId: plan.selection.maxExampleId,
     };
 
-    const backend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
+    const backend = trainingBackendName(config.model, await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m })), opts.backend);
     runId = await timed(store.createRun({ config, configHash: configHash(config), dataCounts: counts }));
     await timed(store.updateRun(runId, { backend }));
     const liveRun = runId;
@@ -137,6 +138,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         numClasses: k,
         model: config.model,
         training: config.training,
+        trainer: trainerFor(opts.backend),
         ...(classWeight ? { classWeight } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onEpochEnd: (logs) => {
@@ -146,7 +148,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       },
     );
 
-    const model = fit.model;
+    const model = denseNetworkOfModel(fit.model);
     const assessment = await assessModel({
       config,
       classes: plan.labels.classes,

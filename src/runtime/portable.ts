@@ -1,0 +1,9 @@
+/**
+ * The part of the runtime that needs no file system (browser, edge function, worker): build a
+ * bundle from its files' contents, predict. src/runtime/index.ts adds loadBundle for Node;
+ * dist/runtime.browser.mjs is this module alone.
+ */
+export { bundleFromFiles, predictRecords, scoreRecords, predictionsFromScores, outputK, modelOutputs } from '../core/registry/predict';
+export type { BundleFiles, LoadedBundle, ModelCard, Prediction } from '../core/registry/predict';
+export { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../core/engine/dense-network';
+export type { DenseNetwork, NetworkLayer } from '../core/engine/dense-network';
