@@ -12,6 +12,7 @@ import type { ProjectContext } from '../context/projectContext';
 import type { RejectedRow } from '../store/import';
 import type { ModelRecord, Store } from '../store/types';
 import { ensureBundleOnDisk } from '../registry/versions';
+import { resolveModel } from '../registry/registry';
 import { UserError } from '../util/errors';
 import { loadBundle } from '../registry/bundle';
 import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../registry/predict';
@@ -19,23 +20,8 @@ import { planSplit, recordsAtPositions, selectionFilter, targetsAt, type DataSel
 import { runConfigOf } from './runRecord';
 import type { BackendPreference } from './train';
 
-/**
- * The model to use: `version` when given, else the newest.
- * @throws UserError when there is no such model, or none at all.
- */
-export async function resolveModel(store: Store, version?: string): Promise<ModelRecord> {
-  if (version) {
-    const m = await store.getModel(version);
-    if (!m) {
-      const known = (await store.listModels()).map((x) => x.version);
-      throw new UserError(`There is no model ${version}.${known.length ? ` Known models: ${known.join(', ')}.` : ' Train one with `mlloop train`.'}`);
-    }
-    return m;
-  }
-  const [latest] = await store.listModels();
-  if (!latest) throw new UserError('There is no trained model yet. Train one with `mlloop train`.');
-  return latest;
-}
+/** The model a command means: `version`, else the champion (see registry.ts). */
+export { resolveModel } from '../registry/registry';
 
 export interface EvaluateOptions {
   ctx: ProjectContext;

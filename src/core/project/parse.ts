@@ -8,12 +8,14 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../schemas/mlloop.schema.json';
+import { cronProblem } from '../util/schedule';
 import type {
   CalibrationConfig,
   EvaluationConfig,
   FeatureSpec,
   ModelConfig,
   ProjectConfig,
+  ScheduleConfig,
   TrainingConfig,
 } from './types';
 
@@ -101,9 +103,10 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store' | 'schedule'> & {
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
   store?: { url?: string; schema?: string };
+  schedule?: Partial<Omit<ScheduleConfig, 'incremental'>> & { incremental?: Partial<ScheduleConfig['incremental']> };
   calibration?: Partial<CalibrationConfig>;
   evaluation?: Partial<EvaluationConfig>;
   features: Array<Partial<FeatureSpec> & { name: string; type: FeatureSpec['type'] }>;
@@ -127,6 +130,14 @@ export const DEFAULT_CALIBRATION: CalibrationConfig = { method: 'auto', margin: 
 export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidence: 0.95, importanceRepeats: 5, importanceMaxRows: 5000 };
 
 export const DEFAULT_STORE_SCHEMA = 'mlloop';
+export const DEFAULT_SCHEDULE: ScheduleConfig = {
+  cron: '0 2 * * 0',
+  timezone: 'UTC',
+  window: '90d',
+  incremental: { every: 100, epochs: 20, learningRate: 0.0003 },
+  minExamples: 100,
+  minNewLabels: 1,
+};
 export const DEFAULT_TIME_UNIT = 'auto';
 
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
@@ -177,6 +188,7 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     calibration: { ...DEFAULT_CALIBRATION, ...(raw.calibration ?? {}) },
     evaluation: { ...DEFAULT_EVALUATION, ...(raw.evaluation ?? {}) },
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
+    schedule: { ...DEFAULT_SCHEDULE, ...(raw.schedule ?? {}), incremental: { ...DEFAULT_SCHEDULE.incremental, ...(raw.schedule?.incremental ?? {}) } },
   };
 }
 
@@ -198,6 +210,10 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
   });
   if (c.time !== undefined && (c.time.column === c.label || c.time.column === c.weight)) {
     out.push({ path: '/time', message: `'${c.time.column}' is the ${c.time.column === c.label ? 'label' : 'weight column'}; it cannot also be the time column.` });
+  }
+  if (c.schedule.cron !== 'off') {
+    const why = cronProblem(c.schedule.cron, c.schedule.timezone);
+    if (why) out.push({ path: '/schedule/cron', message: why });
   }
   if (c.training.validationSplit + c.training.testSplit >= 0.8) {
     out.push({ path: '/training/testSplit', message: `validationSplit + testSplit = ${(c.training.validationSplit + c.training.testSplit).toFixed(2)} leaves too little to train on; keep the sum below 0.8.` });

@@ -141,6 +141,18 @@ export interface StoreConfig {
   schema: string;
 }
 
+/** When the loop retrains by itself (see the schema's `schedule`). */
+export interface ScheduleConfig {
+  /** Cron expression of full retrains, or 'off'. */
+  cron: string;
+  timezone: string;
+  /** Training window by event time, e.g. '90d'. */
+  window: string;
+  incremental: { every: number; epochs: number; learningRate: number };
+  minExamples: number;
+  minNewLabels: number;
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -158,4 +170,5 @@ export interface ProjectConfig {
   calibration: CalibrationConfig;
   evaluation: EvaluationConfig;
   store: StoreConfig;
+  schedule: ScheduleConfig;
 }
