@@ -53,8 +53,8 @@ export async function resolveModel(store: StoreOps, version?: string): Promise<M
 }
 
 export interface ChampionChange {
-  /** What is recorded: promoted (passed the gate, or the first model), forced, rolled_back, imported. */
-  action: Extract<RegistryAction, 'promoted' | 'forced' | 'rolled_back' | 'imported'>;
+  /** What is recorded: promoted (passed the gate, or the first model), forced, rolled_back. */
+  action: Extract<RegistryAction, 'promoted' | 'forced' | 'rolled_back'>;
   /** What did it: 'command', 'extension', 'schedule', 'labels', 'experiment' …, and who when known ("command (ana)"). */
   by: string;
   reasons: string[];
@@ -90,6 +90,14 @@ export async function setChampion(tx: StoreOps, version: string, change: Champio
   return { id, ...event };
 }
 
+/** Records an event that does not change the champion: a version imported from a bundle folder. */
+export async function recordImport(tx: StoreOps, version: string, r: { by: string; reasons: string[]; at: string }): Promise<RegistryEvent> {
+  const previous = (await tx.getAlias(CHAMPION))?.version ?? null;
+  const event: Omit<RegistryEvent, 'id'> = { version, action: 'imported', at: r.at, by: r.by, reasons: r.reasons, gate: null, previous, cycle: null };
+  const id = await tx.addRegistryEvent(event);
+  return { id, ...event };
+}
+
 /** Records that `version` was not promoted (the gate said no), with the gate's numbers. */
 export async function recordRejection(tx: StoreOps, version: string, r: { by: string; reasons: string[]; gate: Record<string, unknown> | null; cycle?: number | null; at: string }): Promise<RegistryEvent> {
   const previous = (await tx.getAlias(CHAMPION))?.version ?? null;
@@ -108,7 +116,7 @@ export function previousChampion(events: RegistryEvent[], current: string | null
   // Replay the champion changes as a stack: a promotion pushes; a rollback to X pops back to X.
   const stack: string[] = [];
   for (const e of events) {
-    if (e.action === 'promoted' || e.action === 'forced' || e.action === 'imported') {
+    if (e.action === 'promoted' || e.action === 'forced') {
       if (stack[stack.length - 1] !== e.version) stack.push(e.version);
     } else if (e.action === 'rolled_back') {
       const at = stack.lastIndexOf(e.version);
@@ -159,7 +167,7 @@ export function championAt(events: RegistryEvent[], at: string): string | null {
   let champion: string | null = null;
   for (const e of events) {
     if (Date.parse(e.at) > t) break;
-    if (e.action === 'promoted' || e.action === 'forced' || e.action === 'rolled_back' || e.action === 'imported') champion = e.version;
+    if (e.action === 'promoted' || e.action === 'forced' || e.action === 'rolled_back') champion = e.version;
   }
   return champion;
 }
