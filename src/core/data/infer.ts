@@ -6,6 +6,7 @@
  * Node only (reads the file through readers.ts).
  */
 import type { DataFormat, FeatureSpec, FeatureType, Task } from '../project/types';
+import { DEFAULT_TEXT, DEFAULT_TEXT_NGRAMS } from '../project/parse';
 import { UserError } from '../util/errors';
 import { classLabelText } from './labels';
 import { readRecords } from './readers';
@@ -45,8 +46,8 @@ function looksLikeIdName(name: string): boolean {
 
 /**
  * A feature spec with the defaults documented in project/types.ts: numeric standardize/mean;
- * boolean missing false; categorical maxCategories 50, minCount 1; text dimensions 1024,
- * ngrams [1, 2], lowercase true.
+ * boolean missing false; categorical maxCategories 50, minCount 1; text as DEFAULT_TEXT in
+ * project/parse.ts (word 1–2-grams hashed into 1,024 columns; init then sizes them).
  */
 export function featureWithDefaults(name: string, type: FeatureType): FeatureSpec {
   switch (type) {
@@ -57,7 +58,7 @@ export function featureWithDefaults(name: string, type: FeatureType): FeatureSpe
     case 'categorical':
       return { name, type, maxCategories: 50, minCount: 1 };
     case 'text':
-      return { name, type, dimensions: 1024, ngrams: [1, 2], lowercase: true };
+      return { name, type, ...DEFAULT_TEXT, ngrams: [...DEFAULT_TEXT_NGRAMS.word] };
   }
 }
 

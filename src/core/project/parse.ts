@@ -14,6 +14,8 @@ import type {
   FeatureSpec,
   ModelConfig,
   ProjectConfig,
+  TextAnalyzer,
+  TextFeature,
   TrainingConfig,
 } from './types';
 
@@ -127,6 +129,15 @@ export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidenc
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
 export const DEFAULT_LOGISTIC = { type: 'logistic', l2: 0.0001 } as const;
 
+/**
+ * A text feature's defaults: the behaviour of projects written before analyzer, sublinearTf
+ * and minDf existed (word 1–2-grams, raw counts, every term kept), so they train as before.
+ * `mlloop init` writes settings sized to the data instead. ngrams defaults by analyzer.
+ */
+export const DEFAULT_TEXT = { dimensions: 1024, lowercase: true, analyzer: 'word', sublinearTf: false, minDf: 1 } as const;
+/** Default n-gram range by analyzer: word uni- and bigrams; character 2- to 5-grams (a common choice for char_wb). */
+export const DEFAULT_TEXT_NGRAMS: Record<TextAnalyzer, [number, number]> = { word: [1, 2], char_wb: [2, 5] };
+
 function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
   switch (f.type) {
     case 'numeric':
@@ -135,8 +146,10 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
       return { name: f.name, type: 'boolean', missing: false, ...(f as object) } as FeatureSpec;
     case 'categorical':
       return { name: f.name, type: 'categorical', maxCategories: 50, minCount: 1, ...(f as object) } as FeatureSpec;
-    case 'text':
-      return { name: f.name, type: 'text', dimensions: 1024, ngrams: [1, 2], lowercase: true, ...(f as object) } as FeatureSpec;
+    case 'text': {
+      const analyzer: TextAnalyzer = (f as Partial<TextFeature>).analyzer ?? DEFAULT_TEXT.analyzer;
+      return { name: f.name, type: 'text', ...DEFAULT_TEXT, ngrams: [...DEFAULT_TEXT_NGRAMS[analyzer]], ...(f as object) } as FeatureSpec;
+    }
   }
 }
 

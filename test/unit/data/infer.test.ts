@@ -72,6 +72,9 @@ describe('inferProject', () => {
       dimensions: 1024,
       ngrams: [1, 2],
       lowercase: true,
+      analyzer: 'word',
+      sublinearTf: false,
+      minDf: 1,
     });
     assert.ok(inferred.notes.some((n) => n.includes("'user_id'") && n.includes('identifier')));
   });
