@@ -132,9 +132,10 @@ async function runOne(set: DataSet, seed: number, root: string): Promise<{ metri
   const started = Date.now();
   const trained = JSON.parse(mlloop(dir, ['train', '--json', '--quiet'])) as { run: number; metrics: Record<string, number> };
   const seconds = (Date.now() - started) / 1000;
-  const runs = JSON.parse(mlloop(dir, ['runs', '--json', '--quiet'])) as { runs: Array<{ id: number; dataCounts?: Record<string, number>; details?: { selection?: { chosen?: { label?: string } } } }> };
+  const runs = JSON.parse(mlloop(dir, ['runs', '--json', '--quiet'])) as { runs: Array<{ id: number; dataCounts?: Record<string, number>; details?: { selection?: { chosen?: number; candidates?: Array<{ label: string }> } } }> };
   const run = runs.runs.find((r) => r.id === trained.run);
-  const chosen = run?.details?.selection?.chosen?.label ?? '';
+  const sel = run?.details?.selection;
+  const chosen = sel?.candidates && sel.chosen !== undefined ? sel.candidates[sel.chosen].label : '';
 
   const { config, records, split } = await rebuildSplit(dir, dataFile);
   if (run?.dataCounts && run.dataCounts.test !== split.test.length) {

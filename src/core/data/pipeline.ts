@@ -369,7 +369,7 @@ export function textFeatureVector(feature: FittedTextFeature, text: string, out:
  * Sentences about text features whose vocabulary crowds their hashed columns: when a
  * training vocabulary of m terms is hashed into d columns, about 1 − (1 − 1/d)^(m−1) of the
  * terms share a column with another term (their weights are then one weight). Reported when
- * that share is above 10% (m above about d/9.5). Version-1 pipelines record no vocabulary
+ * that share is above 30% (m above about d/2.8; mlloop init aims for about 22%). Version-1 pipelines record no vocabulary
  * and give no note.
  */
 export function textCapacityNotes(p: FittedPipeline): string[] {
@@ -377,7 +377,7 @@ export function textCapacityNotes(p: FittedPipeline): string[] {
   for (const f of p.features) {
     if (f.type !== 'text' || f.terms === undefined || f.terms < 2) continue;
     const shared = 1 - Math.pow(1 - 1 / f.dimensions, f.terms - 1);
-    if (shared > 0.1) {
+    if (shared > 0.3) {
       notes.push(
         `text feature '${f.name}': ${f.terms} distinct terms in the training rows share ${f.dimensions} hashed columns, so about ${Math.round(shared * 100)}% of them collide with another term; ` +
           `raise its dimensions (mlloop init sizes them from the data) or set minDf.`,

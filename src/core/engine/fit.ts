@@ -12,7 +12,7 @@
  * compares it with `model.fit`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, Task, TrainingConfig } from '../project/types';
+import type { Task, TrainableModel, TrainingConfig } from '../project/types';
 import { CancelledError, UserError } from '../util/errors';
 import { createRng, permutation } from '../util/random';
 import { backendInUse, initBackend } from './backend';
@@ -44,7 +44,7 @@ export interface FitOptions {
   task: Task;
   /** Number of classes for multiclass (≥ 2); ignored for binary (2) and regression. */
   numClasses: number;
-  model: ModelConfig;
+  model: TrainableModel;
   training: TrainingConfig;
   /** Called after every epoch with its logs; training waits for a returned promise. */
   onEpochEnd?: (logs: EpochLogs) => void | Promise<void>;

@@ -7,7 +7,8 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel } from '../engine/fit';
+import { balancedClassWeights } from '../engine/fit';
+import { trainProjectModel } from '../engine/select';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
@@ -15,7 +16,7 @@ import { groupColumns } from '../explain/groups';
 import { loadProject } from '../project/workspace';
 import { SqliteStore } from '../store/sqlite';
 import { UserError } from '../util/errors';
-import { assessModel, metricK } from './assess';
+import { assessModel, calibrationPlanned, metricK } from './assess';
 import { pick, splitExamples } from './dataset';
 import type { BackendPreference } from './train';
 
@@ -75,11 +76,19 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     const xVal = transformRows(pipeline, validation.records);
     const xTest = transformRows(pipeline, test.records);
     const classWeight = config.training.classWeight === 'balanced' && config.task !== 'regression' ? balancedClassWeights(train.y, k) : undefined;
-    const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
-      { task: config.task, numClasses: k, model: config.model, training: config.training, ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
-    );
+    // model: auto selects within each fold, as train would.
+    const fit = await trainProjectModel({
+      task: config.task,
+      numClasses: k,
+      model: config.model,
+      training: config.training,
+      train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
+      ...(labelMap.target ? { targetScale: labelMap.target.scale } : {}),
+      calibrationPlanned: calibrationPlanned(config, xVal.n),
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     try {
       const assessment = await assessModel({
         config: { ...config, evaluation: { ...config.evaluation, bootstrap: 0 } },
@@ -88,6 +97,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
         validation: { ...xVal, y: validation.y },
         test: { ...xTest, y: test.y },
         groups: groupColumns(outputColumns(pipeline)),
+        ...(fit.refitted ? { noCalibrationReason: `Not calibrated: ${fit.selection?.refit.reason ?? 'the model was trained on the validation rows.'}` } : {}),
         skipImportance: true,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });

@@ -7,14 +7,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
+import { balancedClassWeights, type EpochLogs } from '../engine/fit';
+import { trainProjectModel } from '../engine/select';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { saveModel } from '../engine/serialize';
-import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
+import { fitPipeline, outputColumns, textCapacityNotes, transformRows } from '../data/pipeline';
 import { groupColumns } from '../explain/groups';
 import type { Calibrator } from '../calibrate/types';
-import { assessModel, runDetails } from './assess';
+import { assessModel, calibrationPlanned, runDetails } from './assess';
 import { writeRunReport } from './report';
 import { loadProject } from '../project/workspace';
 import { SqliteStore } from '../store/sqlite';
@@ -109,22 +110,24 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         ? balancedClassWeights(train.y, config.task === 'binary' ? 2 : k)
         : undefined;
     const currentRun = runId;
-    const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(data.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(data.labels, validation.y) } : null,
-      {
-        task: config.task,
-        numClasses: k,
-        model: config.model,
-        training: config.training,
-        ...(classWeight ? { classWeight } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onEpochEnd: (logs) => {
-          epochs.push(logs);
-          emit({ type: 'epoch', runId: currentRun, logs, epochs: config.training.epochs });
-        },
+    for (const message of textCapacityNotes(pipeline)) emit({ type: 'log', message: `note: ${message}` });
+    const fit = await trainProjectModel({
+      task: config.task,
+      numClasses: k,
+      model: config.model,
+      training: config.training,
+      train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(data.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(data.labels, validation.y) } : null,
+      ...(data.labels.target ? { targetScale: data.labels.target.scale } : {}),
+      calibrationPlanned: calibrationPlanned(config, xVal.n),
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      log: (message) => emit({ type: 'log', message }),
+      onEpochEnd: (logs) => {
+        epochs.push(logs);
+        emit({ type: 'epoch', runId: currentRun, logs, epochs: config.training.epochs });
       },
-    );
+    });
 
     const model = fit.model;
     const assessment = await assessModel({
@@ -134,6 +137,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       validation: { ...xVal, y: validation.y },
       test: { ...xTest, y: test.y },
       groups: groupColumns(outputColumns(pipeline)),
+      ...(fit.refitted ? { noCalibrationReason: `Not calibrated: ${fit.selection?.refit.reason ?? 'the model was trained on the validation rows.'}` } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       log: (message) => emit({ type: 'log', message }),
     });
@@ -184,7 +188,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       metrics,
       modelVersion: version,
       bestEpoch: fit.bestEpoch,
-      details: runDetails(assessment),
+      details: { ...runDetails(assessment), selection: fit.selection },
     });
     const report = await writeRunReport(store, paths, runId, config.name);
     const result: TrainResult = {

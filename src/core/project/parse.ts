@@ -128,6 +128,7 @@ export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidenc
 
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
 export const DEFAULT_LOGISTIC = { type: 'logistic', l2: 0.0001 } as const;
+export const DEFAULT_AUTO = { type: 'auto', refit: 'auto' } as const;
 
 /**
  * A text feature's defaults: the behaviour of projects written before analyzer, sublinearTf
@@ -154,10 +155,13 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
 }
 
 function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
+  // No model key: an MLP, as before model: auto existed (mlloop init writes auto).
   const model: ModelConfig =
     raw.model?.type === 'logistic'
       ? { ...DEFAULT_LOGISTIC, ...(raw.model as object) } as ModelConfig
-      : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
+      : raw.model?.type === 'auto'
+        ? { ...DEFAULT_AUTO, ...(raw.model as object) } as ModelConfig
+        : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
   const t: NonNullable<RawProject['training']> = raw.training ?? {};
   const training: TrainingConfig = {
     ...DEFAULT_TRAINING,
@@ -268,7 +272,7 @@ function describeError(err: ErrorObject): string {
       return `${where} must be ${String(p.type)}.`;
     case 'discriminator':
       return p.error === 'mapping'
-        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'mlp or logistic' : 'numeric, boolean, categorical or text'}.`
+        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'auto, mlp or logistic' : 'numeric, boolean, categorical or text'}.`
         : `${where} needs a 'type'.`;
     default:
       return `${where} ${err.message ?? 'is invalid'}.`;

@@ -90,7 +90,23 @@ export interface LogisticModel {
   l2: number;
 }
 
-export type ModelConfig = MlpModel | LogisticModel;
+/**
+ * Chosen per run from a small fixed set of linear models and MLPs by the validation metric
+ * (see engine/select.ts), then optionally refitted on the training + validation rows.
+ */
+export interface AutoModel {
+  type: 'auto';
+  /**
+   * Refit the chosen settings on training + validation rows: 'auto' (default) refits when the
+   * data is small and no calibrator is fitted on the validation rows; true always; false never.
+   */
+  refit: 'auto' | boolean;
+}
+
+/** A model the training loops can build and train (what `auto` resolves to). */
+export type TrainableModel = MlpModel | LogisticModel;
+
+export type ModelConfig = TrainableModel | AutoModel;
 
 export interface EarlyStoppingConfig {
   enabled: boolean;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inferColumnType, inferProject } from '../../../src/core/data/infer';
+import { inferColumnType, inferProject, suggestTextFeatures } from '../../../src/core/data/infer';
 import { UserError } from '../../../src/core/util/errors';
 
 // The UCI datasets as committed under examples/ (copies of ../shared/datasets, with attribution there).
@@ -66,16 +66,11 @@ describe('inferProject', () => {
     assert.deepEqual(typesOf(inferred.features), { flag: 'boolean', age: 'numeric', color: 'categorical', comment: 'text' });
     assert.deepEqual(inferred.features.find((f) => f.name === 'flag'), { name: 'flag', type: 'boolean', missing: false });
     assert.deepEqual(inferred.features.find((f) => f.name === 'color'), { name: 'color', type: 'categorical', maxCategories: 50, minCount: 1 });
-    assert.deepEqual(inferred.features.find((f) => f.name === 'comment'), {
-      name: 'comment',
-      type: 'text',
-      dimensions: 1024,
-      ngrams: [1, 2],
-      lowercase: true,
-      analyzer: 'word',
-      sublinearTf: false,
-      minDf: 1,
-    });
+    const comment = inferred.features.find((f) => f.name === 'comment');
+    assert.ok(comment?.type === 'text');
+    // 9 words a row: short texts get character n-grams, sized from their vocabulary.
+    assert.deepEqual({ ...comment, dimensions: 0 }, { name: 'comment', type: 'text', dimensions: 0, ngrams: [2, 5], lowercase: true, analyzer: 'char_wb', sublinearTf: true, minDf: 1 });
+    assert.match(inferred.why.comment, /short texts \(8\.0 words on average\)/);
     assert.ok(inferred.notes.some((n) => n.includes("'user_id'") && n.includes('identifier')));
   });
 

@@ -4,13 +4,13 @@ import { initBackend } from '../../../src/core/engine/backend';
 import { DenseStackTrainer, DropoutMaskSource, encodeTargets } from '../../../src/core/engine/dense-trainer';
 import { HostRows } from '../../../src/core/engine/host-rows';
 import { buildModel, describeDenseStack, type DenseLayerSpec } from '../../../src/core/engine/models';
-import type { ModelConfig, Task } from '../../../src/core/project/types';
+import type { TrainableModel, Task } from '../../../src/core/project/types';
 import { teacherDataset } from './synthetic';
 
 interface Case {
   task: Task;
   classes: number;
-  model: ModelConfig;
+  model: TrainableModel;
   note?: string;
 }
 
