@@ -70,7 +70,7 @@ describe('inferProject', () => {
     assert.ok(comment?.type === 'text');
     // 9 words a row: short texts get character n-grams, sized from their vocabulary.
     assert.deepEqual({ ...comment, dimensions: 0 }, { name: 'comment', type: 'text', dimensions: 0, ngrams: [2, 5], lowercase: true, analyzer: 'char_wb', sublinearTf: true, minDf: 1 });
-    assert.match(inferred.why.comment, /short texts \(8\.0 words on average\)/);
+    assert.match(inferred.why.comment, /short texts \(9\.0 words on average\)/);
     assert.ok(inferred.notes.some((n) => n.includes("'user_id'") && n.includes('identifier')));
   });
 
