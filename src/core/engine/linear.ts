@@ -91,8 +91,8 @@ const MEMORY = 10;
  * In scikit-learn's terms, l2 = 1 / (2·C·n) is LogisticRegression(C) and l2 = α / n is
  * Ridge(alpha=α) (both fit an unpenalised intercept, as here).
  *
- * Stops when max |∇f| < 1e-8, when an iteration lowers f by less than 1e-10 relative
- * (scipy's L-BFGS-B rule with factr ≈ 5e5), or after maxIterations. The line search
+ * Stops when max |∇f| < 1e-8, when an iteration lowers f by less than 1e-9 relative
+ * (the form of scipy’s L-BFGS-B ftol rule), or after maxIterations. The line search
  * backtracks from the L-BFGS step until Armijo's condition holds; a pair with sᵀy ≤ 0 is not
  * stored. Deterministic (no randomness); arithmetic in float64.
  *
@@ -190,7 +190,7 @@ export async function fitLinear(all: SparseRows, y: Float32Array, opts: LinearFi
     [theta, next] = [next, theta];
     [grad, nextGrad] = [nextGrad, grad];
     f = nextF;
-    if (decrease <= 1e-10 * Math.max(Math.abs(f), Math.abs(f + decrease), 1)) {
+    if (decrease <= 1e-9 * Math.max(Math.abs(f), Math.abs(f + decrease), 1)) {
       converged = true;
       break;
     }

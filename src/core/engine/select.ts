@@ -230,6 +230,9 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const trainWeights = rowWeights(train, task, input.classWeight);
 
   const scored: Array<SelectionCandidate & { fitted: tf.LayersModel; history: EpochLogs[]; fit?: FitResult }> = [];
+  // Linear candidates come in order of decreasing penalty: each starts from the previous
+  // optimum (a warm start along the regularisation path), which saves iterations.
+  let previousLinear: { kernel: Float64Array; bias: Float64Array } | undefined;
   try {
     for (let i = 0; i < plan.length; i++) {
       throwIfAborted(input.signal);
@@ -245,8 +248,10 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
           outputs,
           l2: (c.model as { l2: number }).l2,
           rowWeight: trainWeights,
+          ...(previousLinear ? { start: previousLinear } : {}),
           ...(input.signal ? { signal: input.signal } : {}),
         });
+        previousLinear = r;
         fitted = linearLayersModel(task, train.d, outputs, c.model, r.kernel, r.bias, input.training.seed);
         extra = { iterations: r.iterations };
       } else {
