@@ -46,6 +46,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Task, TrainableModel, TrainingConfig } from '../project/types';
 import { multiclassLogLossUnchecked, binaryLogLossUnchecked } from '../evaluate/metrics';
 import { CancelledError } from '../util/errors';
+import type { ModelSelection, SelectionCandidate } from './selection';
 import { fitModel, type Dataset, type EpochLogs, type FitResult } from './fit';
 import { fitLinear, sparseRows, type SparseRows } from './linear';
 import { buildModel, outputUnits } from './models';
@@ -60,50 +61,7 @@ export const SELECTION_TOLERANCE = 0.005;
 /** refit: 'auto' refits only up to this many training + validation rows. */
 export const MAX_AUTO_REFIT_ROWS = 10_000;
 
-/** One candidate of a selection, as recorded with the run. */
-export interface SelectionCandidate {
-  /** Short description, e.g. "logistic, C = 1" or "MLP [64, 32]". */
-  label: string;
-  kind: 'linear' | 'mlp';
-  /** The settings, as an explicit model: key would write them (l2 for this run's n). */
-  model: TrainableModel;
-  /** C (classification) or alpha (regression) of a linear candidate. */
-  strength?: number;
-  /** Number of weights (kernels and biases). */
-  parameters: number;
-  /**
-   * Lower is better. Classification: validation log loss after one temperature is fitted on
-   * the validation rows (see the file doc); regression: validation MSE in label units.
-   */
-  score: number;
-  /** Classification: the log loss before the temperature. */
-  rawLogLoss?: number;
-  /** Classification: the temperature fitted for the score. */
-  temperature?: number;
-  /** MLP: epochs run and the best epoch (whose weights were kept). Linear: L-BFGS iterations. */
-  epochs?: number;
-  bestEpoch?: number;
-  iterations?: number;
-  durationMs: number;
-}
-
-export interface ModelSelection {
-  metric: 'log_loss' | 'mse';
-  /** Where the scores come from: 'validation' rows, or 'training' rows when there were none. */
-  scoredOn: 'validation' | 'training';
-  rows: number;
-  tolerance: number;
-  candidates: SelectionCandidate[];
-  /** Index into candidates. */
-  chosen: number;
-  /** Index of the best score (may differ from chosen on a tie). */
-  best: number;
-  /** One or two sentences: why this model. */
-  reason: string;
-  /** Candidate kinds left out, and why. */
-  skipped: string[];
-  refit: { done: boolean; reason: string; rows: number; epochs?: number };
-}
+export type { ModelSelection, SelectionCandidate } from './selection';
 
 export interface TrainModelInput {
   task: Task;

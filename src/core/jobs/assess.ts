@@ -12,7 +12,7 @@ import type { FeatureGroup } from '../explain/groups';
 import type { CalibrationMethodName, ProjectConfig } from '../project/types';
 import type { ReliabilityCurve } from '../evaluate/curves';
 import { permutation, createRng } from '../util/random';
-import type { ModelSelection } from '../engine/select';
+import type { ModelSelection } from '../engine/selection';
 
 export interface Rows {
   x: Float32Array;

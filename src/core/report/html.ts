@@ -20,7 +20,7 @@ import type { EpochLogs } from '../engine/fit';
 import type { CurvePoints, EvaluationReport } from '../evaluate/report';
 import type { ReliabilityCurve } from '../evaluate/curves';
 import type { CalibrationRecord, ImportanceRecord } from '../jobs/assess';
-import type { ModelSelection } from '../engine/select';
+import type { ModelSelection } from '../engine/selection';
 import { REPORT_STYLESHEET } from './style';
 import { escapeHtml, exact, PALETTE_SIZE, renderHistogram, renderHorizontalBars, renderXYChart, type ChartPoint, type ChartReference, type ChartSeries } from './svg';
 

@@ -88,6 +88,7 @@ export function runEvaluationOf(run: RunRecord): RunEvaluation | null {
     evaluation: evaluation as RunEvaluation['evaluation'],
     calibration: (field(details, 'calibration') ?? null) as RunEvaluation['calibration'],
     importance: (field(details, 'importance') ?? null) as RunEvaluation['importance'],
+    selection: (field(details, 'selection') ?? null) as RunEvaluation['selection'],
   };
 }
 

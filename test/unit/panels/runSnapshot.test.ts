@@ -63,7 +63,9 @@ describe('run panel snapshot (src/extension/runPanel/snapshot)', () => {
     assert.equal(runEvaluationOf(run()), null);
     assert.equal(runEvaluationOf(run({ details: { calibration: {} } })), null);
     const ev = runEvaluationOf(run({ details: { evaluation: { task: 'binary' }, importance: null } }));
-    assert.deepEqual(ev, { evaluation: { task: 'binary' }, calibration: null, importance: null });
+    assert.deepEqual(ev, { evaluation: { task: 'binary' }, calibration: null, importance: null, selection: null });
+    const selection = { metric: 'log_loss', chosen: 0, candidates: [] };
+    assert.deepEqual(runEvaluationOf(run({ details: { evaluation: { task: 'binary' }, selection } }))?.selection, selection, 'model: auto runs pass their selection on');
   });
 
   it('finds the run id in command arguments: numbers, numeric strings, tree elements', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ModelSelection } from '../../../src/core/engine/select';
+import type { ModelSelection } from '../../../src/core/engine/selection';
 import type { EpochLogs } from '../../../src/core/engine/fit';
 import { evaluatePredictions } from '../../../src/core/evaluate/report';
 import { singleColumnGroups } from '../../../src/core/explain/groups';
