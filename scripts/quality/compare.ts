@@ -130,16 +130,15 @@ async function runOne(set: DataSet, seed: number, root: string): Promise<{ metri
   fs.writeFileSync(yamlFile, fs.readFileSync(yamlFile, 'utf8').replace(/^(\s*seed:\s*)\d+/m, `$1${seed}`));
   mlloop(dir, ['import', '--quiet']);
   const started = Date.now();
-  const trained = JSON.parse(mlloop(dir, ['train', '--json', '--quiet'])) as { run: number; metrics: Record<string, number> };
+  const trained = JSON.parse(mlloop(dir, ['train', '--json', '--quiet'])) as { run: number; metrics: Record<string, number>; selection?: { chosen: string; refitted: boolean } };
   const seconds = (Date.now() - started) / 1000;
-  const runs = JSON.parse(mlloop(dir, ['runs', '--json', '--quiet'])) as { runs: Array<{ id: number; dataCounts?: Record<string, number>; details?: { selection?: { chosen?: number; candidates?: Array<{ label: string }> } } }> };
+  const runs = JSON.parse(mlloop(dir, ['runs', '--json', '--quiet'])) as { runs: Array<{ id: number; data?: Record<string, number> }> };
   const run = runs.runs.find((r) => r.id === trained.run);
-  const sel = run?.details?.selection;
-  const chosen = sel?.candidates && sel.chosen !== undefined ? sel.candidates[sel.chosen].label : '';
+  const chosen = trained.selection ? `${trained.selection.chosen}${trained.selection.refitted ? ' (refit)' : ''}` : '';
 
   const { config, records, split } = await rebuildSplit(dir, dataFile);
-  if (run?.dataCounts && run.dataCounts.test !== split.test.length) {
-    throw new Error(`${set.name}: the rebuilt split has ${split.test.length} test rows, the run ${run.dataCounts.test}`);
+  if (!run?.data || run.data.test !== split.test.length || run.data.examples !== records.length) {
+    throw new Error(`${set.name}: the rebuilt split (${records.length} rows, ${split.test.length} test) is not the run's (${JSON.stringify(run?.data)})`);
   }
   const splitFile = path.join(dir, 'split.json');
   fs.writeFileSync(

@@ -46,6 +46,8 @@ export interface TrainResult {
   /** The run's HTML report. */
   reportFile: string;
   calibration: { method: string; reason: string; eceBefore: number | null; eceAfter: number | null };
+  /** model: auto — the chosen candidate's label, why, and whether it was refitted; null for an explicit model. */
+  selection: { chosen: string; reason: string; refitted: boolean } | null;
 }
 
 export interface TrainOptions {
@@ -203,6 +205,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       bundleDir,
       reportFile: report,
       calibration: { method: assessment.calibration.method, reason: assessment.calibration.reason, eceBefore: card.calibration.eceBefore, eceAfter: card.calibration.eceAfter },
+      selection: fit.selection ? { chosen: fit.selection.candidates[fit.selection.chosen].label, reason: fit.selection.reason, refitted: fit.refitted } : null,
     };
     emit({ type: 'finished', result });
     return result;

@@ -298,7 +298,7 @@ describe('mlloop.yaml editor integration', () => {
       assert.equal(methods.find((i) => i.label === 'auto')?.detail, 'default');
 
       const modelType = positionOf(document, 'type: mlp', { delta: 'type: '.length });
-      assert.deepEqual(labels(await completionsAt(document.uri, modelType)), ['mlp', 'logistic']);
+      assert.deepEqual(labels(await completionsAt(document.uri, modelType)), ['auto', 'mlp', 'logistic']);
     });
 
     it('completes keys and values inside flow maps of a flow feature list', async () => {
