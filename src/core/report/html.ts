@@ -250,8 +250,10 @@ function earlyStopInfo(input: RunReportInput): EarlyStopInfo {
   const training = field(input.config, 'training');
   const epochs = field(training, 'epochs');
   const early = field(training, 'earlyStopping');
-  const enabled = field(early, 'enabled') === true;
-  const configuredEpochs = typeof epochs === 'number' && Number.isFinite(epochs) ? epochs : null;
+  // A model: auto refit trains a fixed number of epochs (the selection run's best) without early stopping.
+  const refitEpochs = input.selection?.refit.done ? input.selection.refit.epochs : undefined;
+  const enabled = refitEpochs === undefined && field(early, 'enabled') === true;
+  const configuredEpochs = refitEpochs ?? (typeof epochs === 'number' && Number.isFinite(epochs) ? epochs : null);
   const hasValidation = input.history.some((h) => h.val_loss !== undefined && Number.isFinite(h.val_loss));
   const configuredMonitor = field(early, 'monitor');
   // The trainer falls back to the training loss when there is no validation set.

@@ -249,6 +249,10 @@ describe('renderRunReport', function () {
     assert.ok(model.includes('Not tried: MLPs: too wide'));
     assert.deepEqual(wellFormednessProblems(html), []);
     assert.ok(!sectionIds(renderRunReport(await reportInput('binary'))).includes('model'), 'no section for an explicit model');
+    // refit for a fixed number of epochs: no early-stop marker
+    const refitHtml = renderRunReport(await reportInput('binary', { selection: { ...selection, refit: { done: true, reason: 'Small data.', rows: 800, epochs: 30 } } }));
+    assert.ok(!refitHtml.includes('Early stopping ended training'), 'a refit runs its epochs without early stopping');
+    assert.ok(refitHtml.includes('30 epochs run of 30 configured'));
   });
 
   it('catches malformed markup (the well-formedness check can fail)', () => {
