@@ -165,6 +165,7 @@ const train: Command = {
         backend: result.backend,
         metrics: result.metrics,
         calibration: result.calibration,
+        ...(result.selection ? { selection: result.selection } : {}),
         report: result.reportFile,
         duration_ms: result.durationMs,
         store_ms: result.storeMs,
@@ -173,8 +174,9 @@ const train: Command = {
     else {
       ctx.out.text(
         `Run ${result.runId} trained model ${result.modelVersion} on ${result.backend} in ${formatDuration(result.durationMs)} ` +
-          `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`,
+          (result.selection && result.epochsRun === 0 ? '(fitted exactly, no epochs).' : `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`),
       );
+      if (result.selection) ctx.out.text(`Model (auto): ${result.selection.chosen}${result.selection.refitted ? ', refitted on training + validation rows' : ''}. ${result.selection.reason}`);
       ctx.out.text('Test-split metrics:');
       ctx.out.text(formatMetrics(result.metrics));
       const c = result.calibration;

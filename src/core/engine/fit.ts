@@ -13,7 +13,7 @@
  */
 import { tensor as tfTensor } from '@tensorflow/tfjs';
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, Task, TrainingConfig } from '../project/types';
+import type { ModelConfig, Task, TrainableModel, TrainingConfig } from '../project/types';
 import { CancelledError, UserError } from '../util/errors';
 import { createRng, permutation } from '../util/random';
 import { backendInUse, initBackend } from './backend';
@@ -47,7 +47,7 @@ export interface FitOptions {
   task: Task;
   /** Number of classes for multiclass (≥ 2); ignored for binary (2) and regression. */
   numClasses: number;
-  model: ModelConfig;
+  model: TrainableModel;
   training: TrainingConfig;
   /** Called after every epoch with its logs; training waits for a returned promise. */
   onEpochEnd?: (logs: EpochLogs) => void | Promise<void>;
@@ -103,7 +103,8 @@ export const SIMD_BACKEND = 'wasm-simd';
  * chose explicitly (anything but 'auto') means the tfjs loop on it.
  */
 export function trainingBackendName(model: ModelConfig, tfjsBackend: string, preference: string | undefined): string {
-  const relu = model.type === 'logistic' || model.activation === 'relu';
+  // model: auto chooses among logistic models and ReLU MLPs, all of which the SIMD loop trains.
+  const relu = model.type === 'logistic' || model.type === 'auto' || model.activation === 'relu';
   return trainerFor(preference) === 'auto' && relu && simdAvailable() ? SIMD_BACKEND : tfjsBackend;
 }
 

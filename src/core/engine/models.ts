@@ -7,7 +7,7 @@
  * dropout rates and L2 penalties back from the layers, see {@link describeDenseStack}).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, Task } from '../project/types';
+import type { Task, TrainableModel } from '../project/types';
 import { createRng } from '../util/random';
 import { denseNetwork, type DenseNetwork } from './dense-network';
 
@@ -55,7 +55,7 @@ export function outputUnits(task: Task, numClasses: number): number {
  * @param outputs output units: 1 for binary/regression, number of classes (≥ 2) for multiclass.
  * @param seed any integer.
  */
-export function buildModel(task: Task, inputDim: number, outputs: number, model: ModelConfig, seed: number): tf.LayersModel {
+export function buildModel(task: Task, inputDim: number, outputs: number, model: TrainableModel, seed: number): tf.LayersModel {
   if (!Number.isInteger(inputDim) || inputDim < 1) throw new Error(`buildModel: inputDim must be a positive integer, got ${inputDim}`);
   if (task === 'multiclass' ? outputs < 2 : outputs !== 1) {
     throw new Error(`buildModel: a ${task} model needs ${task === 'multiclass' ? 'at least 2 outputs' : '1 output'}, got ${outputs}`);

@@ -7,7 +7,8 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { outputColumns } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, trainerFor, trainingBackendName } from '../engine/fit';
+import { balancedClassWeights, trainerFor, trainingBackendName } from '../engine/fit';
+import { trainProjectModel } from '../engine/select';
 import { denseNetworkOfModel } from '../engine/models';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
@@ -15,7 +16,7 @@ import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
 import { groupColumns } from '../explain/groups';
 import type { ProjectContext } from '../context/projectContext';
 import { UserError } from '../util/errors';
-import { assessModel, metricK } from './assess';
+import { assessModel, calibrationPlanned, metricK } from './assess';
 import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { BackendPreference } from './train';
 
@@ -69,11 +70,20 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
     const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);
     const classWeight = config.training.classWeight === 'balanced' && config.task !== 'regression' ? balancedClassWeights(train.y, k) : undefined;
-    const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
-      { task: config.task, numClasses: k, model: config.model, training: config.training, trainer: trainerFor(opts.backend), ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
-    );
+    // model: auto selects within each fold, as train would.
+    const fit = await trainProjectModel({
+      task: config.task,
+      numClasses: k,
+      model: config.model,
+      training: config.training,
+      train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
+      ...(labelMap.target ? { targetScale: labelMap.target.scale } : {}),
+      calibrationPlanned: calibrationPlanned(config, xVal.n),
+      trainer: trainerFor(opts.backend),
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     try {
       const network = denseNetworkOfModel(fit.model);
       const assessment = await assessModel({
@@ -83,6 +93,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
         validation: { ...xVal, y: validation.y },
         test: { ...xTest, y: test.y },
         groups: groupColumns(outputColumns(pipeline)),
+        ...(fit.refitted ? { noCalibrationReason: `Not calibrated: ${fit.selection?.refit.reason ?? 'the model was trained on the validation rows.'}` } : {}),
         skipImportance: true,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });

@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, trainerFor, trainingBackendName, type EpochLogs } from '../engine/fit';
+import { balancedClassWeights, trainerFor, trainingBackendName, type EpochLogs } from '../engine/fit';
+import { trainProjectModel } from '../engine/select';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { denseNetworkOfModel } from '../engine/models';
-import { outputColumns } from '../data/pipeline';
+import { outputColumns, textCapacityNotes } from '../data/pipeline';
 import { groupColumns } from '../explain/groups';
-import { assessModel, runDetails } from './assess';
+import { assessModel, calibrationPlanned, runDetails } from './assess';
 import { writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
 import type { ExampleFilter } from '../store/types';
@@ -45,6 +46,8 @@ export interface TrainResult {
   calibration: { method: string; reason: string; eceBefore: number | null; eceAfter: number | null };
   /** Time spent waiting for and reading or writing the store, in ms (for benchmarks). */
   storeMs: number;
+  /** model: auto — the chosen candidate's label, why, and whether it was refitted; null for an explicit model. */
+  selection: { chosen: string; reason: string; refitted: boolean } | null;
 }
 
 export interface TrainOptions {
@@ -130,23 +133,25 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         ? balancedClassWeights(train.y, config.task === 'binary' ? 2 : k)
         : undefined;
     const currentRun = runId;
-    const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
-      {
-        task: config.task,
-        numClasses: k,
-        model: config.model,
-        training: config.training,
-        trainer: trainerFor(opts.backend),
-        ...(classWeight ? { classWeight } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onEpochEnd: (logs) => {
-          epochs.push(logs);
-          emit({ type: 'epoch', runId: currentRun, logs, epochs: config.training.epochs });
-        },
+    for (const message of textCapacityNotes(pipeline)) emit({ type: 'log', message: `note: ${message}` });
+    const fit = await trainProjectModel({
+      task: config.task,
+      numClasses: k,
+      model: config.model,
+      training: config.training,
+      train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
+      ...(plan.labels.target ? { targetScale: plan.labels.target.scale } : {}),
+      calibrationPlanned: calibrationPlanned(config, xVal.n),
+      trainer: trainerFor(opts.backend),
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      log: (message) => emit({ type: 'log', message }),
+      onEpochEnd: (logs) => {
+        epochs.push(logs);
+        emit({ type: 'epoch', runId: currentRun, logs, epochs: config.training.epochs });
       },
-    );
+    });
 
     const model = denseNetworkOfModel(fit.model);
     const assessment = await assessModel({
@@ -156,6 +161,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       validation: { ...xVal, y: validation.y },
       test: { ...xTest, y: test.y },
       groups: groupColumns(outputColumns(pipeline)),
+      ...(fit.refitted ? { noCalibrationReason: `Not calibrated: ${fit.selection?.refit.reason ?? 'the model was trained on the validation rows.'}` } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       log: (message) => emit({ type: 'log', message }),
     });
@@ -208,7 +214,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         const bundleDir = path.join(paths.modelsDir, version);
         await tx.addEpochs(currentRun, epochs.map(toEpochRecord));
         await tx.addModel({ version, runId: currentRun, createdAt, task: config.task, metrics, path: path.relative(paths.root, bundleDir).split(path.sep).join('/'), digest }, files);
-        await tx.updateRun(currentRun, { status: 'completed', finishedAt: createdAt, durationMs, metrics, modelVersion: version, bestEpoch: fit.bestEpoch, details });
+        await tx.updateRun(currentRun, { status: 'completed', finishedAt: createdAt, durationMs, metrics, modelVersion: version, bestEpoch: fit.bestEpoch, details: { ...details, selection: fit.selection } });
         return { version, files, digest, bundleDir };
       }),
     );
@@ -241,6 +247,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         eceAfter: assessment.calibration.test?.after.ece ?? null,
       },
       storeMs: Math.round(storeMs),
+      selection: fit.selection ? { chosen: fit.selection.candidates[fit.selection.chosen].label, reason: fit.selection.reason, refitted: fit.refitted } : null,
     };
     emit({ type: 'finished', result });
     return result;

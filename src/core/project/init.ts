@@ -40,6 +40,7 @@ export interface InitResult {
  * init → import → train reach a good model on 150 rows as on 100,000.
  */
 export function suggestTraining(rows: number): { hidden: number[]; batchSize: number; learningRate: number; patience: number } {
+  // hidden is what an explicit model: mlp would use; model: auto (what init writes) has its own candidates.
   if (rows < 1000) return { hidden: [32, 16], batchSize: 16, learningRate: 0.01, patience: 20 };
   if (rows < 20000) return { hidden: [64, 32], batchSize: 32, learningRate: 0.003, patience: 10 };
   return { hidden: [64, 32], batchSize: 128, learningRate: 0.001, patience: 5 };
@@ -66,7 +67,7 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   const rel = path.relative(root, path.resolve(opts.dataFile)).split(path.sep).join('/');
   const name = opts.name ?? path.basename(root);
   const t = suggestTraining(inferred.rows);
-  const featureLines = inferred.features.map((f) => `  - ${featureYaml(f)}`);
+  const featureLines = inferred.features.flatMap((f) => [...(inferred.why[f.name] ? [`  # ${f.name}: ${inferred.why[f.name]}`] : []), `  - ${featureYaml(f)}`]);
   const text = [
     `# ML Loop project. Schema: every key is documented on hover in VS Code; see README.md.`,
     `# Written by \`mlloop init\` from ${rel} (${inferred.rows} rows scanned).`,
@@ -81,10 +82,10 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     `  sources:`,
     `    - path: ${yamlString(rel)}${format !== extFormat(rel) ? `\n      format: ${format}` : ''}`,
     `model:`,
-    `  type: mlp`,
-    `  hidden: [${t.hidden.join(', ')}]`,
-    `  dropout: 0.1`,
-    `  activation: relu`,
+    `  # auto: linear models at four L2 strengths and MLPs [32] and [64, 32] are compared on the`,
+    `  # validation rows; the run's report says which won and why. Or name one: type: mlp | logistic.`,
+    `  type: auto`,
+    `  refit: auto          # train the winner again on training + validation rows when the data is small and nothing is calibrated on them`,
     `training:`,
     `  batchSize: ${t.batchSize}`,
     `  learningRate: ${t.learningRate}`,
@@ -133,7 +134,7 @@ function featureYaml(f: FeatureSpec): string {
       parts.push(`maxCategories: ${f.maxCategories}`);
       break;
     case 'text':
-      parts.push(`dimensions: ${f.dimensions}`, `ngrams: [${f.ngrams.join(', ')}]`);
+      parts.push(`analyzer: ${f.analyzer}`, `ngrams: [${f.ngrams.join(', ')}]`, `dimensions: ${f.dimensions}`, `sublinearTf: ${f.sublinearTf}`, `minDf: ${f.minDf}`);
       break;
     case 'boolean':
       break;

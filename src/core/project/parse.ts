@@ -16,6 +16,8 @@ import type {
   ModelConfig,
   ProjectConfig,
   ScheduleConfig,
+  TextAnalyzer,
+  TextFeature,
   TrainingConfig,
 } from './types';
 
@@ -142,6 +144,16 @@ export const DEFAULT_TIME_UNIT = 'auto';
 
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
 export const DEFAULT_LOGISTIC = { type: 'logistic', l2: 0.0001 } as const;
+export const DEFAULT_AUTO = { type: 'auto', refit: 'auto' } as const;
+
+/**
+ * A text feature's defaults: the behaviour of projects written before analyzer, sublinearTf
+ * and minDf existed (word 1–2-grams, raw counts, every term kept), so they train as before.
+ * `mlloop init` writes settings sized to the data instead. ngrams defaults by analyzer.
+ */
+export const DEFAULT_TEXT = { dimensions: 1024, lowercase: true, analyzer: 'word', sublinearTf: false, minDf: 1 } as const;
+/** Default n-gram range by analyzer: word uni- and bigrams; character 2- to 5-grams (a common choice for char_wb). */
+export const DEFAULT_TEXT_NGRAMS: Record<TextAnalyzer, [number, number]> = { word: [1, 2], char_wb: [2, 5] };
 
 function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
   switch (f.type) {
@@ -151,8 +163,10 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
       return { name: f.name, type: 'boolean', missing: false, ...(f as object) } as FeatureSpec;
     case 'categorical':
       return { name: f.name, type: 'categorical', maxCategories: 50, minCount: 1, ...(f as object) } as FeatureSpec;
-    case 'text':
-      return { name: f.name, type: 'text', dimensions: 1024, ngrams: [1, 2], lowercase: true, ...(f as object) } as FeatureSpec;
+    case 'text': {
+      const analyzer: TextAnalyzer = (f as Partial<TextFeature>).analyzer ?? DEFAULT_TEXT.analyzer;
+      return { name: f.name, type: 'text', ...DEFAULT_TEXT, ngrams: [...DEFAULT_TEXT_NGRAMS[analyzer]], ...(f as object) } as FeatureSpec;
+    }
   }
 }
 
@@ -162,10 +176,13 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
  * and what decodeStoredConfig uses so that sections added later get their defaults.
  */
 export function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
+  // No model key: an MLP, as before model: auto existed (mlloop init writes auto).
   const model: ModelConfig =
     raw.model?.type === 'logistic'
       ? { ...DEFAULT_LOGISTIC, ...(raw.model as object) } as ModelConfig
-      : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
+      : raw.model?.type === 'auto'
+        ? { ...DEFAULT_AUTO, ...(raw.model as object) } as ModelConfig
+        : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
   const t: NonNullable<RawProject['training']> = raw.training ?? {};
   const training: TrainingConfig = {
     ...DEFAULT_TRAINING,
@@ -291,7 +308,7 @@ function describeError(err: ErrorObject): string {
       return `${where} must be ${String(p.type)}.`;
     case 'discriminator':
       return p.error === 'mapping'
-        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'mlp or logistic' : 'numeric, boolean, categorical or text'}.`
+        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'auto, mlp or logistic' : 'numeric, boolean, categorical or text'}.`
         : `${where} needs a 'type'.`;
     default:
       return `${where} ${err.message ?? 'is invalid'}.`;

@@ -36,15 +36,31 @@ export interface CategoricalFeature {
   minCount: number;
 }
 
+/**
+ * How a text is cut into terms: 'word' n-grams of words (runs of letters, digits and marks),
+ * or 'char_wb' character n-grams inside each whitespace-separated word padded with one space
+ * on each side (scikit-learn's analyzer='char_wb').
+ */
+export type TextAnalyzer = 'word' | 'char_wb';
+
 export interface TextFeature {
   name: string;
   type: 'text';
-  /** Width of the hashed TF-IDF vector. Default 1024. */
+  /** Width of the hashed TF-IDF vector. Default 1024 (mlloop init sizes it from the data). */
   dimensions: number;
-  /** Inclusive word n-gram range, e.g. [1, 2] for unigrams and bigrams. Default [1, 2]. */
+  /**
+   * Inclusive n-gram range: words for 'word' (default [1, 2]), characters for 'char_wb'
+   * (default [2, 5]).
+   */
   ngrams: [number, number];
   /** Lower-case before tokenising. Default true. */
   lowercase: boolean;
+  /** Default 'word'. */
+  analyzer: TextAnalyzer;
+  /** Term frequency 1 + ln(count) instead of count (scikit-learn's sublinear_tf). Default false. */
+  sublinearTf: boolean;
+  /** Hash buckets found in fewer training rows than this get weight 0 (scikit-learn's min_df, per bucket). Default 1. */
+  minDf: number;
 }
 
 export type FeatureSpec = NumericFeature | BooleanFeature | CategoricalFeature | TextFeature;
@@ -74,7 +90,23 @@ export interface LogisticModel {
   l2: number;
 }
 
-export type ModelConfig = MlpModel | LogisticModel;
+/**
+ * Chosen per run from a small fixed set of linear models and MLPs by the validation metric
+ * (see engine/select.ts), then optionally refitted on the training + validation rows.
+ */
+export interface AutoModel {
+  type: 'auto';
+  /**
+   * Refit the chosen settings on training + validation rows: 'auto' (default) refits when the
+   * data is small and no calibrator is fitted on the validation rows; true always; false never.
+   */
+  refit: 'auto' | boolean;
+}
+
+/** A model the training loops can build and train (what `auto` resolves to). */
+export type TrainableModel = MlpModel | LogisticModel;
+
+export type ModelConfig = TrainableModel | AutoModel;
 
 export interface EarlyStoppingConfig {
   enabled: boolean;

@@ -6,7 +6,7 @@ const features: FeatureSpec[] = [
   { name: 'age', type: 'numeric', transform: 'standardize', impute: 'mean' },
   { name: 'member', type: 'boolean', missing: false },
   { name: 'color', type: 'categorical', maxCategories: 50, minCount: 1 },
-  { name: 'note', type: 'text', dimensions: 16, ngrams: [1, 1], lowercase: true },
+  { name: 'note', type: 'text', dimensions: 16, ngrams: [1, 1], lowercase: true, analyzer: 'word', sublinearTf: false, minDf: 1 },
 ];
 const classification: Pick<ProjectConfig, 'task' | 'label' | 'weight' | 'features'> = { task: 'multiclass', label: 'species', features };
 const regression: Pick<ProjectConfig, 'task' | 'label' | 'weight' | 'features'> = { task: 'regression', label: 'price', features };

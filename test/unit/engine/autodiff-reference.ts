@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { encodeTargets } from '../../../src/core/engine/dense-trainer';
 import type { DenseLayerSpec } from '../../../src/core/engine/models';
-import type { ModelConfig, Task } from '../../../src/core/project/types';
+import type { TrainableModel as ModelConfig, Task } from '../../../src/core/project/types';
 import { teacherDataset } from './synthetic';
 
 export interface Case {

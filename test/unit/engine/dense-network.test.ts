@@ -5,7 +5,7 @@ import { denseNetworkFromArtifacts, evaluateDenseNetwork, SIMD_MIN_ROWS } from '
 import { predictScores } from '../../../src/core/engine/fit';
 import { buildModel, denseNetworkOfModel } from '../../../src/core/engine/models';
 import { modelToArtifacts } from '../../../src/core/engine/serialize';
-import type { ModelConfig, Task } from '../../../src/core/project/types';
+import type { TrainableModel as ModelConfig, Task } from '../../../src/core/project/types';
 import { isUserError } from '../../../src/core/util/errors';
 import { createRng } from '../../../src/core/util/random';
 import { teacherDataset } from './synthetic';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_CALIBRATION, DEFAULT_EVALUATION, DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
+import { DEFAULT_AUTO, DEFAULT_CALIBRATION, DEFAULT_EVALUATION, DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
 import { MLLOOP_VERSION } from '../../../src/core/version';
 
 const MINIMAL = `version: 1
@@ -38,7 +38,8 @@ describe('project file (mlloop.yaml)', () => {
       assert.deepEqual(t[key].default, DEFAULT_TRAINING[key], `training.${key}`);
     }
     for (const [k, v] of Object.entries(DEFAULT_TRAINING.earlyStopping)) assert.deepEqual(t.earlyStopping.properties[k].default, v, `earlyStopping.${k}`);
-    const [mlp, logistic] = s.properties.model.oneOf;
+    const [auto, mlp, logistic] = s.properties.model.oneOf;
+    assert.equal(auto.properties.refit.default, DEFAULT_AUTO.refit);
     for (const k of ['hidden', 'dropout', 'activation'] as const) if (mlp.properties[k].default !== undefined) assert.deepEqual(mlp.properties[k].default, DEFAULT_MLP[k]);
     assert.equal(logistic.properties.l2.default, DEFAULT_LOGISTIC.l2);
     for (const [k, v] of Object.entries(DEFAULT_CALIBRATION)) assert.deepEqual(s.properties.calibration.properties[k].default, v, `calibration.${k}`);
