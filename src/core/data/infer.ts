@@ -8,8 +8,9 @@
 import type { DataFormat, FeatureSpec, FeatureType, Task } from '../project/types';
 import { UserError } from '../util/errors';
 import { classLabelText } from './labels';
-import { readRecords } from './readers';
-import { isMissing, isScalar, parseBoolean, parseNumber } from './values';
+import { missingLabelColumnMessage } from './importChecks';
+import { detectFormat, readRecords } from './readers';
+import { fieldValue, isMissing, isScalar, parseBoolean, parseNumber } from './values';
 
 export interface InferredProject {
   task: Task;
@@ -154,7 +155,7 @@ export async function inferProject(file: string, label: string, opts: InferOptio
     for (const key of Object.keys(item.record)) {
       if (!columns.has(key)) columns.set(key, new Array<unknown>(rows).fill(undefined));
     }
-    for (const [key, values] of columns) values.push(item.record[key]);
+    for (const [key, values] of columns) values.push(fieldValue(item.record, key));
     rows++;
   }
   if (rows === 0) {
@@ -165,10 +166,10 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   }
   const labelValues = columns.get(label);
   if (labelValues === undefined) {
-    throw new UserError(`There is no column '${label}' in '${file}'. Columns: ${[...columns.keys()].join(', ')}.`, { file });
+    throw new UserError(missingLabelColumnMessage(file, label, [...columns.keys()], opts.format ?? detectFormat(file), 'given as the label'), { file });
   }
   if (truncated) notes.push(`Types were inferred from the first ${rows} rows.`);
-  if (unreadable > 0) notes.push(`${unreadable} rows could not be read and were left out (first at ${firstProblem}).`);
+  if (unreadable > 0) notes.push(`${unreadable} row${unreadable === 1 ? '' : 's'} could not be read and ${unreadable === 1 ? 'was' : 'were'} left out (first at ${firstProblem}).`);
 
   const { task, classes, labelNotes } = inferTask(label, labelValues, rows);
   notes.push(...labelNotes);
