@@ -7,11 +7,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
+import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { saveModel } from '../engine/serialize';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
+import { absentFeatureWarnings } from '../data/importChecks';
 import { groupColumns } from '../explain/groups';
 import type { Calibrator } from '../calibrate/types';
 import { assessModel, runDetails } from './assess';
@@ -22,6 +24,7 @@ import { CancelledError, isUserError } from '../util/errors';
 import { pick, splitExamples } from './dataset';
 import type { ModelCard } from '../registry/types';
 import { writeBundle } from '../registry/bundle';
+import { assertUsableModel, exampleSource } from '../registry/usable';
 import { MLLOOP_VERSION } from '../version';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -81,6 +84,9 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     const test = pick(data, data.split.test);
     if (config.task === 'regression') data.labels.target = fitTargetScale(train.y);
     const pipeline = fitPipeline(config.features, train.records);
+    const memory = trainingMemoryNeedsFor(pipeline, config, { train: train.y.length, validation: validation.y.length, test: test.y.length }, config.task === 'multiclass' ? data.labels.classes.length : 1);
+    assertTrainingMemory(memory);
+    for (const warning of absentFeatureWarnings(config.features, train.records, config.label)) emit({ type: 'log', message: `warning: ${warning}` });
     const xTrain = transformRows(pipeline, train.records);
     const xVal = transformRows(pipeline, validation.records);
     const xTest = transformRows(pipeline, test.records);
@@ -96,6 +102,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     };
 
     const backend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
+    assertTrainingMemory(memory, backend);
     runId = await store.createRun({ config, configHash: configHash(config), dataCounts: counts });
     await store.updateRun(runId, { backend });
     emit({ type: 'started', runId, backend, counts, epochs: config.training.epochs });
@@ -127,6 +134,8 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     );
 
     const model = fit.model;
+    const held = (name: 'validation' | 'test', rows: typeof xTest) => ({ name, ...rows, where: (i: number) => exampleSource(data.examples[data.split[name][i]]) });
+    assertUsableModel(pipeline, data.labels, (x, n) => modelOutputs(model, data.labels, x, n, pipeline.width), [held('validation', xVal), held('test', xTest)]);
     const assessment = await assessModel({
       config,
       classes: data.labels.classes,
