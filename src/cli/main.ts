@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isUserError, UserError, CancelledError } from '../core/util/errors';
-import { createOutput, type Output } from './output';
+import { userFacingError } from '../core/util/fsErrors';
+import { didYouMean } from '../core/util/suggest';
+import { createOutput, terminalSafe, type Output } from './output';
 import { COMMANDS, type CommandContext } from './commands';
 import { MLLOOP_VERSION } from '../core/version';
 
@@ -58,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    return fail(out, new UserError(`Unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. See mlloop --help.`), EXIT_USAGE);
+    return fail(out, new UserError(`Unknown command '${name}'.${didYouMean(name, Object.keys(COMMANDS))} Commands: ${Object.keys(COMMANDS).join(', ')}. See mlloop --help.`), EXIT_USAGE);
   }
   let values: Record<string, unknown>;
   let positionals: string[];
@@ -95,12 +97,14 @@ export async function main(argv: string[]): Promise<number> {
     projectDir: typeof values.project === 'string' ? path.resolve(values.project) : undefined,
     backend: (backend ?? 'auto') as CommandContext['backend'],
     signal: controller.signal,
-    readStdin: () => fs.readFileSync(0, 'utf8'),
+    readStdin: () => fs.readFileSync(0),
+    stdinIsTTY: !!process.stdin.isTTY,
   };
   try {
     return await command.run(ctx);
-  } catch (e) {
-    if (e instanceof CancelledError) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
+  } catch (caught) {
+    if (caught instanceof CancelledError) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
+    const e = userFacingError(caught);
     if (isUserError(e)) return fail(out, e, EXIT_USAGE);
     return fail(out, e as Error, EXIT_FAILURE);
   } finally {
@@ -116,7 +120,7 @@ function fail(out: Output, e: Error, code: number): number {
   if (out.json) {
     out.result({ error: { message: e.message, ...(loc ?? {}) } });
   } else {
-    process.stderr.write(`mlloop: ${e.message}\n`);
+    process.stderr.write(`mlloop: ${terminalSafe(e.message)}\n`);
   }
   if (!isUserError(e) && e.stack && process.env.MLLOOP_DEBUG) process.stderr.write(e.stack + '\n');
   else if (!isUserError(e) && !(e instanceof CancelledError) && e.message !== 'Cancelled.') {
@@ -126,6 +130,14 @@ function fail(out: Output, e: Error, code: number): number {
 }
 
 if (require.main === module) {
+  // `mlloop runs | head -1` closes stdout early: stop quietly, as other command-line tools do,
+  // instead of dying with an EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

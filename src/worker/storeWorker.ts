@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore } from '../core/store/sqlite';
 import { isUserError } from '../core/util/errors';
+import { userFacingError } from '../core/util/fsErrors';
 import type { FromStoreWorker, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
 
 const storeFile = (workerData as { storeFile: string }).storeFile;
@@ -55,8 +56,10 @@ if (parentPort) {
       let reply: FromStoreWorker;
       try {
         reply = { id: m.id, ok: true, result: await handle(m.request) };
-      } catch (e) {
-        reply = { id: m.id, ok: false, message: (e as Error).message ?? String(e), userError: isUserError(e) };
+      } catch (caught) {
+        const e = userFacingError(caught);
+        const location = isUserError(e) ? e.location : undefined;
+        reply = { id: m.id, ok: false, message: (e as Error).message ?? String(e), userError: isUserError(e), ...(location ? { location } : {}) };
       }
       port.postMessage(reply);
     });

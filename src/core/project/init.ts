@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inferProject } from '../data/infer';
 import { detectFormat } from '../data/readers';
 import { UserError } from '../util/errors';
+import { fileSystemUserError } from '../util/fsErrors';
 import { parseProject, PROJECT_FILE } from './parse';
 import type { FeatureSpec, Task } from './types';
 
@@ -98,8 +99,12 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     // A bug here, not the user's: the generated file must always validate.
     throw new Error(`init produced an invalid project file: ${check.problems.map((p) => p.message).join('; ')}`);
   }
-  fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(file, text);
+  try {
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw fileSystemUserError(e, file) ?? e;
+  }
   return { file, task, features: check.config.features, rowsScanned: inferred.rows, ...(inferred.classes ? { classes: inferred.classes } : {}), notes: inferred.notes };
 }
 

@@ -68,24 +68,27 @@ function whatWasDone(syscall: string | undefined): string {
  * quota), EROFS, EACCES and EPERM, EISDIR, ENOTDIR and EEXIST (a file where a folder must
  * be, e.g. `.mlloop` being a file), ELOOP, ENAMETOOLONG, EMFILE and ENFILE, EBUSY, EIO and
  * ENOENT. The message names the path (`location.file` holds it too) and what to do.
+ * @param fallbackPath the file being worked on, for errors of calls that do not name it
+ *   (a write to an open file descriptor fails without a path).
  */
-export function fileSystemUserError(e: unknown): UserError | undefined {
+export function fileSystemUserError(e: unknown, fallbackPath?: string): UserError | undefined {
   const errno = errnoOf(e);
   if (!errno) return undefined;
-  const file = errno.path ?? errno.dest;
+  const file = errno.path ?? errno.dest ?? fallbackPath;
   const where = file ? ` ${file}` : '';
+  const what = where || ' a file';
   const location = file ? { file } : undefined;
   const verb = whatWasDone(errno.syscall);
   switch (errno.code) {
     case 'ENOSPC':
-      return new UserError(`No space left on the disk: could not ${verb}${where}. Free some space (or move the project to a disk with room) and run the command again; nothing half-written is kept.`, location);
+      return new UserError(`No space left on the disk: could not ${verb}${what}. Free some space (or move the project to a disk with room) and run the command again; nothing half-written is kept.`, location);
     case 'EDQUOT':
-      return new UserError(`Your disk quota is used up: could not ${verb}${where}. Free some space or ask for a larger quota, then run the command again.`, location);
+      return new UserError(`Your disk quota is used up: could not ${verb}${what}. Free some space or ask for a larger quota, then run the command again.`, location);
     case 'EROFS':
       return new UserError(`${file ?? 'The project folder'} is on a read-only file system. ML Loop writes its store, models and reports under .mlloop/ in the project folder: make it writable, or copy the project somewhere writable.`, location);
     case 'EACCES':
     case 'EPERM':
-      return new UserError(`Permission denied: could not ${verb}${where}. Check its owner and permissions (ls -l), or run as the user who owns the project.`, location);
+      return new UserError(`Permission denied: could not ${verb}${what}. Check its owner and permissions (ls -l), or run as the user who owns the project.`, location);
     case 'EISDIR':
       return new UserError(`${file ?? 'A path'} is a folder where ML Loop expects a file: move the folder aside or name a file.`, location);
     case 'ENOTDIR':
@@ -105,12 +108,12 @@ export function fileSystemUserError(e: unknown): UserError | undefined {
       return new UserError(`The path${where} is too long for the file system: use a shorter folder or file name.`, location);
     case 'EMFILE':
     case 'ENFILE':
-      return new UserError(`Too many files are open (the system limit was reached while opening${where || ' a file'}): close other programs or raise the limit (ulimit -n), then run the command again.`, location);
+      return new UserError(`Too many files are open (the system limit was reached while opening${what}): close other programs or raise the limit (ulimit -n), then run the command again.`, location);
     case 'EBUSY':
     case 'ETXTBSY':
       return new UserError(`${file ?? 'A file'} is in use by another program: close it there and run the command again.`, location);
     case 'EIO':
-      return new UserError(`The disk reported an input/output error while trying to ${verb}${where}: the disk or network share may be failing; check it and run the command again.`, location);
+      return new UserError(`The disk reported an input/output error while trying to ${verb}${what}: the disk or network share may be failing; check it and run the command again.`, location);
     case 'ENOENT':
       return file ? new UserError(`${file} does not exist (it may have been moved or deleted while ML Loop was using it).`, location) : undefined;
     default:
