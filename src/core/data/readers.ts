@@ -125,6 +125,14 @@ export async function assertDataFile(file: string): Promise<void> {
 
 type CsvEvent = { kind: 'fields'; fields: string[] } | { kind: 'broken'; reason: string };
 
+/**
+ * Thrown from csv-parse's on_skip to stop a session at its first broken row: the reader
+ * restarts after it anyway, and csv-parse's cost per error grows with the field so far
+ * (its message quotes the whole field), so a line of 100,000 stray quotes would otherwise
+ * take minutes (quadratic) for nothing.
+ */
+class StopAtBrokenRow extends Error {}
+
 /** One csv-parse parser over the file from some line on. Parses synchronously on write. */
 class CsvParseSession {
   private readonly parser: CsvParser;
@@ -142,7 +150,7 @@ class CsvParseSession {
       skip_records_with_error: true,
       on_skip: (err) => {
         this.broken.push({ afterRows: parser.info.records, reason: describeCsvError(err) });
-        return undefined;
+        throw new StopAtBrokenRow();
       },
     };
     // csv-parse hands its options on to the Transform stream: hold every row of a slice
@@ -160,7 +168,7 @@ class CsvParseSession {
   end(): Promise<void> {
     this.ended = true;
     return new Promise((resolve, reject) => {
-      this.parser.once('error', reject);
+      this.parser.once('error', (e) => (e instanceof StopAtBrokenRow ? resolve() : reject(e)));
       this.parser.end(() => resolve());
     });
   }

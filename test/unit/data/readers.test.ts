@@ -379,3 +379,14 @@ describe('readRecordsFromBytes: predict input on stdin (issue 12, items 6 and 16
     assert.throws(() => read('42'), /'stdin' holds a number; records on stdin must be a JSON object, an array of objects, or JSON lines/);
   });
 });
+
+describe('readRecords: pathological CSV (found by the fuzz harness)', () => {
+  it('reads a line of 100,000 stray quotes as one rejected row, keeping the rows around it (csv-parse used to take minutes on it)', async () => {
+    const file = writeFile('quotes.csv', `a,b\n1,2\n3,${'{"k":'.repeat(100_000)}\n5,6\n`);
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"a":"1","b":"2"}',
+      '3:!a quote inside an unquoted field (quote the whole field and double the inner quote: "5\'10""")',
+      '4:{"a":"5","b":"6"}',
+    ]);
+  });
+});
