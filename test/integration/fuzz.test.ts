@@ -20,6 +20,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ImportChecks } from '../../src/core/data/importChecks';
 import { readRecords, readRecordsFromBytes, type ReadItem } from '../../src/core/data/readers';
@@ -176,6 +177,13 @@ async function importLikeTheCli(file: string, config: ProjectConfig): Promise<{ 
   return { items, kept };
 }
 
+/** Keeps a failing input beside the temp folder so that it can be replayed; returns a note naming it. */
+function keepFailingInput(bytes: Buffer, name: string): string {
+  const file = path.join(os.tmpdir(), `mlloop-fuzz-failure-${SEED}-${name}`);
+  fs.writeFileSync(file, bytes);
+  return ` (input kept in ${file})`;
+}
+
 /** Whether `bytes` holds U+FFFD encoded as UTF-8 (so a U+FFFD in a record may be genuine). */
 function holdsReplacementCharacter(bytes: Buffer): boolean {
   return bytes.includes(Buffer.from([0xef, 0xbf, 0xbd])) || bytes.includes(Buffer.from('\\ufffd')) || bytes.includes(Buffer.from('\\uFFFD'));
@@ -199,11 +207,12 @@ describe('fuzzing the inputs a user hands ML Loop (issue 12)', function () {
         const file = path.join(dir, `case-${c}.${format}`);
         fs.writeFileSync(file, bytes);
         const where = `seed ${SEED}, ${format} case ${c}`;
+        const kept = () => keepFailingInput(bytes, `${c}.${format}`);
         let result;
         try {
           result = await importLikeTheCli(file, IRIS_CONFIG);
         } catch (e) {
-          assert.fail(`${where}: internal error ${(e as Error).stack}`);
+          assert.fail(`${where}: internal error ${(e as Error).stack}${kept()}`);
         }
         if (result.stopped) {
           stats.stoppedFiles++;
@@ -212,7 +221,7 @@ describe('fuzzing the inputs a user hands ML Loop (issue 12)', function () {
         }
         const lines = lineCount(bytes);
         for (const item of result.items) {
-          assert.ok(Number.isInteger(item.line) && item.line >= 1 && item.line <= lines, `${where}: line ${item.line} outside 1..${lines}`);
+          if (!(Number.isInteger(item.line) && item.line >= 1 && item.line <= lines)) assert.fail(`${where}: line ${item.line} outside 1..${lines}${kept()}`);
           if (item.kind === 'error') {
             stats.rejectedRows++;
             assert.ok(item.reason.length > 0, `${where}: an empty reason`);

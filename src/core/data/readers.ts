@@ -145,6 +145,10 @@ class CsvParseSession {
   constructor(atFileStart: boolean) {
     const options: CsvParseOptions = {
       bom: atFileStart,
+      // Every line break ends a row, as editors (and the line numbers here) count lines. Left to
+      // itself csv-parse takes the first one it meets as the only delimiter, so in a file with
+      // mixed endings a CR stayed in a value and the line numbers after it were off by one.
+      record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
       skip_empty_lines: false,
       skip_records_with_error: true,

@@ -381,6 +381,17 @@ describe('readRecordsFromBytes: predict input on stdin (issue 12, items 6 and 16
 });
 
 describe('readRecords: pathological CSV (found by the fuzz harness)', () => {
+  it('ends a row at every kind of line break in a file with mixed endings, keeping line numbers exact and no CR in a value', async () => {
+    const file = writeFile('mixed.csv', 'a,b\n1,x\r\n2,y\r3,z\n4,"q\r\nq"\n5,w\n');
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"a":"1","b":"x"}',
+      '3:{"a":"2","b":"y"}',
+      '4:{"a":"3","b":"z"}',
+      '5:{"a":"4","b":"q\\r\\nq"}',
+      '7:{"a":"5","b":"w"}',
+    ]);
+  });
+
   it('reads a line of 100,000 stray quotes as one rejected row, keeping the rows around it (csv-parse used to take minutes on it)', async () => {
     const file = writeFile('quotes.csv', `a,b\n1,2\n3,${'{"k":'.repeat(100_000)}\n5,6\n`);
     assert.deepEqual(summary(await readAll(file)), [
