@@ -26,6 +26,7 @@ import { ImportChecks } from '../../src/core/data/importChecks';
 import { readRecords, readRecordsFromBytes, type ReadItem } from '../../src/core/data/readers';
 import { predictionInputProblem, validateRecord } from '../../src/core/data/validate';
 import { predictWithModel } from '../../src/core/jobs/evaluate';
+import { initProject } from '../../src/core/project/init';
 import { parseProject } from '../../src/core/project/parse';
 import { loadProject } from '../../src/core/project/workspace';
 import type { DataFormat, ProjectConfig } from '../../src/core/project/types';
@@ -143,7 +144,9 @@ const IRIS_ROWS: Array<Record<string, number | string>> = fs
   .readFileSync(path.join(__dirname, '..', '..', 'examples', 'iris', 'data', 'iris.csv'), 'utf8')
   .trim()
   .split(/\r?\n/)
-  .slice(1, 21)
+  .slice(1)
+  // every 7th flower: 22 rows of all three species
+  .filter((_, i) => i % 7 === 0)
   .map((line) => {
     const [a, b, c, d, species] = line.split(',');
     return { sepal_length: Number(a), sepal_width: Number(b), petal_length: Number(c), petal_width: Number(d), species };
@@ -266,6 +269,29 @@ describe('fuzzing the inputs a user hands ML Loop (issue 12)', function () {
       }
     });
   }
+
+  it(`mlloop init on ${Math.round(CASES / 3)} mutated data files: a valid mlloop.yaml or a UserError naming the file, never an internal error`, async () => {
+    const rng = createRng(SEED ^ 0x1417);
+    let written = 0;
+    for (let c = 0; c < CASES / 3; c++) {
+      const format = pick(rng, ['csv', 'jsonl', 'json'] as const);
+      const bytes = mutate(rng, Buffer.from(seedFile(format)));
+      const project = path.join(dir, `init-${c}`);
+      fs.mkdirSync(project);
+      const file = path.join(project, `data.${format}`);
+      fs.writeFileSync(file, bytes);
+      const where = `seed ${SEED}, init ${format} case ${c}`;
+      try {
+        await initProject({ root: project, dataFile: file, label: 'species' });
+        written++;
+        loadProject(project);
+      } catch (e) {
+        if (!isUserError(e)) assert.fail(`${where}: ${(e as Error).stack}${keepFailingInput(bytes, `init-${c}.${format}`)}`);
+        assert.ok(e.location?.file !== undefined, `${where}: a UserError without its file: ${e.message}`);
+      }
+    }
+    assert.ok(written > 0, 'some mutated files must still make a project');
+  });
 
   it(`the project file: ${CASES} mutated mlloop.yaml files give problems with a line and column, never an exception`, () => {
     const rng = createRng(SEED ^ 0xa11a5);

@@ -171,7 +171,7 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   if (truncated) notes.push(`Types were inferred from the first ${rows} rows.`);
   if (unreadable > 0) notes.push(`${unreadable} row${unreadable === 1 ? '' : 's'} could not be read and ${unreadable === 1 ? 'was' : 'were'} left out (first at ${firstProblem}).`);
 
-  const { task, classes, labelNotes } = inferTask(label, labelValues, rows);
+  const { task, classes, labelNotes } = inferTask(label, labelValues, rows, file);
   notes.push(...labelNotes);
 
   const features: FeatureSpec[] = [];
@@ -189,11 +189,11 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   return classes ? { task, features, rows, classes, notes } : { task, features, rows, notes };
 }
 
-function inferTask(label: string, values: unknown[], rows: number): { task: Task; classes?: string[]; labelNotes: string[] } {
+function inferTask(label: string, values: unknown[], rows: number, file: string): { task: Task; classes?: string[]; labelNotes: string[] } {
   const labelNotes: string[] = [];
   const present = values.filter((v) => !isMissing(v) && isScalar(v)) as Array<string | number | boolean>;
   if (present.length < rows) labelNotes.push(`${rows - present.length} sampled rows have no label '${label}'.`);
-  if (present.length === 0) throw new UserError(`Column '${label}' is empty in the sampled rows, so it cannot be the label.`);
+  if (present.length === 0) throw new UserError(`Column '${label}' is empty in the sampled rows of '${file}', so it cannot be the label.`, { file });
   const numbers = present.map((v) => (typeof v === 'boolean' ? undefined : parseNumber(v)));
   const classes = [...new Set(present.map(classLabelText))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (numbers.every((v) => v !== undefined)) {
@@ -211,7 +211,8 @@ function inferTask(label: string, values: unknown[], rows: number): { task: Task
   }
   if (classes.length < 2) {
     throw new UserError(
-      `Label '${label}' has the single value '${classes[0]}' in the ${rows} sampled rows; a model needs at least two classes (or sample more rows).`,
+      `Label '${label}' has the single value '${classes[0]}' in the ${rows} sampled rows of '${file}'; a model needs at least two classes (or sample more rows).`,
+      { file },
     );
   }
   const task: Task = classes.length === 2 ? 'binary' : 'multiclass';

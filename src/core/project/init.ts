@@ -68,10 +68,10 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   const featureLines = inferred.features.map((f) => `  - ${featureYaml(f)}`);
   const text = [
     `# ML Loop project. Schema: every key is documented on hover in VS Code; see README.md.`,
-    `# Written by \`mlloop init\` from ${rel} (${inferred.rows} rows scanned).`,
+    `# Written by \`mlloop init\` from ${commentText(rel)} (${inferred.rows} rows scanned).`,
     `version: 1`,
     `name: ${yamlString(name)}`,
-    `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
+    `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).map(commentText).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
     `label: ${yamlString(opts.label)}`,
     `features:`,
     ...featureLines,
@@ -111,6 +111,11 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
 function extFormat(p: string): string | undefined {
   const ext = path.extname(p).toLowerCase();
   return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.jsonl' ? 'jsonl' : undefined;
+}
+
+/** Data text made safe inside a YAML comment: a value with a line break or control character is written as a JSON string. */
+function commentText(s: string): string {
+  return /[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(s) ? JSON.stringify(s) : s;
 }
 
 function yamlString(s: string): string {
