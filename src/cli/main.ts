@@ -3,6 +3,7 @@
  * or one JSON object (--json). Exit codes: 0 success, 1 failure, 2 bad usage or bad input.
  */
 import fs from 'node:fs';
+import { isatty } from 'node:tty';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isUserError, UserError, CancelledError } from '../core/util/errors';
@@ -97,8 +98,10 @@ export async function main(argv: string[]): Promise<number> {
     projectDir: typeof values.project === 'string' ? path.resolve(values.project) : undefined,
     backend: (backend ?? 'auto') as CommandContext['backend'],
     signal: controller.signal,
-    readStdin: () => fs.readFileSync(0),
-    stdinIsTTY: !!process.stdin.isTTY,
+    readStdin: readAllStdin,
+    // tty.isatty, not process.stdin.isTTY: touching process.stdin puts fd 0 in non-blocking
+    // mode, and reading a large piped input then fails with EAGAIN.
+    stdinIsTTY: isatty(0),
   };
   try {
     return await command.run(ctx);
@@ -111,6 +114,34 @@ export async function main(argv: string[]): Promise<number> {
     out.endProgress();
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * All of stdin as bytes. Reads in a loop and waits out EAGAIN: when fd 0 is a non-blocking
+ * pipe (its writer is slower than us, or something opened process.stdin), readFileSync(0)
+ * fails part-way through a large input instead of waiting for the rest.
+ */
+function readAllStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buffer, 0, buffer.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Prints an error the way the caller asked (JSON object or a line on stderr) and returns the code. */

@@ -151,6 +151,15 @@ describe('issue 12: hostile input and misleading messages, through the CLI', fun
       assert.equal(again.stdinRead, true);
     });
 
+    it('predict reads a large input piped on stdin whole (a non-blocking stdin used to fail with EAGAIN; found by the fuzz harness)', () => {
+      const big = JSON.stringify({ ...FLOWER, note: 'x'.repeat(3_000_000) });
+      for (let i = 0; i < 3; i++) {
+        const r = mlloop(dir, ['predict', '--json'], big);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.json.predictions[0].label, '__proto__');
+      }
+    });
+
     it('item 19: evaluate --data exits 2 when it skipped rows, like import, and names them', () => {
       fs.writeFileSync(path.join(dir, 'holdout.csv'), `${IRIS_HEADER}\n5.1,3.5,1.4,0.2,__proto__\n6.7,3.0,5.2,2.3,virginica\n5.0,3.0,1.6,0.2,tulip\n`);
       const r = mlloop(dir, ['evaluate', '--data', 'holdout.csv', '--json']);
