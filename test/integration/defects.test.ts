@@ -281,6 +281,9 @@ describe('issue 12: hostile input and misleading messages, through the CLI', fun
       assert.match(r.json.error.message, /^The model is too large to train on the wasm backend: 262,144 input columns from 1 feature \(widest: 't' 262,144 columns\) make 1,073,750,017 weights, which need about 160\.1 GB while training; the wasm backend can use at most 3\.0 GB\./);
       assert.doesNotMatch(r.stderr, /memory access out of bounds|internal error/);
       assert.deepEqual(mlloop(dir, ['runs', '--json']).json.runs, []);
+      const cv = mlloop(dir, ['evaluate', '--cv', '2', '--json', '--backend', 'wasm']);
+      assert.equal(cv.code, 2);
+      assert.match(cv.json.error.message, /^The model is too large to train on the wasm backend/);
       fs.rmSync(dir, { recursive: true, force: true });
     });
 

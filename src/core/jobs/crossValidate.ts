@@ -7,6 +7,7 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { fitPipeline, outputColumns, transformRows } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
+import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { balancedClassWeights, fitModel } from '../engine/fit';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
@@ -71,6 +72,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     // Each fold scales a regression target with its own training rows, as train does.
     const labelMap = config.task === 'regression' ? { ...all.labels, target: fitTargetScale(train.y) } : all.labels;
     const pipeline = fitPipeline(config.features, train.records);
+    assertTrainingMemory(trainingMemoryNeedsFor(pipeline, config, { train: train.y.length, validation: validation.y.length, test: test.y.length }, config.task === 'multiclass' ? k : 1), backend);
     const xTrain = transformRows(pipeline, train.records);
     const xVal = transformRows(pipeline, validation.records);
     const xTest = transformRows(pipeline, test.records);
