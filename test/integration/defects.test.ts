@@ -12,7 +12,8 @@ import { projectPaths } from '../../src/core/project/workspace';
 import { SqliteStore } from '../../src/core/store/sqlite';
 import { isUserError } from '../../src/core/util/errors';
 import { runJobInWorker } from '../../src/worker/client';
-import { copyExample, mlloop, requireBuild, tempDir, WORKER } from './helpers';
+import { StoreClient } from '../../src/worker/storeClient';
+import { copyExample, mlloop, REPO, requireBuild, tempDir, WORKER } from './helpers';
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';
 const FLOWER = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -359,6 +360,24 @@ describe('issue 12: hostile input and misleading messages, through the CLI', fun
       assert.match(r.json.error.message, /^No space left on the disk: could not write .*mlloop\.yaml\. Free some space/);
       assert.doesNotMatch(r.stderr, /internal error/);
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a UserError keeps its file across the store worker (STYLE: carry the location across)', async () => {
+      const dir = project(NUMERIC_YAML);
+      const storeFile = projectPaths(dir).storeFile;
+      fs.mkdirSync(path.dirname(storeFile));
+      fs.writeFileSync(storeFile, 'this is not a SQLite file, but it is long enough to be read as one '.repeat(20));
+      const client = new StoreClient(path.join(REPO, 'dist', 'storeWorker.js'), storeFile);
+      try {
+        await assert.rejects(client.request({ method: 'summary' }), (e: unknown) => {
+          assert.ok(isUserError(e), String(e));
+          assert.equal(e.location?.file, storeFile);
+          return true;
+        });
+      } finally {
+        await client.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('a UserError with a line keeps it across the job worker (STYLE: carry the location across)', async () => {

@@ -230,7 +230,7 @@ describe('readRecords: JSON', () => {
 
   it('throws a UserError for valid JSON of another shape', async () => {
     const file = writeFile('shape.json', '{"rows": []}');
-    await assert.rejects(readAll(file), (e: unknown) => e instanceof UserError && /"samples" array/.test(e.message));
+    await assert.rejects(readAll(file), (e: unknown) => e instanceof UserError && /holds an object without a "samples" array/.test(e.message));
   });
 });
 
