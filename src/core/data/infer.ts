@@ -10,9 +10,10 @@ import { forEachTermHash, tokenize } from './pipeline';
 import { DEFAULT_TEXT, DEFAULT_TEXT_NGRAMS } from '../project/parse';
 import { UserError } from '../util/errors';
 import { classLabelText } from './labels';
-import { readRecords } from './readers';
+import { missingLabelColumnMessage } from './importChecks';
+import { detectFormat, readRecords } from './readers';
 import { parseEventTime } from './time';
-import { isMissing, isScalar, parseBoolean, parseNumber } from './values';
+import { fieldValue, isMissing, isScalar, parseBoolean, parseNumber } from './values';
 
 export interface InferredProject {
   task: Task;
@@ -184,7 +185,7 @@ export async function inferProject(file: string, label: string, opts: InferOptio
     for (const key of Object.keys(item.record)) {
       if (!columns.has(key)) columns.set(key, new Array<unknown>(rows).fill(undefined));
     }
-    for (const [key, values] of columns) values.push(item.record[key]);
+    for (const [key, values] of columns) values.push(fieldValue(item.record, key));
     rows++;
   }
   if (rows === 0) {
@@ -195,12 +196,12 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   }
   const labelValues = columns.get(label);
   if (labelValues === undefined) {
-    throw new UserError(`There is no column '${label}' in '${file}'. Columns: ${[...columns.keys()].join(', ')}.`, { file });
+    throw new UserError(missingLabelColumnMessage(file, label, [...columns.keys()], opts.format ?? detectFormat(file), 'given as the label'), { file });
   }
   if (truncated) notes.push(`Types were inferred from the first ${rows} rows.`);
-  if (unreadable > 0) notes.push(`${unreadable} rows could not be read and were left out (first at ${firstProblem}).`);
+  if (unreadable > 0) notes.push(`${unreadable} row${unreadable === 1 ? '' : 's'} could not be read and ${unreadable === 1 ? 'was' : 'were'} left out (first at ${firstProblem}).`);
 
-  const { task, classes, labelNotes } = inferTask(label, labelValues, rows);
+  const { task, classes, labelNotes } = inferTask(label, labelValues, rows, file);
   notes.push(...labelNotes);
 
   const features: FeatureSpec[] = [];
@@ -308,11 +309,11 @@ function previousPowerOfTwo(x: number): number {
   return p;
 }
 
-function inferTask(label: string, values: unknown[], rows: number): { task: Task; classes?: string[]; labelNotes: string[] } {
+function inferTask(label: string, values: unknown[], rows: number, file: string): { task: Task; classes?: string[]; labelNotes: string[] } {
   const labelNotes: string[] = [];
   const present = values.filter((v) => !isMissing(v) && isScalar(v)) as Array<string | number | boolean>;
   if (present.length < rows) labelNotes.push(`${rows - present.length} sampled rows have no label '${label}'.`);
-  if (present.length === 0) throw new UserError(`Column '${label}' is empty in the sampled rows, so it cannot be the label.`);
+  if (present.length === 0) throw new UserError(`Column '${label}' is empty in the sampled rows of '${file}', so it cannot be the label.`, { file });
   const numbers = present.map((v) => (typeof v === 'boolean' ? undefined : parseNumber(v)));
   const classes = [...new Set(present.map(classLabelText))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (numbers.every((v) => v !== undefined)) {
@@ -330,7 +331,8 @@ function inferTask(label: string, values: unknown[], rows: number): { task: Task
   }
   if (classes.length < 2) {
     throw new UserError(
-      `Label '${label}' has the single value '${classes[0]}' in the ${rows} sampled rows; a model needs at least two classes (or sample more rows).`,
+      `Label '${label}' has the single value '${classes[0]}' in the ${rows} sampled rows of '${file}'; a model needs at least two classes (or sample more rows).`,
+      { file },
     );
   }
   const task: Task = classes.length === 2 ? 'binary' : 'multiclass';

@@ -8,7 +8,8 @@
  *
  * Output columns, in config feature order:
  * - numeric: 1 column. Missing/unparseable/non-finite → the imputed value (mean, median or
- *   zero of the training values that were present), then the transform:
+ *   zero of the training values that were present), then the transform (statistics are
+ *   computed so that they stay finite for any finite values, however large):
  *   standardize (x − mean) / std, population std of the imputed training column (std 0 → 1);
  *   minmax (x − min) / (max − min) (range 0 → 1; values outside the training range go
  *   outside [0, 1]); log1p sign(x)·ln(1 + |x|) (defined for negatives, odd-symmetric);
@@ -25,7 +26,7 @@
  */
 import type { CategoricalFeature, FeatureSpec, NumericImpute, NumericTransform, TextAnalyzer, TextFeature } from '../project/types';
 import { UserError } from '../util/errors';
-import { isMissing, parseBoolean, parseNumber, scalarText } from './values';
+import { fieldValue, isMissing, parseBoolean, parseNumber, scalarText } from './values';
 
 export interface FittedNumericFeature {
   type: 'numeric';
@@ -144,6 +145,20 @@ function median(sorted: Float64Array): number {
   return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * The power of two at or above the largest magnitude among `values` (1 when that is below 1,
+ * or there are none): dividing by it keeps every value within [−1, 1] without rounding.
+ */
+function powerOfTwoAbove(values: ReadonlyArray<number>): number {
+  let largest = 0;
+  for (const v of values) {
+    const a = Math.abs(v);
+    if (a > largest) largest = a;
+  }
+  if (!(largest > 1)) return 1;
+  return 2 ** Math.min(1023, Math.ceil(Math.log2(largest)));
+}
+
 function fitNumeric(
   name: string,
   transform: NumericTransform,
@@ -152,11 +167,20 @@ function fitNumeric(
 ): FittedNumericFeature {
   const present: number[] = [];
   for (const row of rows) {
-    const v = numericValue(row[name]);
+    const v = numericValue(fieldValue(row, name));
     if (v !== undefined) present.push(v);
   }
+  // Sums are taken over the values divided by a power of two near their largest magnitude, so
+  // no sum or square overflows for any finite input (1e200 squared is Infinity) and the
+  // statistics stay finite. Dividing by a power of two is exact: for ordinary values the
+  // results are bit for bit those of the plain sums.
+  const unit = powerOfTwoAbove(present);
   let fill = 0;
-  if (present.length > 0 && impute === 'mean') fill = present.reduce((a, b) => a + b, 0) / present.length;
+  if (present.length > 0 && impute === 'mean') {
+    let sum = 0;
+    for (const v of present) sum += v / unit;
+    fill = (sum / present.length) * unit;
+  }
   if (present.length > 0 && impute === 'median') fill = median(Float64Array.from(present).sort());
 
   // Scaling statistics are taken over the imputed training column, as a scikit-learn
@@ -165,14 +189,15 @@ function fitNumeric(
   let center = 0;
   let scale = 1;
   if (rows.length > 0 && transform === 'standardize') {
-    let sum = fill * missingCount;
-    for (const v of present) sum += v;
+    const f = fill / unit;
+    let sum = f * missingCount;
+    for (const v of present) sum += v / unit;
     const mean = sum / rows.length;
-    let squares = (fill - mean) * (fill - mean) * missingCount;
-    for (const v of present) squares += (v - mean) * (v - mean);
-    const std = Math.sqrt(squares / rows.length);
-    center = mean;
-    scale = std > 0 ? std : 1;
+    let squares = (f - mean) * (f - mean) * missingCount;
+    for (const v of present) squares += (v / unit - mean) * (v / unit - mean);
+    const std = Math.sqrt(squares / rows.length) * unit;
+    center = mean * unit;
+    scale = std > 0 && Number.isFinite(std) ? std : 1;
   } else if (rows.length > 0 && transform === 'minmax') {
     let min = missingCount > 0 ? fill : Infinity;
     let max = missingCount > 0 ? fill : -Infinity;
@@ -181,7 +206,9 @@ function fitNumeric(
       if (v > max) max = v;
     }
     center = min;
-    scale = max > min ? max - min : 1;
+    // max − min overflows only for values of opposite signs near ±1.8e308 (refused at import).
+    const range = max - min;
+    scale = range > 0 && Number.isFinite(range) ? range : range > 0 ? Number.MAX_VALUE : 1;
   }
   return { type: 'numeric', name, transform, impute, fill, center, scale };
 }
@@ -189,7 +216,7 @@ function fitNumeric(
 function fitCategorical(spec: CategoricalFeature, rows: ReadonlyArray<Record<string, unknown>>): FittedCategoricalFeature {
   const counts = new Map<string, number>();
   for (const row of rows) {
-    const key = scalarText(row[spec.name]);
+    const key = scalarText(fieldValue(row, spec.name));
     if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const kept = [...counts.entries()]
@@ -212,7 +239,7 @@ function fitText(spec: TextFeature, rows: ReadonlyArray<Record<string, unknown>>
   const touched: number[] = [];
   const terms = new Set<number>();
   for (const row of rows) {
-    const text = scalarText(row[name]);
+    const text = scalarText(fieldValue(row, name));
     if (text === undefined) continue;
     forEachTermHash(text, options, (hash) => {
       terms.add(hash);
@@ -408,7 +435,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
         const { fill, center, scale } = feature;
         const useLog = feature.transform === 'log1p';
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const raw = rows[r][name];
+          const raw = fieldValue(rows[r], name);
           let v = typeof raw === 'number' && Number.isFinite(raw) ? raw : numericValue(raw);
           if (v === undefined) v = fill;
           if (useLog) v = signedLog1p(v);
@@ -419,7 +446,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
       case 'boolean': {
         const fallback = feature.missing ? 1 : 0;
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const raw = rows[r][name];
+          const raw = fieldValue(rows[r], name);
           const b = typeof raw === 'boolean' ? raw : isMissing(raw) ? undefined : parseBoolean(raw);
           x[at] = b === undefined ? fallback : b ? 1 : 0;
         }
@@ -430,7 +457,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
         feature.categories.forEach((c, i) => indexOf.set(c, i));
         const other = feature.categories.length;
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const key = scalarText(rows[r][name]);
+          const key = scalarText(fieldValue(rows[r], name));
           const index = key === undefined ? other : (indexOf.get(key) ?? other);
           x[at + index] = 1;
         }
@@ -438,7 +465,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
       }
       case 'text': {
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const text = scalarText(rows[r][name]);
+          const text = scalarText(fieldValue(rows[r], name));
           if (text !== undefined) textFeatureVector(feature, text, x, at);
         }
         break;

@@ -10,6 +10,7 @@ import { initBackend } from '../engine/backend';
 import { balancedClassWeights, trainerFor, trainingBackendName } from '../engine/fit';
 import { trainProjectModel } from '../engine/select';
 import { denseNetworkOfModel } from '../engine/models';
+import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
@@ -66,6 +67,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     // Each fold scales a regression target with its own training rows, as train does.
     const labelMap = config.task === 'regression' ? { ...all.labels, target: fitTargetScale(train.y) } : all.labels;
     const pipeline = fitPipelineOn(cols, fitIdx);
+    assertTrainingMemory(trainingMemoryNeedsFor(pipeline, config, { train: fitIdx.length, validation: valIdx.length, test: testIdx.length }, config.task === 'multiclass' ? k : 1), backend);
     const xTrain = transformPositions(pipeline, cols, fitIdx, opts.signal);
     const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
     const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { readRecords } from '../data/readers';
-import { featureProblem, validateRecord } from '../data/validate';
+import { predictionInputProblem, validateRecord } from '../data/validate';
 import { initBackend } from '../engine/backend';
 import { evaluatePredictions, type EvaluationReport } from '../evaluate/report';
 import type { ProjectConfig } from '../project/types';
@@ -18,6 +18,7 @@ import { loadBundle } from '../registry/bundle';
 import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../registry/predict';
 import { planSplit, recordsAtPositions, selectionFilter, targetsAt, type DataSelection } from './dataset';
 import { runConfigOf } from './runRecord';
+import { unusablePrediction } from '../registry/usable';
 import type { BackendPreference } from './train';
 
 /** The model a command means: `version`, else the champion (see registry.ts). */
@@ -141,23 +142,33 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResu
 export interface PredictOptions {
   ctx: ProjectContext;
   version?: string;
-  records: Array<Record<string, unknown>>;
+  /** The records, or a function that reads them (called once the model is known to exist, so a bad --model fails before stdin is read). */
+  records: Array<Record<string, unknown>> | (() => Promise<Array<Record<string, unknown>>>);
   backend?: BackendPreference;
 }
 
 /**
  * Predictions of a saved model for records (a label key, if present, is ignored). A record
- * with a value the pipeline cannot read (e.g. 'abc' for a numeric feature) gets
- * `{ error }` in its place instead of a prediction from a silently imputed value; the
- * others are predicted. `rejected` counts those records.
+ * with a value the pipeline cannot read (e.g. 'abc' for a numeric feature), with none of the
+ * model's features, or for which the model's output is not a number gets `{ error }` in its
+ * place instead of a prediction from silently imputed values; the others are predicted.
+ * `rejected` counts those records.
  */
 export async function predictWithModel(opts: PredictOptions): Promise<{ model: string; predictions: Array<Prediction | { error: string }>; rejected: number }> {
   return withModel(opts.ctx, opts.version, opts.backend, async ({ record, bundle }) => {
-    const problems = opts.records.map((r) => featureProblem(r, bundle.pipeline.features));
-    const good = opts.records.filter((_, i) => problems[i] === undefined);
+    const records = typeof opts.records === 'function' ? await opts.records() : opts.records;
+    const problems = records.map((r) => predictionInputProblem(r, bundle.pipeline.features));
+    const good = records.filter((_, i) => problems[i] === undefined);
     const predicted = predictRecords(bundle, good);
     let next = 0;
     const predictions = problems.map((p) => (p === undefined ? predicted[next++] : { error: p }));
+    predictions.forEach((p, i) => {
+      const unusable = 'error' in p ? undefined : unusablePrediction(p);
+      if (unusable !== undefined) {
+        predictions[i] = { error: unusable };
+        problems[i] = unusable;
+      }
+    });
     return { model: record.version, predictions, rejected: problems.filter((p) => p !== undefined).length };
   });
 }

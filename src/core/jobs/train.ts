@@ -12,15 +12,17 @@ import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { denseNetworkOfModel } from '../engine/models';
 import { outputColumns, textCapacityNotes } from '../data/pipeline';
+import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { groupColumns } from '../explain/groups';
 import { assessModel, calibrationPlanned, runDetails } from './assess';
 import { writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
 import type { ExampleFilter } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
-import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
+import { absentFeatureWarningsFromColumns, exampleWhere, fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
 import { bundleDigest, materializeBundle, nextModelVersion, renderBundleFiles } from '../registry/versions';
+import { assertUsableModel } from '../registry/usable';
 import { MLLOOP_VERSION } from '../version';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -95,13 +97,17 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
   };
   try {
     const plan = await timed(planSplit(store, config, opts.filter ?? {}, opts.signal));
-    const cols = await timed(readFeatureColumns(store, plan, config.features, opts.signal));
+    const cols = await timed(readFeatureColumns(store, plan, config.features, opts.signal, config.label));
     const { train: trainIdx, validation: valIdx, test: testIdx } = plan.split;
     const train = targetsAt(plan, trainIdx);
     const validation = targetsAt(plan, valIdx);
     const test = targetsAt(plan, testIdx);
     if (config.task === 'regression') plan.labels.target = fitTargetScale(train.y);
     const pipeline = fitPipelineOn(cols, trainIdx);
+    // Before the matrices are allocated: a config whose memory cannot fit is refused with the limit.
+    const memory = trainingMemoryNeedsFor(pipeline, config, { train: trainIdx.length, validation: valIdx.length, test: testIdx.length }, config.task === 'multiclass' ? plan.labels.classes.length : 1);
+    assertTrainingMemory(memory);
+    for (const warning of absentFeatureWarningsFromColumns(cols, trainIdx)) emit({ type: 'log', message: `warning: ${warning}` });
     const xTrain = transformPositions(pipeline, cols, trainIdx, opts.signal);
     const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
     const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);
@@ -116,7 +122,9 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       maxExampleId: plan.selection.maxExampleId,
     };
 
-    const backend = trainingBackendName(config.model, await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m })), opts.backend);
+    const tfjsBackend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
+    assertTrainingMemory(memory, tfjsBackend);
+    const backend = trainingBackendName(config.model, tfjsBackend, opts.backend);
     runId = await timed(store.createRun({ config, configHash: configHash(config), dataCounts: counts }));
     await timed(store.updateRun(runId, { backend }));
     const liveRun = runId;
@@ -154,6 +162,8 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     });
 
     const model = denseNetworkOfModel(fit.model);
+    const held = (name: 'validation' | 'test', rows: typeof xTest) => ({ name, ...rows, where: (i: number) => exampleWhere(plan, plan.split[name][i]) });
+    assertUsableModel(pipeline, plan.labels, (x, n) => modelOutputs(model, plan.labels, x, n, pipeline.width), [held('validation', xVal), held('test', xTest)]);
     const assessment = await assessModel({
       config,
       classes: plan.labels.classes,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inferProject } from '../data/infer';
 import { detectFormat } from '../data/readers';
 import { UserError } from '../util/errors';
+import { fileSystemUserError } from '../util/fsErrors';
 import { parseProject, PROJECT_FILE } from './parse';
 import type { FeatureSpec, Task } from './types';
 
@@ -70,10 +71,10 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   const featureLines = inferred.features.flatMap((f) => [...(inferred.why[f.name] ? [`  # ${f.name}: ${inferred.why[f.name]}`] : []), `  - ${featureYaml(f)}`]);
   const text = [
     `# ML Loop project. Schema: every key is documented on hover in VS Code; see README.md.`,
-    `# Written by \`mlloop init\` from ${rel} (${inferred.rows} rows scanned).`,
+    `# Written by \`mlloop init\` from ${commentText(rel)} (${inferred.rows} rows scanned).`,
     `version: 1`,
     `name: ${yamlString(name)}`,
-    `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
+    `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).map(commentText).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
     `label: ${yamlString(opts.label)}`,
     ...(inferred.time ? [`time: ${yamlString(inferred.time)}   # when each row happened: windows such as "the last 90 days" use it`] : []),
     `features:`,
@@ -102,8 +103,12 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     // A bug here, not the user's: the generated file must always validate.
     throw new Error(`init produced an invalid project file: ${check.problems.map((p) => p.message).join('; ')}`);
   }
-  fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(file, text);
+  try {
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw fileSystemUserError(e, file) ?? e;
+  }
   return {
     file,
     task,
@@ -118,6 +123,11 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
 function extFormat(p: string): string | undefined {
   const ext = path.extname(p).toLowerCase();
   return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.jsonl' ? 'jsonl' : undefined;
+}
+
+/** Data text made safe inside a YAML comment: a value with a line break or control character is written as a JSON string. */
+function commentText(s: string): string {
+  return /[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(s) ? JSON.stringify(s) : s;
 }
 
 function yamlString(s: string): string {

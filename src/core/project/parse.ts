@@ -6,7 +6,7 @@
  * right place. Pure (no fs): callers pass the text.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../schemas/mlloop.schema.json';
 import { cronProblem } from '../util/schedule';
 import type {
@@ -20,6 +20,7 @@ import type {
   TextFeature,
   TrainingConfig,
 } from './types';
+import { didYouMean } from '../util/suggest';
 
 export const PROJECT_FILE = 'mlloop.yaml';
 
@@ -44,7 +45,7 @@ let validateFn: ReturnType<Ajv['compile']> | undefined;
 function validator(): ReturnType<Ajv['compile']> {
   // discriminator: errors for a feature/model come from the branch its `type` selects,
   // instead of one error per oneOf branch.
-  validateFn ??= new Ajv({ allErrors: true, discriminator: true, strict: false }).compile(schema);
+  validateFn ??= new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true }).compile(schema);
   return validateFn;
 }
 
@@ -70,11 +71,25 @@ export function parseProject(text: string, defaultName = 'project'): ParseResult
     const e = lineCounter.linePos(Math.max(offsetStart, offsetEnd));
     problems.push({ message, line: s.line, column: s.col, endLine: e.line, endColumn: e.col, path, severity });
   };
-  for (const err of doc.errors) at(err.pos[0], err.pos[1], `YAML syntax: ${firstLine(err.message)}`, '');
+  for (const err of doc.errors) at(err.pos[0], err.pos[1], yamlSyntaxMessage(err.message), '');
   for (const warn of doc.warnings) at(warn.pos[0], warn.pos[1], firstLine(warn.message), '', 'warning');
   if (doc.errors.length > 0) return { ok: false, problems };
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    // The yaml library stops an alias bomb (aliases of aliases that expand exponentially)
+    // and deep recursion with an exception: report them at the place they start, as the
+    // user's problem they are.
+    const alias = firstAliasRange(doc);
+    if (e instanceof Error && /alias/i.test(e.message) && alias) {
+      at(alias[0], alias[1], `YAML aliases expand into too much data here (more than 100 aliases after expansion, as an "alias bomb" does). mlloop.yaml needs no aliases (*name): write the values out.`, '');
+    } else {
+      at(0, 0, `The project file cannot be read: ${e instanceof Error ? firstLine(e.message) : String(e)} (values nested too deeply?).`, '');
+    }
+    return { ok: false, problems };
+  }
   if (data === null || data === undefined) {
     at(0, 0, 'The project file is empty: it needs at least version, task, label and features (run `mlloop init`).', '');
     return { ok: false, problems };
@@ -255,6 +270,23 @@ function firstLine(s: string): string {
   return s.split('\n')[0];
 }
 
+function yamlSyntaxMessage(message: string): string {
+  if (/Maximum call stack/i.test(message)) return 'YAML syntax: lists or maps are nested too deeply here to read (hundreds of levels inside each other).';
+  return `YAML syntax: ${firstLine(message)}`;
+}
+
+/** Range of the first alias (*name) in the document, if any. */
+function firstAliasRange(doc: Document): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.range) found = [node.range[0], node.range[1]];
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -298,18 +330,27 @@ function describeError(err: ErrorObject): string {
   switch (err.keyword) {
     case 'required':
       return `${where} is missing the required key '${String(p.missingProperty)}'.`;
-    case 'additionalProperties':
-      return `Unknown key '${String(p.additionalProperty)}' in ${where}.`;
-    case 'enum':
-      return `${where} must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const allowed = Object.keys((err.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      return `Unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`;
+    }
+    case 'enum': {
+      const allowed = p.allowedValues as unknown[];
+      const hint = typeof err.data === 'string' ? didYouMean(err.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      return `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.${hint}`;
+    }
     case 'const':
       return `${where} must be ${JSON.stringify(p.allowedValue)}.`;
     case 'type':
       return `${where} must be ${String(p.type)}.`;
-    case 'discriminator':
+    case 'discriminator': {
+      const types = err.instancePath.startsWith('/model') ? ['auto', 'mlp', 'logistic'] : ['numeric', 'boolean', 'categorical', 'text'];
+      const hint = typeof p.tagValue === 'string' ? didYouMean(p.tagValue, types) : '';
       return p.error === 'mapping'
-        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'auto, mlp or logistic' : 'numeric, boolean, categorical or text'}.`
+        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}.${hint}`
         : `${where} needs a 'type'.`;
+    }
     default:
       return `${where} ${err.message ?? 'is invalid'}.`;
   }

@@ -100,19 +100,22 @@ export function predictionsFromScores(task: ModelCard['task'], classes: string[]
       out.push({ value: scores[i] });
     } else if (task === 'binary') {
       const p = scores[i];
+      // Computed keys define own properties, so a class named '__proto__' stays a key.
       const probabilities = { [classes[0]]: 1 - p, [classes[1]]: p };
       const positive = p >= 0.5;
       out.push({ label: positive ? classes[1] : classes[0], confidence: positive ? p : 1 - p, probabilities });
     } else {
       const k = classes.length;
       let best = 0;
-      const probabilities: Record<string, number> = {};
+      const entries: Array<[string, number]> = [];
       for (let c = 0; c < k; c++) {
         const p = scores[i * k + c];
-        probabilities[classes[c]] = p;
+        entries.push([classes[c], p]);
         if (p > scores[i * k + best]) best = c;
       }
-      out.push({ label: classes[best], confidence: scores[i * k + best], probabilities });
+      // fromEntries defines own properties: a class named '__proto__' (or 'constructor')
+      // is kept as a key, where `probabilities[name] = p` would set the prototype instead.
+      out.push({ label: classes[best], confidence: scores[i * k + best], probabilities: Object.fromEntries(entries) });
     }
   }
   return out;

@@ -116,13 +116,13 @@ describe('inferProject', () => {
     const file = writeFile('bad.csv', 'x,y\n1,a\n2\n3,b\n4,a\n5,b\n');
     const inferred = await inferProject(file, 'y');
     assert.equal(inferred.rows, 4);
-    assert.ok(inferred.notes.some((n) => n.includes('1 rows could not be read') && n.includes('line 3')));
+    assert.ok(inferred.notes.some((n) => n.includes('1 row could not be read and was left out') && n.includes('line 3')));
   });
 
   it('rejects a label that is not a column, listing the columns', async () => {
     await assert.rejects(
       inferProject(irisCsv, 'class'),
-      (e: unknown) => e instanceof UserError && e.message.includes("'class'") && e.message.includes('sepal_length, sepal_width, petal_length, petal_width, species'),
+      (e: unknown) => e instanceof UserError && e.message.includes("'class'") && e.message.includes("'sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'"),
     );
   });
 

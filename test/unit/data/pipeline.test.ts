@@ -291,3 +291,24 @@ describe('pipeline as a whole', () => {
     assert.throws(() => fitPipeline([], train), UserError);
   });
 });
+
+describe('numeric statistics that stay finite for any finite input (issue 12, item 5)', () => {
+  it('standardizes values near 1e200, whose squares overflow, to finite columns and a loadable pipeline', () => {
+    const rows = [{ v: 1e200 }, { v: 2e200 }, { v: 3e200 }, { v: '' }];
+    const p = fitPipeline([numeric('v')], rows);
+    const f = p.features[0] as { fill: number; center: number; scale: number };
+    assert.ok([f.fill, f.center, f.scale].every(Number.isFinite), JSON.stringify(f));
+    assert.doesNotThrow(() => pipelineFromJson(JSON.parse(JSON.stringify(p))));
+    assertClose(column(transformRows(p, rows), 0), [-1.4142135, 0, 1.4142135, 0]);
+  });
+
+  it("keeps the statistics of ordinary values bit for bit those of plain sums (a guard for the change above)", () => {
+    const values = [0.1, 2.5, 3.75, -8, 1e3, 42.125];
+    const p = fitPipeline([numeric('v')], values.map((v) => ({ v })));
+    const f = p.features[0] as { center: number; scale: number };
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / values.length);
+    assert.equal(f.center, mean);
+    assert.equal(f.scale, std);
+  });
+});

@@ -53,7 +53,7 @@ describe('project file (mlloop.yaml)', () => {
     }
   });
 
-  it('names the line and column of each schema error', () => {
+  it('names the line and column of each schema error, suggesting the name a typo was meant to be', () => {
     const text = `version: 1
 task: multiclas
 label: species
@@ -69,9 +69,9 @@ training:
     assert.equal(r.ok, false);
     const at = r.problems.map((p) => `${p.line}:${p.column} ${p.message}`);
     assert.deepEqual(at, [
-      `2:7 'task' must be one of: "binary", "multiclass", "regression".`,
-      `5:30 Unknown key 'transfrm' in 'features.0'.`,
-      `6:5 'features.1': unknown type "txt"; expected numeric, boolean, categorical or text.`,
+      `2:7 'task' must be one of: "binary", "multiclass", "regression". Did you mean 'multiclass'?`,
+      `5:30 Unknown key 'transfrm' in 'features.0'. Did you mean 'transform'?`,
+      `6:5 'features.1': unknown type "txt"; expected numeric, boolean, categorical or text. Did you mean 'text'?`,
       `8:43 'model.dropout' must be < 1.`,
       `10:9 'training.seed' must be integer.`,
     ]);
@@ -121,5 +121,34 @@ training: {validationSplit: 0.4, testSplit: 0.45}
   it('keeps MLLOOP_VERSION equal to package.json', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
     assert.equal(MLLOOP_VERSION, pkg.version);
+  });
+});
+
+describe('hostile project files (issue 12, item 11)', () => {
+  const head = 'version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\n';
+
+  it('reports a YAML alias bomb as a problem at the line of the first alias, not as an internal error', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    const r = parseProject(head + lines.join('\n') + '\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.problems.length, 1);
+    assert.deepEqual([r.problems[0].line, r.problems[0].column], [7, 8]);
+    assert.match(r.problems[0].message, /^YAML aliases expand into too much data here .* write the values out\.$/);
+  });
+
+  it('reports lists nested 20,000 levels deep as a syntax problem with a place', () => {
+    const r = parseProject(head + 'x: ' + '['.repeat(20_000) + ']'.repeat(20_000) + '\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.problems[0].message, 'YAML syntax: lists or maps are nested too deeply here to read (hundreds of levels inside each other).');
+    assert.equal(r.problems[0].line, 6);
+  });
+
+  it("suggests the key an unknown one was meant to be, at the root and inside a feature", () => {
+    const r = parseProject(head.replace('features:', 'featurs: 1\nfeatures:') + 'trainig: {epochs: 3}\n');
+    assert.deepEqual(
+      r.problems.map((p) => p.message),
+      ["Unknown key 'featurs' in the project file. Did you mean 'features'?", "Unknown key 'trainig' in the project file. Did you mean 'training'?"],
+    );
   });
 });

@@ -7,6 +7,7 @@ import { assessModel, type Assessment, type Rows } from '../../../src/core/jobs/
 import { parseProject } from '../../../src/core/project/parse';
 import type { ProjectConfig } from '../../../src/core/project/types';
 import { formatDuration, formatMetric, formatWithInterval, renderRunReport, type RunReportInput } from '../../../src/core/report/html';
+import { escapeHtml } from '../../../src/core/report/svg';
 import { createRng } from '../../../src/core/util/random';
 
 type Task = RunReportInput['task'];
@@ -407,7 +408,8 @@ describe('renderRunReport', function () {
       mlloopVersion: '0.1.0',
     });
     assert.ok(html.includes('Not computed'));
-    assert.ok(html.includes(`<code>roc_auc</code>: ${evaluation.omitted.roc_auc}`));
+    assert.match(evaluation.omitted.roc_auc, /only class 'no' is present/);
+    assert.ok(html.includes(`<code>roc_auc</code>: ${escapeHtml(evaluation.omitted.roc_auc)}`));
     assert.ok(!html.includes('id="curves"'), 'no ROC without both classes');
     assert.deepEqual(wellFormednessProblems(html), []);
   });
