@@ -68,6 +68,13 @@ export interface FitOptions {
    * (as in Keras, the validation loss uses only the validation set's sample weights).
    */
   classWeight?: number[];
+  /**
+   * Start from these weights instead of a seeded initialisation (fine-tuning a model of the
+   * same architecture): one array per weight of the built model, in its getWeights() order
+   * (kernel then bias, layer by layer), each with that weight's size.
+   * @throws Error when a size differs (the caller checks the architecture first).
+   */
+  initialWeights?: ArrayLike<number>[];
 }
 
 export interface FitResult {
@@ -225,6 +232,7 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
   const trainRows = hostRows(train, task, outputs, rowWeight);
   const validationRows = hasValidation ? hostRows(validation, task, outputs, validation.sampleWeight ?? null) : null;
   const model = buildModel(task, train.d, outputs, opts.model, modelSeed);
+  if (opts.initialWeights) setInitialWeights(model, opts.initialWeights);
   let loop: TrainingLoop | null = null;
   let succeeded = false;
   const specs = describeDenseStack(model);
@@ -431,4 +439,16 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Overwrites a freshly built model's weights (see FitOptions.initialWeights). */
+function setInitialWeights(model: tf.LayersModel, weights: ArrayLike<number>[]): void {
+  const current = model.getWeights();
+  if (current.length !== weights.length) throw new Error(`initialWeights: the model has ${current.length} weights, ${weights.length} were given`);
+  const tensors = current.map((w, i) => {
+    if (weights[i].length !== w.size) throw new Error(`initialWeights[${i}]: ${weights[i].length} values for a weight of shape [${w.shape.join(', ')}]`);
+    return tfTensor(Float32Array.from(weights[i]), w.shape);
+  });
+  model.setWeights(tensors);
+  for (const t of tensors) t.dispose();
 }

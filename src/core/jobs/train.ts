@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, trainerFor, trainingBackendName, type EpochLogs } from '../engine/fit';
+import { balancedClassWeights, fitModel, trainerFor, trainingBackendName, type Dataset, type EpochLogs, type FitOptions, type FitResult } from '../engine/fit';
+import type { TrainingConfig } from '../project/types';
 import { trainProjectModel } from '../engine/select';
-import { fitTargetScale, scaleTargets } from '../data/labels';
+import { encodeLabels, fitTargetScale, scaleTargets } from '../data/labels';
+import { fineTuneBase, type FineTuneBase } from './fineTune';
 import { modelOutputs } from '../registry/predict';
 import { denseNetworkOfModel } from '../engine/models';
 import { outputColumns, textCapacityNotes } from '../data/pipeline';
@@ -17,7 +19,7 @@ import { groupColumns } from '../explain/groups';
 import { assessModel, calibrationPlanned, runDetails } from './assess';
 import { writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
-import type { ExampleFilter } from '../store/types';
+import type { ExampleFilter, ModelRecord } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
 import { absentFeatureWarningsFromColumns, exampleWhere, fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
@@ -57,6 +59,13 @@ export interface TrainOptions {
   backend?: BackendPreference;
   /** Which examples to train on (default: every stored example). */
   filter?: ExampleFilter;
+  /**
+   * Fine-tune this model instead of training from scratch: its pipeline and label map are
+   * kept, training starts from its weights, for schedule.incremental.epochs at
+   * schedule.incremental.learningRate. When it cannot be (a class it does not know, another
+   * task), the run trains from scratch and logs why.
+   */
+  fineTune?: { from: ModelRecord };
   onEvent?: (e: TrainEvent) => void;
   signal?: AbortSignal;
 }
@@ -97,13 +106,24 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
   };
   try {
     const plan = await timed(planSplit(store, config, opts.filter ?? {}, opts.signal));
+    let base: FineTuneBase | null = null;
+    if (opts.fineTune) {
+      const b = await timed(fineTuneBase(ctx, opts.fineTune.from, plan.rawLabels));
+      if ('refused' in b) emit({ type: 'log', message: `not fine-tuning ${opts.fineTune.from.version}: ${b.refused}; training from scratch instead` });
+      else {
+        base = b;
+        // The champion's outputs: its classes (a superset of the window's), its target scale.
+        plan.labels = b.labels;
+        plan.y = encodeLabels(b.labels, plan.rawLabels);
+      }
+    }
     const cols = await timed(readFeatureColumns(store, plan, config.features, opts.signal, config.label));
     const { train: trainIdx, validation: valIdx, test: testIdx } = plan.split;
     const train = targetsAt(plan, trainIdx);
     const validation = targetsAt(plan, valIdx);
     const test = targetsAt(plan, testIdx);
-    if (config.task === 'regression') plan.labels.target = fitTargetScale(train.y);
-    const pipeline = fitPipelineOn(cols, trainIdx);
+    if (config.task === 'regression' && !base) plan.labels.target = fitTargetScale(train.y);
+    const pipeline = base ? base.pipeline : fitPipelineOn(cols, trainIdx);
     // Before the matrices are allocated: a config whose memory cannot fit is refused with the limit.
     const memory = trainingMemoryNeedsFor(pipeline, config, { train: trainIdx.length, validation: valIdx.length, test: testIdx.length }, config.task === 'multiclass' ? plan.labels.classes.length : 1);
     assertTrainingMemory(memory);
@@ -142,7 +162,23 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         : undefined;
     const currentRun = runId;
     for (const message of textCapacityNotes(pipeline)) emit({ type: 'log', message: `note: ${message}` });
-    const fit = await trainProjectModel({
+    const tuning = base ? { ...config.training, epochs: config.schedule.incremental.epochs, learningRate: config.schedule.incremental.learningRate } : config.training;
+    if (base) emit({ type: 'log', message: `fine-tuning ${base.from.version}: its pipeline and weights, ${tuning.epochs} epochs at learning rate ${tuning.learningRate}` });
+    const fit = base
+      ? await fineTuneModel(base, tuning, {
+          task: config.task,
+          numClasses: k,
+          train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+          validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
+          trainer: trainerFor(opts.backend),
+          ...(classWeight ? { classWeight } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onEpochEnd: (logs) => {
+            epochs.push(logs);
+            emit({ type: 'epoch', runId: currentRun, logs, epochs: tuning.epochs });
+          },
+        })
+      : await trainProjectModel({
       task: config.task,
       numClasses: k,
       model: config.model,
@@ -195,7 +231,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
           features: config.features.map((f) => ({ name: f.name, type: f.type })),
           createdAt,
           runId: currentRun,
-          parentVersion: previous?.version ?? null,
+          parentVersion: base ? base.from.version : (previous?.version ?? null),
           configHash: configHash(config),
           backend,
           metrics,
@@ -211,7 +247,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
             lastEventTime: plan.lastEventTime,
             selection: plan.selection,
           },
-          training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs },
+          training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs, ...(base ? { fineTunedFrom: base.from.version } : {}) },
           calibration: {
             method: assessment.calibration.method,
             eceBefore: assessment.calibration.test?.before.ece ?? null,
@@ -286,4 +322,15 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
 function toEpochRecord(l: EpochLogs): { epoch: number; logs: Record<string, number> } {
   const { epoch, ...logs } = l;
   return { epoch, logs: logs as Record<string, number> };
+}
+
+/** Fine-tuning: the champion's architecture, started from its weights (see TrainOptions.fineTune). */
+async function fineTuneModel(
+  base: FineTuneBase,
+  training: TrainingConfig,
+  o: Pick<FitOptions, 'task' | 'numClasses' | 'trainer' | 'classWeight' | 'signal' | 'onEpochEnd'> & { train: Dataset; validation: Dataset | null },
+): Promise<{ model: FitResult['model']; history: EpochLogs[]; bestEpoch: number; epochsRun: number; stoppedEarly: boolean; selection: null; refitted: false }> {
+  const { train, validation, ...rest } = o;
+  const fit = await fitModel(train, validation, { ...rest, model: base.model, training, initialWeights: base.weights });
+  return { model: fit.model, history: fit.history, bestEpoch: fit.bestEpoch, epochsRun: fit.epochsRun, stoppedEarly: fit.stoppedEarly, selection: null, refitted: false };
 }

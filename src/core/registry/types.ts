@@ -35,7 +35,8 @@ export interface ModelCard {
     /** Which stored examples were used: id ≤ maxExampleId and, when set, this event-time window and these sources. */
     selection?: { maxExampleId: number; from?: string; to?: string; sources?: string[] };
   };
-  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
+  /** fineTunedFrom: the version whose weights and pipeline the training started from (incremental cycles). */
+  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number; fineTunedFrom?: string };
   /** The calibrator in calibrator.json ('none' when there is none) and ECE on the test split before/after it. */
   calibration: { method: string; eceBefore: number | null; eceAfter: number | null };
   mlloopVersion: string;
