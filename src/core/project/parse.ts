@@ -107,7 +107,7 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store'> & {
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
-  gate?: Partial<Omit<GateConfig, 'floors'>> & { floors?: Record<string, number | null> };
+  gate?: Partial<GateConfig>;
   store?: { url?: string; schema?: string };
   calibration?: Partial<CalibrationConfig>;
   evaluation?: Partial<EvaluationConfig>;
@@ -221,17 +221,17 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
   };
 }
 
+/**
+ * Written floors replace the task's default floors as a whole (rather than merging into them),
+ * so that resolving a resolved config — a run's stored config, see jobs/runRecord.ts — gives it
+ * back unchanged.
+ */
 function resolveGate(raw: NonNullable<RawProject['gate']>, task: Task): GateConfig {
-  const floors: Record<string, number> = defaultGateFloors(task);
-  for (const [metric, bound] of Object.entries(raw.floors ?? {})) {
-    if (bound === null) delete floors[metric];
-    else floors[metric] = bound;
-  }
   return {
     ...DEFAULT_GATE,
     ...raw,
     metric: raw.metric ?? defaultGateMetric(task),
-    floors,
+    floors: { ...(raw.floors ?? defaultGateFloors(task)) },
     slices: (raw.slices ?? DEFAULT_GATE.slices).map((slice) => ({ ...slice })),
   };
 }

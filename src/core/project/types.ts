@@ -174,7 +174,7 @@ export interface GateConfig {
    * Absolute bounds the challenger must meet, metric → bound: a minimum for higher-is-better
    * metrics, a maximum (a ceiling) for losses and errors (metricDirection). Default for
    * classification: accuracy ≥ 0.75, F1 ≥ 0.70 (f1 for binary, f1_macro for multiclass),
-   * ECE ≤ 0.20; regression: none. Keys written in the file replace these; null removes one.
+   * ECE ≤ 0.20; regression: none. Floors written in the file replace these as a whole.
    */
   floors: Record<string, number>;
   /**

@@ -12,6 +12,7 @@ import {
   defaultGateMetric,
   parseProject,
   projectSchema,
+  resolveDefaults,
 } from '../../../src/core/project/parse';
 import { MLLOOP_VERSION } from '../../../src/core/version';
 
@@ -47,13 +48,25 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(regression.config.gate.floors, {});
   });
 
-  it('merges written floors into the defaults one by one; null removes a default floor', () => {
-    const r = parseProject(MINIMAL + 'gate:\n  metric: f1_macro\n  floors: { accuracy: 0.9, ece: null, roc_auc: 0.8 }\n  slices:\n    - { name: long, feature: sepal_length, min: 6 }\n');
+  it('replaces the default floors with the written ones ({} for none), keeping the other gate defaults', () => {
+    const r = parseProject(MINIMAL + 'gate:\n  metric: f1_macro\n  floors: { accuracy: 0.9, roc_auc: 0.8 }\n  slices:\n    - { name: long, feature: sepal_length, min: 6 }\n');
     assert.ok(r.ok, JSON.stringify(r.problems));
     assert.equal(r.config.gate.metric, 'f1_macro');
-    assert.deepEqual(r.config.gate.floors, { accuracy: 0.9, f1_macro: 0.7, roc_auc: 0.8 });
+    assert.deepEqual(r.config.gate.floors, { accuracy: 0.9, roc_auc: 0.8 });
     assert.deepEqual(r.config.gate.slices, [{ name: 'long', feature: 'sepal_length', min: 6 }]);
     assert.equal(r.config.gate.margin, DEFAULT_GATE.margin);
+    const none = parseProject(MINIMAL + 'gate: { floors: {} }\n');
+    assert.ok(none.ok);
+    assert.deepEqual(none.config.gate.floors, {});
+  });
+
+  it('resolves a resolved config to itself (a run stored with its gate reads back the same)', () => {
+    for (const gate of ['', 'gate: { floors: { roc_auc: 0.8 }, slices: [{ name: s, feature: sepal_length, max: 5 }] }\n', 'gate: { floors: {} }\n']) {
+      const r = parseProject(MINIMAL + gate);
+      assert.ok(r.ok, JSON.stringify(r.problems));
+      const again = resolveDefaults(JSON.parse(JSON.stringify(r.config)), 'other');
+      assert.deepEqual(again, r.config, gate);
+    }
   });
 
   it('rejects gate metrics and floors that do not fit the task, and slices without one clear condition, at their lines', () => {
