@@ -129,7 +129,11 @@ export interface GateDecision {
   test: GateTest;
   /** Every rule with its numbers. */
   checks: GateCheck[];
-  /** Why promoted (the rules, passed) or why not (each failed check). */
+  /**
+   * Why not (each failed check's detail, in check order: rows, inputs, improvement, test,
+   * floors, classes, slices), or why promoted (the improvement and its test first, then the
+   * floors, a one-line summary of the classes, the slices, the row count).
+   */
   reasons: string[];
   /** Per-class recall under both models ([] for regression or the first model). */
   classes: GateClassResult[];
@@ -484,8 +488,9 @@ function finish(decision: GateDecision, name: string): GateDecision {
   }
   const reasons: string[] = [];
   if (decision.first) reasons.push(`First model: there is no champion to compare with, so only the floors and minRows apply (gate metric: ${name}).`);
+  // The improvement and its test first (a report's headline), the row count last.
   const classChecks = decision.checks.filter((c) => c.name.startsWith('class:'));
-  for (const check of decision.checks) if (!check.name.startsWith('class:')) reasons.push(check.detail);
+  for (const check of decision.checks) if (!check.name.startsWith('class:') && check.name !== 'rows') reasons.push(check.detail);
   if (classChecks.length > 0) {
     const worst = decision.classes.filter((c) => c.checked).sort((a, b) => b.drop - a.drop)[0];
     reasons.push(
@@ -494,6 +499,7 @@ function finish(decision: GateDecision, name: string): GateDecision {
         : `No class's recall fell by more than maxClassDrop (largest fall or smallest rise: '${worst.name}', ${signed(-worst.drop)}).`,
     );
   }
+  reasons.push(decision.checks.find((c) => c.name === 'rows')!.detail);
   decision.reasons = reasons;
   return decision;
 }

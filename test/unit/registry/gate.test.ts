@@ -340,7 +340,8 @@ describe('quality gate: false positives', () => {
     assert.ok(withMargin < noMargin, `margin ${withMargin} vs none ${noMargin}`);
   });
 
-  it('paired bootstrap (F1): the same over 200 repetitions', () => {
+  it('paired bootstrap (F1): the same over 200 repetitions', function () {
+    this.timeout(120_000); // 200 × 300 resamples × 2 models: seconds, longer on a loaded machine
     const { noMargin, withMargin } = promotionRates(200, gateConfig('binary', { metric: 'f1', floors: {}, bootstrap: 300 }), 200, 0.8);
     assert.ok(noMargin <= 0.09, `promoted ${noMargin} without a margin`);
     assert.ok(withMargin <= noMargin, `margin ${withMargin} vs none ${noMargin}`);
