@@ -173,7 +173,6 @@ export const watch: Command = {
       ctx: project,
       signal: ctx.signal,
       pollMs: pollSeconds * 1000,
-      ingest: jobs.ingestForWatch,
       onEvent: (e) => {
         if (e.type === 'ingested') ctx.out.log(`ingested ${Object.entries(e.counts).map(([k, v]) => `${v} ${k}`).join(', ')}${e.rejected ? `; ${e.rejected} lines set aside` : ''}`);
         else if (e.type === 'cycle') ctx.out.log(`cycle ${e.result.cycle}: ${e.result.decision} ${e.result.challenger ?? ''} (champion ${e.result.champion ?? 'none'}): ${e.result.reasons[0] ?? ''}`);

@@ -23,7 +23,8 @@ import type { ExampleFilter, ModelRecord } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
 import { absentFeatureWarningsFromColumns, exampleWhere, fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
-import { bundleDigest, materializeBundle, nextModelVersion, renderBundleFiles } from '../registry/versions';
+import { bundleDigest, materializeBundle, nextModelVersion } from '../registry/versions';
+import { renderBundleFiles } from '../registry/renderBundle';
 import { assertUsableModel } from '../registry/usable';
 import { MLLOOP_VERSION } from '../version';
 

@@ -15,12 +15,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ProjectContext } from '../context/projectContext';
 import { evaluateGate, type GateDecision } from '../registry/gate';
+import { sliceRows } from '../registry/gateSlices';
 import { CHAMPION, currentModel, recordRejection, setChampion } from '../registry/registry';
 import { ensureBundleOnDisk } from '../registry/versions';
 import { loadBundle } from '../registry/bundle';
 import { scoreRecords, predictRecords, type Prediction } from '../registry/predict';
 import type { LoadedBundle } from '../registry/types';
-import type { ProjectConfig } from '../project/types';
 import type { CycleRecord, ModelRecord, StoredExample } from '../store/types';
 import { isCancelled, isUserError, UserError } from '../util/errors';
 import { parseDuration } from '../util/schedule';
@@ -237,7 +237,7 @@ export async function gateChallenger(ctx: ProjectContext, trained: Pick<TrainRes
     }
     championScores = scoreRecords(championBundle, records).scores;
   }
-  const slices = sliceRows(config, records);
+  const slices = sliceRows(config.gate.slices, records);
   const decision = evaluateGate({
     task: challenger.card.task,
     classes,
@@ -247,6 +247,7 @@ export async function gateChallenger(ctx: ProjectContext, trained: Pick<TrainRes
     ...(slices.length ? { slices } : {}),
     config: config.gate,
     seed: config.training.seed,
+    eceBins: config.calibration.bins,
   });
   const flips: DeploymentReportInput['flips'] = [];
   if (championBundle) {
@@ -270,29 +271,6 @@ export async function gateChallenger(ctx: ProjectContext, trained: Pick<TrainRes
 
 function flipRow(row: StoredExample, a: Prediction, b: Prediction): DeploymentReportInput['flips'][number] {
   return { exampleId: row.id, label: row.label, champion: a, challenger: b, record: row.record };
-}
-
-/** The rows of each named slice in `gate.slices` among the held-out records. */
-function sliceRows(config: ProjectConfig, records: Array<Record<string, unknown>>): Array<{ name: string; rows: Int32Array }> {
-  const slices = config.gate.slices ?? [];
-  return slices.map((s) => {
-    const rows: number[] = [];
-    records.forEach((r, i) => {
-      if (sliceMatches(s, r)) rows.push(i);
-    });
-    return { name: s.name, rows: Int32Array.from(rows) };
-  });
-}
-
-function sliceMatches(slice: ProjectConfig['gate']['slices'][number], record: Record<string, unknown>): boolean {
-  const v = record[slice.feature];
-  if (slice.equals !== undefined) return String(v) === String(slice.equals);
-  if (slice.in !== undefined) return slice.in.map(String).includes(String(v));
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) return false;
-  if (slice.min !== undefined && n < slice.min) return false;
-  if (slice.max !== undefined && n > slice.max) return false;
-  return slice.min !== undefined || slice.max !== undefined;
 }
 
 /** Writes the cycle's deployment report beside the run reports. @returns its path. */

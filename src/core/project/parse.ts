@@ -9,15 +9,19 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../schemas/mlloop.schema.json';
 import { cronProblem } from '../util/schedule';
+import { metricDirection, TASK_METRICS, UNIT_INTERVAL_METRICS } from '../evaluate/metricNames';
 import type {
   CalibrationConfig,
   EvaluationConfig,
   FeatureSpec,
+  GateConfig,
+  GateSlice,
   ModelConfig,
   ProjectConfig,
   ScheduleConfig,
   TextAnalyzer,
   TextFeature,
+  Task,
   TrainingConfig,
 } from './types';
 import { didYouMean } from '../util/suggest';
@@ -120,8 +124,9 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store' | 'schedule'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule'> & {
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
+  gate?: Partial<GateConfig>;
   store?: { url?: string; schema?: string };
   schedule?: Partial<Omit<ScheduleConfig, 'incremental'>> & { incremental?: Partial<ScheduleConfig['incremental']> };
   calibration?: Partial<CalibrationConfig>;
@@ -145,6 +150,41 @@ export const DEFAULT_TRAINING: TrainingConfig = {
 
 export const DEFAULT_CALIBRATION: CalibrationConfig = { method: 'auto', margin: 0.05, bins: 15 };
 export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidence: 0.95, importanceRepeats: 5, importanceMaxRows: 5000 };
+
+/**
+ * The gate's task-independent defaults. margin and alpha are the seed systems' 5%; maxClassDrop
+ * 0.10 is twice the margin — a challenger 5% better overall may move a few rows between classes,
+ * but a class losing ten points of recall is a regression its users notice, while a tighter
+ * limit mostly measures noise on a class of a few dozen held-out rows; minClassRows 20 keeps a
+ * single row (0.05 of a 20-row class) from deciding it; minRows 30 is what the iris example's
+ * 20% test split holds, and below it one row moves accuracy by more than 3 points; 2000
+ * resamples put the Monte Carlo error of a p-value near 0.05 at about 0.005.
+ */
+export const DEFAULT_GATE: Omit<GateConfig, 'metric' | 'floors'> = {
+  margin: 0.05,
+  alpha: 0.05,
+  maxClassDrop: 0.1,
+  minClassRows: 20,
+  slices: [],
+  minRows: 30,
+  bootstrap: 2000,
+};
+
+/** The gate's default metric: accuracy for classification, mae for regression. */
+export function defaultGateMetric(task: Task): string {
+  return task === 'regression' ? 'mae' : 'accuracy';
+}
+
+/**
+ * The gate's default floors (the seed systems'): accuracy ≥ 0.75, F1 ≥ 0.70 (binary: f1 of the
+ * positive class; multiclass: f1_macro), ECE ≤ 0.20; none for regression, whose metrics are in
+ * the label's units.
+ */
+export function defaultGateFloors(task: Task): Record<string, number> {
+  if (task === 'binary') return { accuracy: 0.75, f1: 0.7, ece: 0.2 };
+  if (task === 'multiclass') return { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 };
+  return {};
+}
 
 export const DEFAULT_STORE_SCHEMA = 'mlloop';
 export const DEFAULT_SCHEDULE: ScheduleConfig = {
@@ -219,9 +259,70 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     training,
     calibration: { ...DEFAULT_CALIBRATION, ...(raw.calibration ?? {}) },
     evaluation: { ...DEFAULT_EVALUATION, ...(raw.evaluation ?? {}) },
+    gate: resolveGate(raw.gate ?? {}, raw.task!),
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
     schedule: { ...DEFAULT_SCHEDULE, ...(raw.schedule ?? {}), incremental: { ...DEFAULT_SCHEDULE.incremental, ...(raw.schedule?.incremental ?? {}) } },
   };
+}
+
+/**
+ * Written floors replace the task's default floors as a whole (rather than merging into them),
+ * so that resolving a resolved config — a run's stored config, see jobs/runRecord.ts — gives it
+ * back unchanged.
+ */
+function resolveGate(raw: NonNullable<RawProject['gate']>, task: Task): GateConfig {
+  return {
+    ...DEFAULT_GATE,
+    ...raw,
+    metric: raw.metric ?? defaultGateMetric(task),
+    floors: { ...(raw.floors ?? defaultGateFloors(task)) },
+    slices: (raw.slices ?? DEFAULT_GATE.slices).map((slice) => ({ ...slice })),
+  };
+}
+
+/** The values a metric can take, for bounds that could never be met (or always are). */
+function metricRange(metric: string): [number, number] {
+  if (UNIT_INTERVAL_METRICS.has(metric)) return [0, 1];
+  if (metric === 'mcc') return [-1, 1];
+  if (metric === 'brier') return [0, 2];
+  if (metric === 'r2' || metric === 'explained_variance') return [-Infinity, 1];
+  return [0, Infinity]; // log_loss, mse, rmse, mae
+}
+
+function gateProblems(c: ProjectConfig): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  const metrics = TASK_METRICS[c.task];
+  const known = (m: string) => metrics.includes(m);
+  if (!known(c.gate.metric)) {
+    out.push({ path: '/gate/metric', message: `'${c.gate.metric}' is not a ${c.task} metric; the gate can compare one of ${metrics.join(', ')}.` });
+  }
+  for (const [metric, bound] of Object.entries(c.gate.floors)) {
+    const path = `/gate/floors/${metric}`;
+    if (!known(metric)) {
+      out.push({ path, message: `'${metric}' is not a ${c.task} metric, so it cannot have a floor; use one of ${metrics.join(', ')}.` });
+      continue;
+    }
+    const [low, high] = metricRange(metric);
+    if (bound < low || bound > high) {
+      const kind = metricDirection(metric) === 'higher' ? 'floor' : 'ceiling';
+      const range = high === Infinity ? `at least ${low}` : low === -Infinity ? `at most ${high}` : `between ${low} and ${high}`;
+      const hint = high === 1 && bound > 1 && bound <= 100 ? ` (for ${bound}% write ${bound / 100})` : '';
+      out.push({ path, message: `${metric} is ${range}, so a ${kind} of ${bound} is a mistake${hint}.` });
+    }
+  }
+  const names = new Map<string, number>();
+  c.gate.slices.forEach((slice: GateSlice, i) => {
+    const path = `/gate/slices/${i}`;
+    if (names.has(slice.name)) out.push({ path: `${path}/name`, message: `Slice '${slice.name}' is listed twice (first at gate.slices[${names.get(slice.name)}]).` });
+    else names.set(slice.name, i);
+    const conditions = [slice.equals !== undefined, slice.in !== undefined, slice.min !== undefined || slice.max !== undefined].filter(Boolean).length;
+    if (conditions !== 1) {
+      out.push({ path, message: `Slice '${slice.name}' needs exactly one condition on '${slice.feature}': equals, in, or a range min/max${conditions > 1 ? ' (it has several)' : ''}.` });
+    } else if (slice.min !== undefined && slice.max !== undefined && !(slice.min < slice.max)) {
+      out.push({ path: `${path}/max`, message: `Slice '${slice.name}': max (${slice.max}) must be greater than min (${slice.min}); the range is min ≤ value < max.` });
+    }
+  });
+  return out;
 }
 
 function semanticProblems(c: ProjectConfig): Array<{ path: string; message: string; severity?: 'warning' }> {
@@ -256,6 +357,7 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
   if (c.training.earlyStopping.monitor === 'val_accuracy' && c.task === 'regression') {
     out.push({ path: '/training/earlyStopping/monitor', message: 'val_accuracy is not defined for regression; use val_loss.' });
   }
+  out.push(...gateProblems(c));
   return out;
 }
 

@@ -185,6 +185,57 @@ export interface ScheduleConfig {
   minNewLabels: number;
 }
 
+/**
+ * A named part of the held-out rows that the quality gate checks on its own (the schema's
+ * `gate.slices`). A row belongs to the slice when its `feature` value meets the one condition
+ * given: `equals`, `in`, or a range `min ≤ value < max` (either end may be left out).
+ * src/core/registry/gateSlices.ts reads the values as the feature pipeline does.
+ */
+export interface GateSlice {
+  name: string;
+  /** Column (CSV) or key (JSON) of the example the condition reads: a feature or any other column. */
+  feature: string;
+  equals?: string | number | boolean;
+  in?: Array<string | number | boolean>;
+  /** Inclusive lower end of a numeric range. */
+  min?: number;
+  /** Exclusive upper end of a numeric range. */
+  max?: number;
+}
+
+/**
+ * The quality gate (`gate:`): when a challenger may replace the champion. Every key resolved
+ * (see parse.ts resolveDefaults); the rules are evaluated by src/core/registry/gate.ts.
+ */
+export interface GateConfig {
+  /** The metric that must improve (a key of TASK_METRICS for the task). Default accuracy (classification) or mae (regression). */
+  metric: string;
+  /** Relative improvement the metric needs, e.g. 0.05 = 5% better (for losses and errors: 5% lower). Default 0.05. */
+  margin: number;
+  /** Level of the one-sided paired test (McNemar for accuracy, else a paired bootstrap). Default 0.05. */
+  alpha: number;
+  /**
+   * Absolute bounds the challenger must meet, metric → bound: a minimum for higher-is-better
+   * metrics, a maximum (a ceiling) for losses and errors (metricDirection). Default for
+   * classification: accuracy ≥ 0.75, F1 ≥ 0.70 (f1 for binary, f1_macro for multiclass),
+   * ECE ≤ 0.20; regression: none. Floors written in the file replace these as a whole.
+   */
+  floors: Record<string, number>;
+  /**
+   * Largest fall allowed in any class's recall and in the gate metric on any slice, absolute
+   * (for mae, mse and rmse on a slice: relative to the champion's value). Default 0.10.
+   */
+  maxClassDrop: number;
+  /** Classes and slices with fewer held-out rows than this are not held to maxClassDrop (one row would move them too far). Default 20. */
+  minClassRows: number;
+  /** Named data slices checked with maxClassDrop. Default none. */
+  slices: GateSlice[];
+  /** Fewest held-out rows the gate decides on; with fewer it refuses to promote. Default 30. */
+  minRows: number;
+  /** Resamples of the paired bootstrap. Default 2000. */
+  bootstrap: number;
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -201,6 +252,7 @@ export interface ProjectConfig {
   training: TrainingConfig;
   calibration: CalibrationConfig;
   evaluation: EvaluationConfig;
+  gate: GateConfig;
   store: StoreConfig;
   schedule: ScheduleConfig;
 }
