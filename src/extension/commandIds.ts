@@ -36,11 +36,13 @@ export const COMMAND_IDS = {
  * convention for internal commands is the leading underscore.
  * - dashboardRendering() → DashboardRendering | undefined: what the dashboard page last drew;
  * - dashboardPress(command) → boolean: press the dashboard's button for `command`;
+ * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts');
  * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew.
  */
 export const INTERNAL_COMMAND_IDS = {
   dashboardRendering: '_mlloop.dashboard.rendering',
   dashboardPress: '_mlloop.dashboard.press',
+  dashboardReveal: '_mlloop.dashboard.reveal',
   driftRendering: '_mlloop.drift.rendering',
 } as const;
 

@@ -128,8 +128,9 @@ describe("the loop's jobs in the worker thread", function () {
     const done = events.find((e) => e.type === 'watch' && e.event.type === 'cycle');
     assert.ok(done && done.type === 'watch' && done.event.type === 'cycle', `the cycle finished: ${JSON.stringify(events.filter((e) => e.type === 'watch'))}`);
     assert.equal(done.event.result.trigger, 'labels');
+    const result = done.event.result;
     const s = (await store.request({ method: 'summary' }))!;
-    const cycle = s.cycles.find((c) => c.id === done.event.result.cycle);
+    const cycle = s.cycles.find((c) => c.id === result.cycle);
     assert.equal(cycle?.status, 'completed');
     assert.equal(s.loop.newLabels, 0, 'the cycle reset the label count');
     const last = s.registry.history[s.registry.history.length - 1];

@@ -85,7 +85,7 @@ let healthChip: HTMLElement | null = null;
 
 /** "training 57/400" while training, else the job's title. */
 function jobProgressText(job: JobView): string {
-  return job.kind === 'train' && job.totalEpochs !== null ? `${job.title} ${job.epochsDone}/${job.totalEpochs}` : job.title;
+  return job.totalEpochs !== null ? `${job.title} ${job.epochsDone}/${job.totalEpochs}` : job.title;
 }
 
 function header(st: DashboardState): HTMLElement {
@@ -227,12 +227,12 @@ const OUTCOME_ICONS: Record<CycleView['outcome'], string> = {
   interrupted: 'debug-disconnect',
 };
 
-/** "Sun, Dec 6, 02:00 (in 4 days)" in the page's locale, or "due now". */
+/** "Sun, Dec 6, 02:00" in the page's locale and time zone, "due now", or "off". */
 function nextCycleText(schedule: NonNullable<LoopView['schedule']>): Child[] {
   if (schedule.nextAt === null) return [h('span', { class: 'stat-value small-value' }, 'off'), h('span', { class: 'muted small' }, ' (schedule.cron: off)')];
   if (schedule.due) return [h('span', { class: 'stat-value small-value' }, 'due now'), h('span', { class: 'muted small' }, ` (${schedule.cron})`)];
   const at = new Date(schedule.nextAt);
-  const when = at.toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const when = at.toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
   return [h('span', { class: 'stat-value small-value', title: `${schedule.nextAt} (${schedule.cron}, ${schedule.timezone})` }, when), h('span', { class: 'muted small' }, ` · ${schedule.cron}`)];
 }
 
@@ -324,7 +324,7 @@ function jobSection(job: JobView): { element: HTMLElement; update: (job: JobView
   );
   const update = (j: JobView) => {
     replaceChildren(title, icon('sync', 'codicon-modifier-spin'), ` ${heading}${j.runId !== null ? ` · run ${j.runId}` : ''}`, j.backend ? h('span', { class: 'muted small backend' }, ` on ${j.backend}`) : null);
-    const training = j.kind === 'train' && j.totalEpochs !== null;
+    const training = j.totalEpochs !== null;
     if (training) {
       progress.max = j.totalEpochs!;
       progress.value = j.epochsDone;
@@ -503,6 +503,9 @@ channel.start((m) => {
       break;
     case 'dashboard/press':
       press(m.command);
+      break;
+    case 'dashboard/reveal':
+      app.querySelector(`.card-${m.section}`)?.scrollIntoView({ block: 'start' });
       break;
   }
 });

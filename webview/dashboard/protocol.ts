@@ -171,7 +171,9 @@ export type DashboardToPage =
   | { type: 'dashboard/snapshot'; state: DashboardState }
   | { type: 'dashboard/job'; job: JobView | null }
   /** Press the page's button for `command` as a user would (automation: the VS Code tests). */
-  | { type: 'dashboard/press'; command: string };
+  | { type: 'dashboard/press'; command: string }
+  /** Scroll a card into view (automation: screenshots of the lower cards). */
+  | { type: 'dashboard/reveal'; section: 'model' | 'loop' | 'data' | 'alerts' };
 
 export type DashboardToHost =
   /**

@@ -112,7 +112,7 @@ export class LoopWatcher implements vscode.Disposable {
   private wanted(): { key: string; root: string } | { off: string } {
     if (this.disposed) return { off: 'Stopped.' };
     if (!vscode.workspace.getConfiguration('mlloop').get<boolean>(LOOP_ENABLED_SETTING, true)) {
-      return { off: 'Off in this window: the setting mlloop.loop.enabled is off. Cycles run with Retrain Now, `mlloop retrain` or `mlloop watch`.' };
+      return { off: 'Off in this window: the setting mlloop.loop.enabled is off. Cycles run with Retrain Now here, or mlloop retrain / mlloop watch elsewhere.' };
     }
     if (!vscode.workspace.isTrusted) return { off: 'Off in Restricted Mode: trust the workspace to run the schedule here.' };
     const s = this.deps.state.snapshot;

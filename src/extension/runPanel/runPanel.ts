@@ -106,7 +106,7 @@ export class RunPanel implements vscode.Disposable {
 
   private isTrainingHere(): boolean {
     const job = this.deps.jobs.current;
-    return job?.kind === 'train' && job.runId === this.runId && path.resolve(job.root) === path.resolve(this.root);
+    return (job?.kind === 'train' || job?.kind === 'retrain') && job.runId === this.runId && path.resolve(job.root) === path.resolve(this.root);
   }
 
   private async postSnapshot(): Promise<void> {

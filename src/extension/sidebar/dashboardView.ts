@@ -93,6 +93,13 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     return true;
   }
 
+  /** Scrolls the page to one of its cards (automation). False when the view is not showing. */
+  reveal(section: 'model' | 'loop' | 'data' | 'alerts'): boolean {
+    if (!this.channel?.isReady) return false;
+    this.channel.post({ type: 'dashboard/reveal', section });
+    return true;
+  }
+
   private postSnapshot(): void {
     if (!this.channel) return;
     const snapshot = this.deps.state.snapshot;

@@ -102,7 +102,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<string>, vsco
 
   private historyItem(): vscode.TreeItem {
     const n = this.state.snapshot?.registry.history.length ?? 0;
-    const item = new vscode.TreeItem('History', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem('History', vscode.TreeItemCollapsibleState.Expanded);
     item.id = 'models-history';
     item.iconPath = new vscode.ThemeIcon('history');
     item.description = `${n} event${n === 1 ? '' : 's'}`;

@@ -192,7 +192,7 @@ export function projectHealth(snapshot: ProjectSnapshot | undefined, job: Runnin
   if (!snapshot) return { level: 'none', summary: 'no project', reasons: ['No mlloop.yaml in this workspace.'] };
   if (job) {
     const last = job.epochs[job.epochs.length - 1];
-    const progress = job.kind === 'train' && last ? ` ${last.epoch}/${job.totalEpochs ?? '?'}` : '';
+    const progress = last ? ` ${last.epoch}/${job.totalEpochs ?? '?'}` : '';
     return { level: 'running', summary: `${job.title}${progress}`, reasons: [`ML Loop is ${job.title}${job.runId ? ` (run ${job.runId})` : ''}.`] };
   }
   const reasons: string[] = [];
