@@ -90,7 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     out.log('Cancelling… (press Ctrl-C again to quit at once)');
     controller.abort();
   };
+  // SIGTERM (kill, docker stop, a Kubernetes pod ending) cancels as Ctrl-C does: the command
+  // stops at its next safe point with the store consistent; a second one quits at once.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   let opened: Promise<ProjectContext & { close(): Promise<void> }> | undefined;
   const ctx: CommandContext = {
     out,
@@ -120,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     out.endProgress();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     if (opened) await opened.then((p) => p.close()).catch(() => undefined);
   }
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { openSqliteStore } from '../../src/core/store/sqlite';
 import { createRng } from '../../src/core/util/random';
 import { loadBundle, predictRecords } from '../../src/runtime';
-import { mlloop, requireBuild, tempDir } from './helpers';
+import { spawn } from 'node:child_process';
+import { CLI, mlloop, requireBuild, tempDir } from './helpers';
 
 const DAY = 86_400_000;
 
@@ -147,6 +148,36 @@ describe('the loop through the CLI: champion, gate, rollback, one cycle at a tim
       await store.updateCycle(running, { status: 'completed', decision: 'skipped', finishedAt: new Date().toISOString() });
       await store.close();
     }
+  });
+
+  it('mlloop watch takes in inbox lines as they arrive and stops on SIGTERM (a pod ending) with exit 0, the store closed', async () => {
+    const child = spawn(process.execPath, [CLI, 'watch', '--poll', '0.2'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const until = async (re: RegExp, what: string) => {
+      const deadline = Date.now() + 60_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; watch printed:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until(/Watching /, 'watch to start');
+      const inbox = path.join(dir, '.mlloop', 'inbox');
+      fs.mkdirSync(inbox, { recursive: true });
+      const [t, x1, x2, noise, y] = rows(1, 'a', 0, 1, 99)[0].split(',');
+      fs.appendFileSync(path.join(inbox, 'app.jsonl'), JSON.stringify({ kind: 'example', time: t, record: { ts: t, x1: +x1, x2: +x2, noise: +noise, y } }) + '\n');
+      await until(/ingested .*\b1 examples?\b/, 'the inbox line to be taken in');
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 30_000))]);
+      assert.equal(code, 0, `watch after SIGTERM: ${code}\n${out}`);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    assert.ok(!fs.existsSync(path.join(dir, '.mlloop', 'store.sqlite.mlloop-lock')), 'no ML Loop lock left behind');
+    assert.equal(mlloop(dir, ['runs', '--json']).code, 0, 'the next command opens the store at once');
   });
 
   it('an incremental cycle fine-tunes the champion: its pipeline and weights, recorded in the card', () => {
