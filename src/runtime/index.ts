@@ -7,3 +7,9 @@ export { loadBundle, BUNDLE_FILES } from '../core/registry/bundle';
 export { predictRecords, scoreRecords, predictionsFromScores, outputK } from '../core/registry/predict';
 export type { LoadedBundle, ModelCard, Prediction } from '../core/registry/predict';
 export { initBackend } from '../core/engine/backend';
+// The app's logger of predictions, feedback and outcomes for ML Loop's inbox (Node; the
+// buffering part, with no Node built-ins, is ./inboxLines.ts).
+export { createInboxLogger } from './inboxLogger';
+export type { FileInboxLogger, InboxLoggerOptions } from './inboxLogger';
+export { bufferedInboxLogger, predictionLine, feedbackLine, outcomeLine } from './inboxLines';
+export type { InboxLogger, LineSink, LoggerStats, PredictionLog, FeedbackLog, OutcomeLog, BufferOptions } from './inboxLines';

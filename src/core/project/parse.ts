@@ -13,6 +13,7 @@ import type {
   EvaluationConfig,
   FeatureSpec,
   ModelConfig,
+  MonitoringConfig,
   ProjectConfig,
   TrainingConfig,
 } from './types';
@@ -101,8 +102,9 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store' | 'monitoring'> & {
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
+  monitoring?: { retention?: Partial<MonitoringConfig['retention']> };
   store?: { url?: string; schema?: string };
   calibration?: Partial<CalibrationConfig>;
   evaluation?: Partial<EvaluationConfig>;
@@ -125,6 +127,8 @@ export const DEFAULT_TRAINING: TrainingConfig = {
 
 export const DEFAULT_CALIBRATION: CalibrationConfig = { method: 'auto', margin: 0.05, bins: 15 };
 export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidence: 0.95, importanceRepeats: 5, importanceMaxRows: 5000 };
+
+export const DEFAULT_MONITORING: MonitoringConfig = { retention: { predictions: '7d' } };
 
 export const DEFAULT_STORE_SCHEMA = 'mlloop';
 export const DEFAULT_TIME_UNIT = 'auto';
@@ -177,6 +181,7 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     calibration: { ...DEFAULT_CALIBRATION, ...(raw.calibration ?? {}) },
     evaluation: { ...DEFAULT_EVALUATION, ...(raw.evaluation ?? {}) },
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
+    monitoring: { ...DEFAULT_MONITORING, ...(raw.monitoring ?? {}), retention: { ...DEFAULT_MONITORING.retention, ...(raw.monitoring?.retention ?? {}) } },
   };
 }
 
@@ -273,6 +278,12 @@ function describeError(err: ErrorObject): string {
       return `${where} must be ${JSON.stringify(p.allowedValue)}.`;
     case 'type':
       return `${where} must be ${String(p.type)}.`;
+    case 'pattern':
+      // Durations (monitoring.retention …) share one pattern: say what it means, not the regex.
+      if (String(p.pattern).includes('(ms|s|m|min|h|d|w)')) {
+        return `${where} must be a duration: a number and a unit (s, m, h, d, w), e.g. 7d or 36h${String(p.pattern).includes('forever') ? ', or forever' : ''}.`;
+      }
+      return `${where} ${err.message ?? 'is invalid'}.`;
     case 'discriminator':
       return p.error === 'mapping'
         ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'mlp or logistic' : 'numeric, boolean, categorical or text'}.`

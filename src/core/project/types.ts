@@ -141,6 +141,21 @@ export interface StoreConfig {
   schema: string;
 }
 
+/**
+ * The `monitoring:` section: watching the model at work. An object so that later settings
+ * (drift windows, alert rules) sit beside retention.
+ */
+export interface MonitoringConfig {
+  retention: {
+    /**
+     * How long logged predictions (with their feedback and outcomes) are kept, by the time the
+     * app logged them: a duration as written ('7d', '36h'; see parseDuration) or 'forever'.
+     * Default '7d' (the seed systems kept a week of prediction logs).
+     */
+    predictions: string;
+  };
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -158,4 +173,5 @@ export interface ProjectConfig {
   calibration: CalibrationConfig;
   evaluation: EvaluationConfig;
   store: StoreConfig;
+  monitoring: MonitoringConfig;
 }

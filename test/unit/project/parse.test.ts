@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_CALIBRATION, DEFAULT_EVALUATION, DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
+import { DEFAULT_CALIBRATION, DEFAULT_EVALUATION, DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_MONITORING, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
+import { parseDuration } from '../../../src/core/util/duration';
 import { MLLOOP_VERSION } from '../../../src/core/version';
 
 const MINIMAL = `version: 1
@@ -22,6 +23,30 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(r.config.data.sources, []);
     assert.deepEqual(r.config.calibration, DEFAULT_CALIBRATION);
     assert.deepEqual(r.config.evaluation, DEFAULT_EVALUATION);
+    assert.deepEqual(r.config.monitoring, { retention: { predictions: '7d' } });
+  });
+
+  it('reads monitoring.retention as a duration or forever, and refuses another spelling at its line', () => {
+    const ok = parseProject(MINIMAL + 'monitoring:\n  retention: { predictions: 36h }\n');
+    assert.ok(ok.ok, JSON.stringify(ok.problems));
+    assert.equal(ok.config.monitoring.retention.predictions, '36h');
+    const forever = parseProject(MINIMAL + 'monitoring:\n  retention:\n    predictions: forever\n');
+    assert.ok(forever.ok);
+    assert.equal(forever.config.monitoring.retention.predictions, 'forever');
+    const bad = parseProject(MINIMAL + 'monitoring:\n  retention:\n    predictions: 7 days\n');
+    assert.equal(bad.ok, false);
+    assert.equal(bad.problems[0].line, 8);
+    assert.equal(bad.problems[0].message, "'monitoring.retention.predictions' must be a duration: a number and a unit (s, m, h, d, w), e.g. 7d or 36h, or forever.");
+    const unknown = parseProject(MINIMAL + 'monitoring:\n  retension: {}\n');
+    assert.equal(unknown.ok, false);
+    assert.match(unknown.problems[0].message, /Unknown key 'retension'/);
+  });
+
+  it('accepts every duration the schema accepts, and only those (schema pattern = parseDuration)', () => {
+    const pattern = new RegExp((projectSchema() as any).properties.monitoring.properties.retention.properties.predictions.pattern);
+    for (const text of ['7d', '36h', '90 min', '1.5d', '2w', '45s', '250ms', '7', '7 days', '-1d', '1.d', 'd']) {
+      assert.equal(pattern.test(text), parseDuration(text) !== undefined, text);
+    }
   });
 
   it('rejects an importance metric that does not fit the task, at its line', () => {
@@ -43,6 +68,7 @@ describe('project file (mlloop.yaml)', () => {
     assert.equal(logistic.properties.l2.default, DEFAULT_LOGISTIC.l2);
     for (const [k, v] of Object.entries(DEFAULT_CALIBRATION)) assert.deepEqual(s.properties.calibration.properties[k].default, v, `calibration.${k}`);
     for (const [k, v] of Object.entries(DEFAULT_EVALUATION)) assert.deepEqual(s.properties.evaluation.properties[k].default, v, `evaluation.${k}`);
+    for (const [k, v] of Object.entries(DEFAULT_MONITORING.retention)) assert.deepEqual(s.properties.monitoring.properties.retention.properties[k].default, v, `monitoring.retention.${k}`);
     const feats = s.properties.features.items.oneOf;
     const byType = Object.fromEntries(feats.map((f: any) => [f.properties.type.const, f.properties]));
     const r = parseProject(`version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\n  - {name: b, type: boolean}\n  - {name: c, type: categorical}\n  - {name: d, type: text}\n`);
