@@ -40,8 +40,9 @@ export type InboxCheck = { ok: true; item: InboxItem } | { ok: false; reason: st
 
 let validate: ValidateFunction | undefined;
 function validator(): ValidateFunction {
-  // Not allErrors: the first problem is the one reported, and a hostile line stops early.
-  validate ??= new Ajv({ discriminator: true, strict: false }).compile(schema);
+  // allErrors, to report the most telling problem (ajv checks "label or accepted" before a
+  // missing `prediction`); a line is at most 1 MiB, so collecting them all stays cheap.
+  validate ??= new Ajv({ discriminator: true, strict: false, allErrors: true }).compile(schema);
   return validate;
 }
 
@@ -203,16 +204,22 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
   return false;
 }
 
-/** The first schema problem as "the field and what was wrong". */
+/**
+ * The most telling schema problem as "the field and what was wrong": a missing field first,
+ * then the first other problem, and "needs 'label' or 'accepted'" (an anyOf of `required`s)
+ * only when nothing else is wrong.
+ */
 function describeSchemaErrors(errors: ErrorObject[], value: unknown): string {
-  const last = errors[errors.length - 1];
-  if (last?.keyword === 'anyOf') {
+  const inAnyOf = (e: ErrorObject) => e.schemaPath.includes('/anyOf/');
+  const e = errors.find((x) => x.keyword === 'required' && !inAnyOf(x)) ?? errors.find((x) => x.keyword !== 'anyOf' && !inAnyOf(x));
+  const anyOf = errors.find((x) => x.keyword === 'anyOf');
+  if (!e && anyOf) {
     // "needs label or accepted": the anyOf's branches are one `required` each.
-    const missing = errors.filter((e) => e.keyword === 'required' && e.instancePath === last.instancePath).map((e) => `'${String((e.params as { missingProperty: string }).missingProperty)}'`);
-    const where = last.instancePath ? `'${field(last.instancePath)}'` : `a ${String((value as { kind?: unknown }).kind)} line`;
+    const missing = errors.filter((x) => x.keyword === 'required' && x.instancePath === anyOf.instancePath && inAnyOf(x)).map((x) => `'${String((x.params as { missingProperty: string }).missingProperty)}'`);
+    const kind = String((value as { kind?: unknown }).kind);
+    const where = anyOf.instancePath ? `'${field(anyOf.instancePath)}'` : `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} line`;
     return `${where} needs ${missing.join(' or ')}`;
   }
-  const e = errors[0];
   if (!e) return 'does not match the inbox line schema';
   const p = e.params as Record<string, unknown>;
   const name = field(e.instancePath);
