@@ -781,8 +781,6 @@ class Ops implements StoreOps {
 // Labels of predictions, feedback and outcomes are stored as examples' labels are (typed on
 // SQLite, JSON text on PostgreSQL): Ops uses the store's encodeLabel / decodeLabel.
 
-/** Bound values per multi-row statement of the loop's bulk inserts. */
-const LOOP_BATCH = 200;
 /** A rejected line keeps this many characters of its text (a waiting line keeps all of it). */
 const REJECTED_TEXT_CHARS = 2000;
 
@@ -894,31 +892,39 @@ export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
   };
   const ops = {
     async addPredictions(rows: PredictionInput[]): Promise<{ inserted: number; duplicates: number }> {
+      if (rows.length === 0) return { inserted: 0, duplicates: 0 };
       let inserted = 0;
       const at = now();
       await conn.lockAppends?.();
-      for (let i = 0; i < rows.length; i += LOOP_BATCH) {
-        const chunk = rows.slice(i, i + LOOP_BATCH);
-        const changed = await conn.runMany(
-          'INSERT INTO predictions (id, model_version, time, input, output, label, value, confidence, entity, variant, latency_ms, source, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-          chunk.map((p) => [
-            p.id,
-            p.model,
-            new Date(p.time).toISOString(),
-            JSON.stringify(p.input),
-            JSON.stringify(p.output),
-            enc(p.output.label),
-            p.output.value ?? null,
-            p.output.confidence ?? null,
-            p.entity ?? null,
-            p.variant ?? null,
-            p.latencyMs ?? null,
-            p.source,
-            at,
-          ]),
-        );
-        inserted += changed.filter(Boolean).length;
+      if (store.engine === 'postgres') {
+        // As examples: the rows travel as one JSON array per statement, unpacked by the server
+        // (a statement per row costs a round trip each: ingests were 5× slower). Absent values
+        // are left out of the JSON (a JSON null label would be stored as the text 'null').
+        const encode = (p: PredictionInput): string =>
+          JSON.stringify({ i: p.id, m: p.model, t: new Date(p.time).toISOString(), n: p.input, o: p.output, b: p.output.label, v: p.output.value, c: p.output.confidence, e: p.entity, a: p.variant, l: p.latencyMs, s: p.source, g: at });
+        for (let i = 0; i < rows.length; i += SMALL_WRITE_ROWS) inserted += await conn.run(INSERT_PREDICTIONS_POSTGRES, [`[${rows.slice(i, i + SMALL_WRITE_ROWS).map(encode).join(',')}]`]);
+        return { inserted, duplicates: rows.length - inserted };
       }
+      // SQLite (in process): one prepared statement stepped per row is faster than unpacking JSON (measured: 0.7 s against 0.85 s for 12,000).
+      const changed = await conn.runMany(
+        `INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        rows.map((p) => [
+          p.id,
+          p.model,
+          new Date(p.time).toISOString(),
+          JSON.stringify(p.input),
+          JSON.stringify(p.output),
+          enc(p.output.label),
+          p.output.value ?? null,
+          p.output.confidence ?? null,
+          p.entity ?? null,
+          p.variant ?? null,
+          p.latencyMs ?? null,
+          p.source,
+          at,
+        ]),
+      );
+      inserted = changed.filter(Boolean).length;
       return { inserted, duplicates: rows.length - inserted };
     },
     async getPredictions(ids: string[]): Promise<Map<string, StoredPrediction>> {
@@ -1301,3 +1307,10 @@ const INSERT_EXAMPLES_POSTGRES =
   'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) ' +
   'SELECT h, s, l, i, e, b::text, w, r::text FROM json_to_recordset(?::json) AS x(h text, s text, l bigint, i text, e text, b json, w double precision, r json) ' +
   'ON CONFLICT (hash) DO NOTHING';
+
+/** Inserting a JSON array of predictions on PostgreSQL (see addPredictions), as INSERT_EXAMPLES_POSTGRES does examples. */
+const PREDICTION_COLUMNS = 'id, model_version, time, input, output, label, value, confidence, entity, variant, latency_ms, source, ingested_at';
+const INSERT_PREDICTIONS_POSTGRES =
+  `INSERT INTO predictions (${PREDICTION_COLUMNS}) ` +
+  'SELECT i, m, t, n::text, o::text, b::text, v, c, e, a, l, s, g FROM json_to_recordset(?::json) AS x(i text, m text, t text, n json, o json, b json, v double precision, c double precision, e text, a text, l double precision, s text, g text) ' +
+  'ON CONFLICT (id) DO NOTHING';
