@@ -137,6 +137,12 @@ for (const engine of ENGINE_NAMES) {
       assert.deepEqual(counts(await ingestInbox(p.ctx)), [2, 0, 0, 0]);
       assert.equal((await p.store.getPredictions(['t1', 't2', 't3', 't4', 't5'])).size, 5);
       assert.equal((await p.store.getInboxFiles())[0].lines, 2);
+      // Rewritten in place with the same start (more than the 4096 bytes compared there) but other lines after it.
+      const start = Array.from({ length: 40 }, (_, i) => line.prediction(`same-start-${i}`)).join('\n') + '\n';
+      fs.writeFileSync(file('app.jsonl'), `${start}${line.prediction('t6')}\n`);
+      assert.deepEqual(counts(await ingestInbox(p.ctx)), [41, 0, 0, 0]);
+      fs.writeFileSync(file('app.jsonl'), `${start}${line.prediction('t7')}\n${line.prediction('t8')}\n`);
+      assert.deepEqual(counts(await ingestInbox(p.ctx)), [2, 0, 0, 0], 'the bytes before the offset changed: read again, and t7 is not skipped');
     });
 
     it('refuses a second prediction with the same id and other content, naming where the first came from', async () => {

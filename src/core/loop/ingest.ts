@@ -13,10 +13,11 @@
  *   takes the batch and the other's unit of work rolls back.
  * - A line without its newline yet (an app mid-write) is not taken; it is taken once its
  *   newline arrives. A file whose writer died mid-line keeps that partial line unread.
- * - Identity = `<device>:<inode>:<n>:<sha1 of the first n bytes>`, n = min(4096, offset): the
- *   bytes already taken. A file whose device or inode changed (replaced, e.g. written to a
- *   temp file and renamed), that is shorter than its offset (truncated), or whose first bytes
- *   differ (rewritten in place) is read again from 0 — and nothing is taken twice, because
+ * - Identity = `<device>:<inode>:<n>:<sha1 of the first n bytes>:<sha1 of the n bytes before
+ *   the offset>`, n = min(4096, offset): the start and the end of what was already taken. A
+ *   file whose device or inode changed (replaced, e.g. written to a temp file and renamed),
+ *   that is shorter than its offset (truncated), or whose first or last taken bytes differ
+ *   (rewritten in place) is read again from 0 — and nothing is taken twice, because
  *   every row also has a content key: a prediction its id, feedback and outcomes the hash of
  *   their fields, an example line the hash of its content.
  * - With a shared PostgreSQL store, each machine has its own inbox folder: files are tracked
@@ -212,14 +213,17 @@ async function ingestFile(
     if (!st.isFile()) return undefined;
     const head = Buffer.alloc(Math.min(IDENTITY_PREFIX_BYTES, st.size));
     if (head.length) await fh.read(head, 0, head.length, 0);
-    const identityAt = (offset: number) => {
+    const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+    const identityAt = async (offset: number) => {
       const n = Math.min(offset, head.length);
-      return `${st.dev}:${st.ino}:${n}:${createHash('sha1').update(head.subarray(0, n)).digest('hex')}`;
+      const tail = Buffer.alloc(Math.min(offset, IDENTITY_PREFIX_BYTES));
+      if (tail.length) await fh.read(tail, 0, tail.length, offset - tail.length);
+      return `${st.dev}:${st.ino}:${n}:${sha1(head.subarray(0, n))}:${sha1(tail)}`;
     };
     let expected: { identity: string; offset: number } | null = prev ? { identity: prev.identity, offset: prev.offset } : null;
     let start = 0;
     let lines = 0;
-    if (prev && prev.offset <= st.size && prev.identity === identityAt(prev.offset)) {
+    if (prev && prev.offset <= st.size && prev.identity === (await identityAt(prev.offset))) {
       start = prev.offset;
       lines = prev.lines;
     }
@@ -234,7 +238,7 @@ async function ingestFile(
       const end = batch[batch.length - 1].end;
       const endLines = batch[batch.length - 1].line;
       const now = ctx.clock.now().toISOString();
-      const state: InboxFileState = { name: key, identity: identityAt(end), offset: end, lines: endLines, updatedAt: now };
+      const state: InboxFileState = { name: key, identity: await identityAt(end), offset: end, lines: endLines, updatedAt: now };
       const items = batch.filter((b) => b.item).map((b) => b.item!);
       const unreadable = batch.filter((b) => b.rejected !== undefined);
       let r: Awaited<ReturnType<typeof recordItems>>;
