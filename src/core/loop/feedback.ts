@@ -63,7 +63,9 @@ export async function recordManualFeedback(ctx: ProjectContext, f: ManualFeedbac
       if (label === '') throw new UserError('--label is empty.');
       const classes = await modelClasses(ctx, prediction.model);
       if (classes && !classes.includes(label)) {
-        throw new UserError(`'${label}' is not one of the classes of model ${prediction.model}, which made prediction '${f.prediction}': ${classes.map((c) => `'${c}'`).join(', ')}.`);
+        throw new UserError(
+          `'${label}' is not one of the classes of model ${prediction.model}, which made prediction '${f.prediction}': ${classes.map((c) => `'${c}'`).join(', ')}. (A new class? Teach it with examples: mlloop import, or example lines in the inbox.)`,
+        );
       }
     }
   }
