@@ -41,6 +41,20 @@ const builds = [
   // The CLI's jobs (tfjs) in a bundle of their own, loaded only by the commands that need them.
   { ...nodeCommon, entryPoints: { 'cli-jobs': 'src/cli/jobs.ts' }, outdir },
   { ...nodeCommon, entryPoints: { runtime: 'src/runtime/index.ts' }, outdir },
+  // The app runtime without loadBundle, for a browser or an edge function: an ES module with
+  // no Node built-ins and no TensorFlow.js (bundle files are fetched and passed to bundleFromFiles).
+  {
+    entryPoints: { 'runtime.browser': 'src/runtime/portable.ts' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  },
 ];
 
 // Webviews: every webview/<panel>/main.ts becomes dist/webview/<panel>.js (browser, IIFE).

@@ -97,7 +97,7 @@ function benchPipeline(): void {
   const texts = Array.from({ length: 10_000 }, () => ({
     title: Array.from({ length: 4 + Math.floor(rng() * 8) }, () => words[Math.floor(rng() * words.length)]).join(' '),
   }));
-  const textSpecs: FeatureSpec[] = [{ name: 'title', type: 'text', dimensions: 1024, ngrams: [1, 2], lowercase: true }];
+  const textSpecs: FeatureSpec[] = [{ name: 'title', type: 'text', dimensions: 1024, ngrams: [1, 2], lowercase: true, analyzer: 'word', sublinearTf: false, minDf: 1 }];
   console.log('pipeline, 10,000 titles × hashed TF-IDF (1024 buckets, 1-2-grams):');
   timeIt('fit      ', 5, () => fitPipeline(textSpecs, texts));
   const fittedText = fitPipeline(textSpecs, texts);

@@ -1,7 +1,8 @@
 /**
  * Speed of the numeric core: ROC AUC, log loss and ECE on 1,000,000 binary predictions, the
  * full headline metrics, a ROC curve, multiclass metrics on 200,000 × 5, isotonic and Platt fits
- * on 100,000 points, calibrator selection on 20,000 and bootstrap intervals on 10,000.
+ * on 100,000 points, calibrator selection on 20,000 and bootstrap intervals on 10,000 binary and
+ * 4,000 × 5 multiclass predictions.
  * Each figure is the median of several runs after a warm-up. When Debian's scikit-learn is
  * installed (/usr/bin/python3 with sklearn), scripts/reference/sklearn_bench.py times the same
  * operations on the same sizes for orientation.
@@ -74,6 +75,9 @@ const twentyK = binaryData(20_000, 4);
 time('selectCalibrator auto, 20,000 binary, 5 folds', 3, () => selectCalibrator(twentyK.p, twentyK.y, 2));
 const tenK = binaryData(10_000, 5);
 time('bootstrap 1,000 resamples, 10,000 binary', 3, () => bootstrapIntervals('binary', tenK.y, tenK.p, 2));
+// The test split of the 20,000-row decision-policy set that train evaluates: 4,000 rows × 5 classes.
+const fourK = multiclassData(4_000, 5, 6);
+time('bootstrap 1,000 resamples, 4,000 × 5 multiclass', 3, () => bootstrapIntervals('multiclass', fourK.y, fourK.p, 5));
 
 const script = path.join(__dirname, '..', 'scripts', 'reference', 'sklearn_bench.py');
 const probe = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { encoding: 'utf8' });

@@ -23,7 +23,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = join(repoRoot, 'examples');
@@ -565,12 +565,18 @@ const decisionUtilityNoise = 0.1;
 /** Share of decisions that are simply random (misclicks, a triager having a bad day). */
 const decisionRandomShare = 0.02;
 
-function makeDecisionPolicy() {
-  const random = makeRandom(5005);
+/**
+ * The decision-policy rows: `count` tickets with their chosen action, all drawn from one
+ * generator seeded with `seed`. The example is (5000, 5005); bench/train-job.bench.ts draws
+ * a larger set of the same shape.
+ * @returns the CSV text, the chosen action index per row and the noiseless policy's choice.
+ */
+export function decisionPolicyRows(count, seed) {
+  const random = makeRandom(seed);
   const rows = [];
   const noiseless = [];
   const labels = [];
-  for (let i = 0; i < 5000; i++) {
+  for (let i = 0; i < count; i++) {
     const ticket = sampleTicket(random);
     const utilities = actionUtilities(ticket);
     const argmax = (values) => values.reduce((best, v, k) => (v > values[best] ? k : best), 0);
@@ -580,11 +586,16 @@ function makeDecisionPolicy() {
     noiseless.push(argmax(utilities));
     labels.push(chosen);
   }
+  return { csv: toCsv([...decisionColumns, 'action'], rows), labels, noiseless };
+}
+
+function makeDecisionPolicy() {
+  const { csv, labels, noiseless } = decisionPolicyRows(5000, 5005);
   const counts = Object.fromEntries(actions.map((a, k) => [a, labels.filter((y) => y === k).length]));
   return {
-    files: { 'decision-policy/data/decisions.csv': toCsv([...decisionColumns, 'action'], rows) },
+    files: { 'decision-policy/data/decisions.csv': csv },
     summary:
-      `decision-policy: ${rows.length} rows ${JSON.stringify(counts)}; ` +
+      `decision-policy: ${labels.length} rows ${JSON.stringify(counts)}; ` +
       `noiseless policy accuracy ${agreement(noiseless, labels).toFixed(3)}`,
   };
 }
@@ -615,4 +626,5 @@ function main() {
   if (stale > 0) process.exit(1);
 }
 
-main();
+// Runs only as a script, so bench/ can import decisionPolicyRows without writing files.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

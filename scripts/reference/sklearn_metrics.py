@@ -32,7 +32,8 @@ def binary_case(name, y, p, note=""):
         "precision_macro": skm.precision_score(y, pred, average="macro", zero_division=0),
         "recall_macro": skm.recall_score(y, pred, average="macro", zero_division=0),
         "f1_macro": skm.f1_score(y, pred, average="macro", zero_division=0),
-        "log_loss": skm.log_loss(y, p, labels=[0, 1]),
+        # eps="auto": clip at float64's machine epsilon (the default from scikit-learn 1.5 on).
+        "log_loss": skm.log_loss(y, p, labels=[0, 1], eps="auto"),
         "brier": skm.brier_score_loss(y, p, pos_label=1),
         "mcc": skm.matthews_corrcoef(y, pred),
     }
@@ -65,7 +66,7 @@ def multiclass_case(name, y, P, note=""):
         "recall_weighted": skm.recall_score(y, pred, average="weighted", zero_division=0),
         "f1_weighted": skm.f1_score(y, pred, average="weighted", zero_division=0),
         "f1_micro": skm.f1_score(y, pred, average="micro", zero_division=0),
-        "log_loss": skm.log_loss(y, P, labels=list(range(k))),
+        "log_loss": skm.log_loss(y, P, labels=list(range(k)), eps="auto"),
         # Σ over classes of (p − onehot)², mean over examples (scikit-learn 1.2 has no multiclass Brier).
         "brier": float(np.mean(np.sum((P - np.eye(k)[y]) ** 2, axis=1))),
         "mcc": skm.matthews_corrcoef(y, pred),
@@ -146,6 +147,20 @@ def main():
     regression.append(regression_case("constant_target_perfect", [2.0] * 4, [2.0] * 4, "force_finite: 1"))
     regression.append(regression_case("constant_target_imperfect", [2.0] * 4, [2.0, 2.5, 1.0, 2.0], "force_finite: 0"))
     regression.append(regression_case("single_example", [1.5], [1.0], "n = 1: r2 undefined"))
+
+    # Hard 0/1 predictions, some wrong: each wrong one costs -log(eps), so the clipping bound
+    # shows in the value (1e-15 gives 34.54 per error, float64's eps 36.04). Own generator, so
+    # the cases above keep their inputs.
+    hard = np.random.default_rng(20261201)
+    p = np.concatenate([hard.uniform(0.02, 0.98, 60), [0.0] * 12, [1.0] * 12])
+    y = (hard.uniform(0, 1, 84) < np.clip(p, 0.03, 0.97)).astype(int)
+    y[60] = 1  # one predicted-0 row that is positive
+    y[72] = 0  # one predicted-1 row that is negative
+    binary.append(binary_case("exact_zero_one", y, p, "exact 0 and 1 predictions, two of them wrong: log loss clipped at float64 eps"))
+    P = np.eye(4)[hard.choice(4, 30)]
+    y = np.argmax(P, axis=1)
+    y[:3] = (y[:3] + 1) % 4  # three confidently wrong rows
+    multiclass.append(multiclass_case("one_hot_predictions", y, P, "one-hot 0/1 probabilities, three wrong: log loss clipped at float64 eps"))
 
     write_fixture("metrics.json", {
         "generator": "scripts/reference/sklearn_metrics.py",

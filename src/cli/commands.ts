@@ -4,9 +4,11 @@
  */
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { readRecords } from '../core/data/readers';
+import { readRecords, readRecordsFromBytes, type ReadItem } from '../core/data/readers';
+import { fieldValue } from '../core/data/values';
 import type { BackendPreference } from '../core/jobs/train';
 import { cliJobs } from './loadJobs';
+import { LOOP_COMMANDS } from './loopCommands';
 import { initProject } from '../core/project/init';
 import type { CalibrationMethodName, Task } from '../core/project/types';
 import { findProjectRoot } from '../core/project/workspace';
@@ -27,7 +29,10 @@ export interface CommandContext {
   projectDir?: string;
   backend: BackendPreference;
   signal: AbortSignal;
-  readStdin: () => string;
+  /** All of stdin, as bytes (decoded by the reader, which checks that they are UTF-8). */
+  readStdin: () => Buffer;
+  /** stdin is a terminal: nothing is piped in, so say what is expected before waiting for it. */
+  stdinIsTTY: boolean;
   /**
    * The project context (config, paths, store, clock, logger), opened on first call for the
    * project found from --project or the current folder, and closed by main after the command.
@@ -81,7 +86,7 @@ const init: Command = {
     });
     if (ctx.out.json) ctx.out.result({ project: r.file, task: r.task, features: r.features, rows_scanned: r.rowsScanned, classes: r.classes ?? null, time: r.time ?? null, notes: r.notes });
     else {
-      ctx.out.text(`Wrote ${r.file} (${r.task}, ${r.features.length} features from ${r.rowsScanned} rows).`);
+      ctx.out.text(`Wrote ${r.file} (${r.task}, ${plural(r.features.length, 'feature')} from ${plural(r.rowsScanned, 'row')}).`);
       ctx.out.text(table(['feature', 'type'], r.features.map((f) => [f.name, f.type])));
       for (const n of r.notes) ctx.out.text(`note: ${n}`);
       ctx.out.text('Next: mlloop import && mlloop train');
@@ -127,15 +132,18 @@ const importCmd: Command = {
         onProgress: (p) => ctx.out.progress(`importing ${path.basename(p.file)}`, p.rowsRead, undefined, 'rows'),
       });
       ctx.out.endProgress();
+      const warnings = report.warnings ?? [];
       if (ctx.out.json) {
-        ctx.out.result({ imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, rejected_total: report.rejectedTotal, rows_read: report.rowsRead });
+        ctx.out.result({ imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, rejected_total: report.rejectedTotal, rows_read: report.rowsRead, warnings });
       } else {
-        ctx.out.text(`Imported ${report.imported} example${report.imported === 1 ? '' : 's'} (${report.duplicates} already stored, ${report.rejectedTotal} rejected) from ${files.length} file${files.length === 1 ? '' : 's'}.`);
+        ctx.out.text(`Imported ${plural(report.imported, 'example')} (${report.duplicates} already stored, ${report.rejectedTotal} rejected) from ${plural(files.length, 'file')}.`);
         for (const r of report.rejected.slice(0, 20)) ctx.out.text(`  ${r.file}:${r.line}: ${r.reason}`);
         if (report.rejectedTotal > 20) ctx.out.text(`  … and ${report.rejectedTotal - 20} more (use --json for up to ${report.rejected.length})`);
-        ctx.out.text(`The store now holds ${await store.countExamples()} examples.`);
+        for (const w of warnings) ctx.out.text(`warning: ${w}`);
+        ctx.out.text(`The store now holds ${plural(await store.countExamples(), 'example')}.`);
       }
-      return report.rejectedTotal > 0 ? 2 : 0;
+      // Exit 2 for input that was not used: rejected rows, or a file with no rows at all.
+      return report.rejectedTotal > 0 || (report.emptyFiles ?? 0) > 0 ? 2 : 0;
     }
   },
 };
@@ -263,6 +271,7 @@ const train: Command = {
         backend: result.backend,
         metrics: result.metrics,
         calibration: result.calibration,
+        ...(result.selection ? { selection: result.selection } : {}),
         report: result.reportFile,
         duration_ms: result.durationMs,
         store_ms: result.storeMs,
@@ -271,8 +280,9 @@ const train: Command = {
     else {
       ctx.out.text(
         `Run ${result.runId} trained model ${result.modelVersion} on ${result.backend} in ${formatDuration(result.durationMs)} ` +
-          `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`,
+          (result.selection && result.epochsRun === 0 ? '(fitted exactly, no epochs).' : `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`),
       );
+      if (result.selection) ctx.out.text(`Model (auto): ${result.selection.chosen}${result.selection.refitted ? ', refitted on training + validation rows' : ''}. ${result.selection.reason}`);
       ctx.out.text('Test-split metrics:');
       ctx.out.text(formatMetrics(result.metrics));
       const c = result.calibration;
@@ -316,7 +326,7 @@ const evaluate: Command = {
           folds: r.perFold,
         });
       } else {
-        ctx.out.text(`${r.folds}-fold cross-validation on ${r.n} examples (${r.backend}):`);
+        ctx.out.text(`${r.folds}-fold cross-validation on ${plural(r.n, 'example')} (${r.backend}):`);
         ctx.out.text(table(['metric', 'mean', 'std', 'per fold'], Object.entries(r.metrics).map(([k, v]) => [k, fmt(v.mean), fmt(v.std), v.values.map((x) => fmt(x)).join(' ')])));
       }
       return 0;
@@ -351,7 +361,7 @@ const evaluate: Command = {
         rejected: r.rejected,
       });
     } else {
-      ctx.out.text(`Model ${r.model} on ${r.on} (${r.n} rows):`);
+      ctx.out.text(`Model ${r.model} on ${r.on} (${plural(r.n, 'row')}):`);
       const pct = Math.round(ev.intervals.confidence * 100);
       ctx.out.text(
         table(
@@ -369,8 +379,10 @@ const evaluate: Command = {
         ctx.out.text(table(['', ...ev.classes], ev.confusionMatrix.map((row, i) => [ev.classes[i], ...row])));
       }
       for (const x of r.rejected.slice(0, 20)) ctx.out.text(`  skipped ${x.file}:${x.line}: ${x.reason}`);
+      if (r.rejected.length > 20) ctx.out.text(`  … and ${r.rejected.length - 20} more skipped (use --json to see them all)`);
     }
-    return 0;
+    // As import: exit 2 when rows of --data could not be used (the metrics are of the others).
+    return r.rejected.length > 0 ? 2 : 0;
   },
 };
 
@@ -456,7 +468,7 @@ const explain: Command = {
     }
     if (r.importance) {
       const imp = r.importance;
-      ctx.out.text(`Permutation importance of model ${r.model} on the ${imp.on} (${imp.rows} rows, ${imp.repeats} repeats; ${imp.metric} ${imp.greaterIsBetter ? 'drop' : 'rise'} when the feature is shuffled):`);
+      ctx.out.text(`Permutation importance of model ${r.model} on the ${imp.on} (${plural(imp.rows, 'row')}, ${plural(imp.repeats, 'repeat')}; ${imp.metric} ${imp.greaterIsBetter ? 'drop' : 'rise'} when the feature is shuffled):`);
       ctx.out.text(table(['feature', 'importance', '± std'], imp.importances.map((f) => [f.feature, fmt(f.mean), fmt(f.std)])));
     }
     if (r.explanation) {
@@ -464,7 +476,7 @@ const explain: Command = {
       const p = e.prediction;
       ctx.out.text(`Record ${e.row} of the ${e.source}: predicted ${'value' in p ? fmt(p.value) : `${p.label} (${(p.confidence * 100).toFixed(1)}%)`}.`);
       ctx.out.text(`Attributions to ${e.explains} (${fmt(e.baselineOutput)} at the baseline → ${fmt(e.output)} here; gap ${fmt(e.gap)}):`);
-      ctx.out.text(table(['feature', 'value', 'attribution'], e.attributions.map((a) => [a.feature, String(e.record[a.feature] ?? ''), fmt(a.value)])));
+      ctx.out.text(table(['feature', 'value', 'attribution'], e.attributions.map((a) => [a.feature, String(fieldValue(e.record, a.feature) ?? ''), fmt(a.value)])));
     }
     return 0;
   },
@@ -483,58 +495,37 @@ const predict: Command = {
   options: { model: { type: 'string' }, data: { type: 'string' } },
   async run(ctx) {
     const data = ctx.values.data as string | undefined;
-    const records: Array<Record<string, unknown>> = [];
-    if (data) {
-      for await (const item of readRecords(path.resolve(ctx.cwd, data), undefined, ctx.signal)) {
-        if (item.kind === 'error') throw new UserError(`${data}:${item.line}: ${item.reason}`, { file: data, line: item.line });
-        records.push(item.record);
+    const items: ReadItem[] = [];
+    // Read only once the model is known to exist: a wrong --model fails at once, not after stdin.
+    const readInput = async (): Promise<Array<Record<string, unknown>>> => {
+      if (data) {
+        for await (const item of readRecords(path.resolve(ctx.cwd, data), undefined, ctx.signal)) items.push(item);
+      } else {
+        if (ctx.stdinIsTTY) ctx.out.log('Reading records from stdin: type or paste a JSON object, an array of objects, or JSON lines, then press Ctrl-D (or use --data FILE).');
+        items.push(...readRecordsFromBytes(ctx.readStdin(), 'stdin'));
       }
-    } else {
-      records.push(...parseStdinRecords(ctx.readStdin()));
-    }
-    const r = await cliJobs().predictWithModel({ ctx: await ctx.project(), records, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
-    if (ctx.out.json) ctx.out.result({ model: r.model, predictions: r.predictions, rejected: r.rejected });
+      return items.flatMap((item) => (item.kind === 'record' ? [item.record] : []));
+    };
+    const r = await cliJobs().predictWithModel({ ctx: await ctx.project(), records: readInput, backend: ctx.backend, ...(ctx.values.model ? { version: ctx.values.model as string } : {}) });
+    const source = data ?? 'stdin';
+    let next = 0;
+    const predictions = items.map((item) => {
+      if (item.kind === 'error') return { error: `${source}:${item.line}: ${item.reason}`, line: item.line };
+      const p = r.predictions[next++];
+      return 'error' in p ? { error: `${source}:${item.line}: ${p.error}`, line: item.line } : p;
+    });
+    const rejected = predictions.filter((p) => 'error' in p).length;
+    if (ctx.out.json) ctx.out.result({ model: r.model, predictions, rejected });
     else {
       ctx.out.text(`Model ${r.model}:`);
-      r.predictions.forEach((p, i) =>
+      predictions.forEach((p, i) =>
         ctx.out.text('error' in p ? `${i + 1}: not predicted: ${p.error}` : 'value' in p ? `${i + 1}: ${fmt(p.value)}` : `${i + 1}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)`),
       );
     }
     // Like import: exit 2 when some input was bad, after predicting the rest.
-    return r.rejected > 0 ? 2 : 0;
+    return rejected > 0 ? 2 : 0;
   },
 };
-
-/** stdin: one JSON object, an array of objects, or JSON lines. */
-export function parseStdinRecords(text: string): Array<Record<string, unknown>> {
-  const trimmed = text.trim();
-  if (!trimmed) throw new UserError('No records on stdin: pipe a JSON object, an array of objects, or JSON lines, or use --data FILE.');
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  try {
-    const whole = JSON.parse(trimmed) as unknown;
-    if (isObj(whole)) return [whole];
-    if (Array.isArray(whole)) {
-      whole.forEach((r, i) => {
-        if (!isObj(r)) throw new UserError(`stdin: element ${i} of the array is not an object.`);
-      });
-      return whole as Array<Record<string, unknown>>;
-    }
-    throw new UserError('stdin: expected a JSON object or an array of objects.');
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-  }
-  return trimmed.split(/\r?\n/).flatMap((line, i) => {
-    if (!line.trim()) return [];
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new UserError(`stdin line ${i + 1}: ${(e as Error).message}`, { line: i + 1 });
-    }
-    if (!isObj(v)) throw new UserError(`stdin line ${i + 1}: not a JSON object.`, { line: i + 1 });
-    return [v];
-  });
-}
 
 const runs: Command = {
   summary: 'list training runs',
@@ -591,6 +582,11 @@ const models: Command = {
   },
 };
 
+/** "1 example", "2 examples". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** The one number to show in a list: accuracy for classification, r2 for regression. */
 export function headline(metrics: Record<string, number> | null | undefined): string | undefined {
   if (!metrics) return undefined;
@@ -598,4 +594,6 @@ export function headline(metrics: Record<string, number> | null | undefined): st
   return undefined;
 }
 
-export const COMMANDS: Record<string, Command> = { init, import: importCmd, ingest, feedback, train, evaluate, calibrate, explain, predict, runs, models };
+// The loop's commands (registry, cycles, bundles) live in loopCommands.ts; its `models`
+// (with the champion and the history) replaces the plain list.
+export const COMMANDS: Record<string, Command> = { init, import: importCmd, ingest, feedback, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS };

@@ -8,3 +8,6 @@ export { evaluateModel, predictWithModel } from '../core/jobs/evaluate';
 export { calibrateModel } from '../core/jobs/calibrate';
 export { crossValidate } from '../core/jobs/crossValidate';
 export { explainModel } from '../core/jobs/explain';
+export { runCycle } from '../core/loop/cycle';
+export { promoteVersion } from '../core/loop/promote';
+export { watchProject } from '../core/loop/watch';

@@ -3,10 +3,13 @@
  * or one JSON object (--json). Exit codes: 0 success, 1 failure, 2 bad usage or bad input.
  */
 import fs from 'node:fs';
+import { isatty } from 'node:tty';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isCancelled, isUserError, UserError } from '../core/util/errors';
-import { createOutput, type Output } from './output';
+import { userFacingError } from '../core/util/fsErrors';
+import { didYouMean } from '../core/util/suggest';
+import { createOutput, terminalSafe, type Output } from './output';
 import { COMMANDS, projectRoot, type CommandContext } from './commands';
 import { openProjectContext, type ProjectContext } from '../core/context/projectContext';
 import { MLLOOP_VERSION } from '../core/version';
@@ -59,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    return fail(out, new UserError(`Unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. See mlloop --help.`), EXIT_USAGE);
+    return fail(out, new UserError(`Unknown command '${name}'.${didYouMean(name, Object.keys(COMMANDS))} Commands: ${Object.keys(COMMANDS).join(', ')}. See mlloop --help.`), EXIT_USAGE);
   }
   let values: Record<string, unknown>;
   let positionals: string[];
@@ -97,7 +100,10 @@ export async function main(argv: string[]): Promise<number> {
     projectDir: typeof values.project === 'string' ? path.resolve(values.project) : undefined,
     backend: (backend ?? 'auto') as CommandContext['backend'],
     signal: controller.signal,
-    readStdin: () => fs.readFileSync(0, 'utf8'),
+    readStdin: readAllStdin,
+    // tty.isatty, not process.stdin.isTTY: touching process.stdin puts fd 0 in non-blocking
+    // mode, and reading a large piped input then fails with EAGAIN.
+    stdinIsTTY: isatty(0),
     project: () =>
       (opened ??= openProjectContext(projectRoot(ctx), {
         purpose: `mlloop ${name}`,
@@ -106,8 +112,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   try {
     return await command.run(ctx);
-  } catch (e) {
-    if (isCancelled(e)) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
+  } catch (caught) {
+    if (isCancelled(caught)) return fail(out, new UserError('Cancelled.'), EXIT_FAILURE);
+    const e = userFacingError(caught);
     if (isUserError(e)) return fail(out, e, EXIT_USAGE);
     return fail(out, e as Error, EXIT_FAILURE);
   } finally {
@@ -117,6 +124,34 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * All of stdin as bytes. Reads in a loop and waits out EAGAIN: when fd 0 is a non-blocking
+ * pipe (its writer is slower than us, or something opened process.stdin), readFileSync(0)
+ * fails part-way through a large input instead of waiting for the rest.
+ */
+function readAllStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buffer, 0, buffer.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Prints an error the way the caller asked (JSON object or a line on stderr) and returns the code. */
 function fail(out: Output, e: Error, code: number): number {
   out.endProgress();
@@ -124,7 +159,7 @@ function fail(out: Output, e: Error, code: number): number {
   if (out.json) {
     out.result({ error: { message: e.message, ...(loc ?? {}) } });
   } else {
-    process.stderr.write(`mlloop: ${e.message}\n`);
+    process.stderr.write(`mlloop: ${terminalSafe(e.message)}\n`);
   }
   if (!isUserError(e) && e.stack && process.env.MLLOOP_DEBUG) process.stderr.write(e.stack + '\n');
   else if (!isUserError(e) && !isCancelled(e) && (e as Error).message !== 'Cancelled.') {
@@ -134,6 +169,14 @@ function fail(out: Output, e: Error, code: number): number {
 }
 
 if (require.main === module) {
+  // `mlloop runs | head -1` closes stdout early: stop quietly, as other command-line tools do,
+  // instead of dying with an EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

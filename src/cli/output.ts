@@ -16,6 +16,16 @@ export interface Output {
   endProgress(): void;
 }
 
+/**
+ * Text from data made safe to print on a terminal: control characters (ESC sequences that
+ * would recolour, move the cursor or retitle the window, BEL, backspace, C1 controls) and
+ * bidirectional-override characters are shown as \u escapes instead of being obeyed. Line
+ * breaks and tabs are kept.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function createOutput(json: boolean, quiet = false): Output {
   const tty = !!process.stderr.isTTY;
   let barShown = false;
@@ -30,12 +40,12 @@ export function createOutput(json: boolean, quiet = false): Output {
     text(line) {
       if (json) return;
       clearBar();
-      process.stdout.write(line + '\n');
+      process.stdout.write(terminalSafe(line) + '\n');
     },
     log(line) {
       if (quiet) return;
       clearBar();
-      process.stderr.write(line + '\n');
+      process.stderr.write(terminalSafe(line) + '\n');
     },
     result(obj) {
       process.stdout.write(JSON.stringify(obj) + '\n');
@@ -49,7 +59,7 @@ export function createOutput(json: boolean, quiet = false): Output {
         const filled = Math.round(frac * width);
         bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
       } else bar = `${done}`;
-      process.stderr.write(`\r\x1b[2K${label} ${bar} ${suffix}`.slice(0, (process.stderr.columns || 100) - 1));
+      process.stderr.write(`\r\x1b[2K${terminalSafe(label)} ${bar} ${terminalSafe(suffix)}`.slice(0, (process.stderr.columns || 100) - 1));
       barShown = true;
     },
     endProgress: clearBar,

@@ -160,8 +160,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!report) return undefined;
       log.info(`imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejectedTotal}`);
       for (const r of report.rejected.slice(0, 200)) log.info(`  rejected ${r.file}:${r.line}: ${r.reason}`);
-      const msg = `ML Loop: imported ${report.imported} examples (${report.duplicates} already stored, ${report.rejectedTotal} rejected).`;
-      if (report.rejectedTotal > 0) {
+      const warnings = report.warnings ?? [];
+      for (const w of warnings) log.info(`warning: ${w}`);
+      const msg = `ML Loop: imported ${report.imported} example${report.imported === 1 ? '' : 's'} (${report.duplicates} already stored, ${report.rejectedTotal} rejected).${warnings.length ? ` ${warnings[0]}` : ''}`;
+      if (report.rejectedTotal > 0 || warnings.length > 0) {
         void vscode.window.showWarningMessage(msg, 'Show Log').then((c) => c && log.show());
       } else void vscode.window.showInformationMessage(msg);
       return report;

@@ -48,7 +48,7 @@ export function runJobInWorker<R extends WorkerJobRequest>(job: R, opts: RunJobO
       else {
         finish(() => {
           if (m.cancelled) reject(new CancelledError());
-          else if (m.userError) reject(new UserError(m.message));
+          else if (m.userError) reject(new UserError(m.message, m.location));
           else {
             const e = new Error(m.message);
             if (m.stack) e.stack = m.stack;

@@ -6,6 +6,7 @@ import type { PredictionChanges } from '../core/jobs/compare';
 import type { EvaluateResult } from '../core/jobs/evaluate';
 import type { BackendPreference, TrainEvent, TrainResult } from '../core/jobs/train';
 import type { ImportReport } from '../core/store/import';
+import type { UserError } from '../core/util/errors';
 
 export type JobRequest =
   | { kind: 'train'; root: string; backend?: BackendPreference }
@@ -39,4 +40,4 @@ export type ToWorker = { type: 'cancel' };
 export type FromWorker =
   | { type: 'event'; event: JobEvent }
   | { type: 'result'; result: unknown }
-  | { type: 'error'; message: string; userError: boolean; cancelled: boolean; stack?: string };
+  | { type: 'error'; message: string; userError: boolean; cancelled: boolean; stack?: string; location?: UserError['location'] };

@@ -37,7 +37,7 @@ export class StoreClient {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.result);
-      else p.reject(m.userError ? new UserError(m.message) : new Error(m.message));
+      else p.reject(m.userError ? new UserError(m.message, m.location) : new Error(m.message));
     });
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);

@@ -30,4 +30,6 @@ export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summa
 export type ToStoreWorker = { id: number; request: StoreRequest };
 
 /** Worker → host. `null` results mean "there is no store file yet". */
-export type FromStoreWorker = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string; userError: boolean };
+export type FromStoreWorker =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; message: string; userError: boolean; location?: { file?: string; line?: number; column?: number } };

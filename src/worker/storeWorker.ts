@@ -9,6 +9,7 @@ import { projectPaths, storeSettingOf } from '../core/project/workspace';
 import { openStore as openProjectStore } from '../core/store/open';
 import type { Store } from '../core/store/types';
 import { isUserError } from '../core/util/errors';
+import { userFacingError } from '../core/util/fsErrors';
 import type { FromStoreWorker, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
 
 const root = (workerData as { root: string }).root;
@@ -62,8 +63,10 @@ if (parentPort) {
       let reply: FromStoreWorker;
       try {
         reply = { id: m.id, ok: true, result: await handle(m.request) };
-      } catch (e) {
-        reply = { id: m.id, ok: false, message: (e as Error).message ?? String(e), userError: isUserError(e) };
+      } catch (caught) {
+        const e = userFacingError(caught);
+        const location = isUserError(e) ? e.location : undefined;
+        reply = { id: m.id, ok: false, message: (e as Error).message ?? String(e), userError: isUserError(e), ...(location ? { location } : {}) };
       }
       port.postMessage(reply);
     });

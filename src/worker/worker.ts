@@ -10,6 +10,7 @@ import { trainProject } from '../core/jobs/train';
 import { withProjectContext } from '../core/context/projectContext';
 import { importFiles } from '../core/store/import';
 import { CancelledError, isUserError } from '../core/util/errors';
+import { userFacingError } from '../core/util/fsErrors';
 import type { FromWorker, JobEvent, ToWorker, WorkerJobRequest } from './protocol';
 
 async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
@@ -57,9 +58,19 @@ if (parentPort) {
       post({ type: 'result', result });
       port.close();
     },
-    (e: unknown) => {
+    (caught: unknown) => {
+      // A file-system error a user can fix (a full disk, a read-only folder) crosses as a UserError, with its place.
+      const e = userFacingError(caught);
       const err = e as Error;
-      post({ type: 'error', message: err.message ?? String(e), userError: isUserError(e), cancelled: e instanceof CancelledError, ...(err.stack ? { stack: err.stack } : {}) });
+      const location = isUserError(e) ? e.location : undefined;
+      post({
+        type: 'error',
+        message: err.message ?? String(e),
+        userError: isUserError(e),
+        cancelled: e instanceof CancelledError,
+        ...(err.stack ? { stack: err.stack } : {}),
+        ...(location ? { location } : {}),
+      });
       port.close();
     },
   );

@@ -6,7 +6,7 @@ import { comparePredictions as compareJob, type ComparePredictionsOptions } from
 import { splitIndices } from '../../src/core/data/split';
 import type { ProjectConfig } from '../../src/core/project/types';
 import { openSqliteStore } from '../../src/core/store/sqlite';
-import { initBackend, loadBundle, predictRecords } from '../../src/runtime';
+import { loadBundle, predictRecords } from '../../src/runtime';
 import { runJobInWorker } from '../../src/worker/client';
 import { collectExamples, copyExample, mlloop, requireBuild, WORKER } from './helpers';
 
@@ -55,7 +55,6 @@ describe('comparePredictions: rows whose prediction changed between two runs (ir
     const run = (await store.getRun(second))!;
     const examples = await collectExamples(store);
     await store.close();
-    await initBackend('wasm');
     const bundleA = await loadBundle(path.join(dir, '.mlloop', 'models', `v${first}`));
     const bundleB = await loadBundle(path.join(dir, '.mlloop', 'models', `v${second}`));
     const seen = examples.filter((e) => e.id <= bundleB.card.data.maxExampleId);
@@ -64,8 +63,6 @@ describe('comparePredictions: rows whose prediction changed between two runs (ir
     const test = Array.from(split.test, (i) => seen[i]);
     const a = predictRecords(bundleA, test.map((e) => e.record));
     const b = predictRecords(bundleB, test.map((e) => e.record));
-    bundleA.model.dispose();
-    bundleB.model.dispose();
     const expected = new Map<number, { a: string; b: string; actual: string }>();
     test.forEach((e, i) => {
       const pa = a[i] as { label: string };

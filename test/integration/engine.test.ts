@@ -9,14 +9,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/engine/backend';
 import { fitModel, predictScores, type Dataset, type EpochLogs } from '../../src/core/engine/fit';
-import type { ModelConfig, TrainingConfig } from '../../src/core/project/types';
+import type { TrainableModel, TrainingConfig } from '../../src/core/project/types';
 import { CancelledError, UserError } from '../../src/core/util/errors';
 import { createRng, permutation } from '../../src/core/util/random';
 
 const IRIS_PATHS = [path.resolve(__dirname, '../../examples/iris/data/iris.csv'), '/work/shared/datasets/iris.csv'];
 
 /** The project defaults (mlloop.yaml without a model or training section). */
-const DEFAULT_MLP: ModelConfig = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' };
+const DEFAULT_MLP: TrainableModel = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' };
 const DEFAULT_TRAINING: TrainingConfig = {
   batchSize: 32,
   learningRate: 0.001,

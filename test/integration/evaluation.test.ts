@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyCalibrator } from '../../src/core/calibrate/apply';
-import { initBackend, loadBundle, outputK, predictRecords, scoreRecords } from '../../src/runtime';
+import { loadBundle, outputK, predictRecords, scoreRecords } from '../../src/runtime';
 import { copyExample, mlloop, requireBuild } from './helpers';
 
 describe('evaluation, calibration and explanations through the CLI (decision-policy example)', function () {
@@ -65,7 +65,6 @@ describe('evaluation, calibration and explanations through the CLI (decision-pol
     const records = csv.slice(1, 6).map((line) => Object.fromEntries(line.split(',').map((v, i) => [header[i], v])));
     const cli = mlloop(dir, ['predict', '--json'], JSON.stringify(records));
     assert.equal(cli.code, 0, cli.stderr);
-    await initBackend('wasm');
     const bundle = await loadBundle(path.join(dir, '.mlloop', 'models', trained.model));
     assert.equal(bundle.calibrator?.method ?? 'none', trained.calibration.method);
     const mine = predictRecords(bundle, records);
@@ -77,7 +76,6 @@ describe('evaluation, calibration and explanations through the CLI (decision-pol
       const expected = applyCalibrator(bundle.calibrator, raw, outputK(bundle));
       for (let i = 0; i < cal.length; i++) assert.ok(Math.abs(cal[i] - expected[i]) < 1e-6);
     }
-    bundle.model.dispose();
     assert.ok(rows.length === 1);
   });
 

@@ -12,7 +12,7 @@ import { fitModel, predictScores, type Dataset } from '../../src/core/engine/fit
 import { integratedGradients, occlusionAttribution, predictedOutputIndex } from '../../src/core/explain/attribution';
 import { groupColumns } from '../../src/core/explain/groups';
 import { permutationImportance } from '../../src/core/explain/permutation';
-import type { FeatureSpec, ModelConfig, TrainingConfig } from '../../src/core/project/types';
+import type { FeatureSpec, TrainableModel, TrainingConfig } from '../../src/core/project/types';
 import { createRng } from '../../src/core/util/random';
 
 const NUMERIC = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -41,7 +41,7 @@ const features: FeatureSpec[] = [
   ...NUMERIC.map((name): FeatureSpec => ({ name, type: 'numeric', transform: 'standardize', impute: 'mean' })),
   { name: 'color', type: 'categorical', maxCategories: 50, minCount: 1 },
 ];
-const model: ModelConfig = { type: 'mlp', hidden: [32, 16], dropout: 0.1, activation: 'relu' };
+const model: TrainableModel = { type: 'mlp', hidden: [32, 16], dropout: 0.1, activation: 'relu' };
 const training: TrainingConfig = {
   batchSize: 64,
   learningRate: 0.01,

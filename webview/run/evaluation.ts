@@ -7,6 +7,7 @@
  */
 import type { CurvePoints, EvaluationReport } from '../../src/core/evaluate/report';
 import type { CalibrationRecord, ImportanceRecord } from '../../src/core/jobs/assess';
+import type { ModelSelection } from '../../src/core/engine/selection';
 import { ChartCard, diagonalDataset, exactXYTooltip, seriesColor, withAlpha, type ChartHost, type ChartTheme } from '../shared/charts';
 import { h, notice, type Child } from '../shared/dom';
 import { exact, formatMetric, formatPercent, metricDirection, metricLabel, toCsv } from '../shared/format';
@@ -584,6 +585,61 @@ function calibrationChoice(ev: EvaluationReport, calibration: CalibrationRecord 
   return card('Calibration choice', null, ...body);
 }
 
+/**
+ * "Why this model" (model: auto): each candidate with its validation score, the chosen one
+ * highlighted, and whether it was refitted. Null for an explicit model.
+ */
+export function modelChoiceSection(ctx: SectionContext, sel: ModelSelection | null): HTMLElement | null {
+  if (!sel || sel.candidates.length === 0) return null;
+  ctx.sections.push('model');
+  const metric = sel.metric === 'mse' ? 'MSE' : 'log loss';
+  const classification = sel.metric === 'log_loss';
+  const table = h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'data' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, 'Candidate'),
+          h('th', { scope: 'col', class: 'num' }, `Validation ${metric}`),
+          ...(classification ? [h('th', { scope: 'col', class: 'num' }, 'Before temperature')] : []),
+          h('th', { scope: 'col', class: 'num' }, 'Weights'),
+          h('th', { scope: 'col' }, 'Training'),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        ...sel.candidates.map((c, i) =>
+          h(
+            'tr',
+            { class: i === sel.chosen ? 'highlight' : undefined },
+            h('th', { scope: 'row' }, c.label, i === sel.chosen ? ' (chosen)' : i === sel.best ? ' (lowest)' : ''),
+            h('td', { class: 'num', title: exact(c.score) }, formatMetric(c.score)),
+            ...(classification ? [h('td', { class: 'num', title: c.rawLogLoss !== undefined ? exact(c.rawLogLoss) : '' }, c.rawLogLoss !== undefined ? formatMetric(c.rawLogLoss) : '—')] : []),
+            h('td', { class: 'num' }, c.parameters.toLocaleString('en-US')),
+            h('td', { class: 'muted' }, c.kind === 'linear' ? `${c.iterations ?? '—'} L-BFGS iterations` : `${c.epochs ?? '—'} epochs, best ${c.bestEpoch ?? '—'}`),
+          ),
+        ),
+      ),
+    ),
+  );
+  return card(
+    'Why this model',
+    `model: auto tried ${sel.candidates.length} candidates on ${sel.rows} ${sel.scoredOn} rows (${metric}${classification ? ' after one fitted temperature' : ''}; the simplest within ${formatPercent(sel.tolerance, 1)} of the lowest wins).`,
+    h('p', null, sel.reason),
+    table,
+    h('p', null, sel.refit.done ? `Refitted on ${sel.refit.rows} training + validation rows${sel.refit.epochs ? ` for ${sel.refit.epochs} epochs` : ''}. ${sel.refit.reason}` : `Not refitted. ${sel.refit.reason}`),
+    ...(sel.skipped.length ? [h('ul', { class: 'muted' }, ...sel.skipped.map((x) => h('li', null, `Not tried: ${x}`)))] : []),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Importance tab
 
@@ -692,8 +748,9 @@ export function evaluationTabs(
     return { metrics: empty, curves: [], calibration: [], importance: [] };
   }
   const confusion = confusionSection(ctx, ev, normalised, onToggleNormalised);
+  const why = modelChoiceSection(ctx, data.selection ?? null);
   return {
-    metrics: [metricsSection(ctx, ev), ...(confusion ? [confusion] : [])],
+    metrics: [metricsSection(ctx, ev), ...(why ? [why] : []), ...(confusion ? [confusion] : [])],
     curves: ev.task === 'regression' ? regressionSections(ctx, ev) : curveSections(ctx, ev),
     calibration: ev.task === 'regression' ? [] : calibrationSections(ctx, ev, data.calibration),
     importance: importanceSection(ctx, data.importance),

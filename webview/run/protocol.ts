@@ -11,6 +11,7 @@
 import type { EvaluationReport } from '../../src/core/evaluate/report';
 import type { CalibrationRecord, ImportanceRecord } from '../../src/core/jobs/assess';
 import type { EpochLogs } from '../../src/core/engine/epochLogs';
+import type { ModelSelection } from '../../src/core/engine/selection';
 
 export type { EpochLogs } from '../../src/core/engine/epochLogs';
 
@@ -57,6 +58,8 @@ export interface RunEvaluation {
   evaluation: EvaluationReport | null;
   calibration: CalibrationRecord | null;
   importance: ImportanceRecord | null;
+  /** model: auto — the candidates and the choice; null (or absent, in older runs) for an explicit model. */
+  selection?: ModelSelection | null;
 }
 
 export interface RunSnapshot {
@@ -97,7 +100,7 @@ export interface RunRendered {
   /** Points on the loss chart. */
   epochs: number;
   status: RunSummary['status'];
-  /** Sections drawn from the evaluation (ids like 'metrics', 'confusion', 'roc', 'pr', 'reliability', 'importance', 'regression'). */
+  /** Sections drawn from the evaluation (ids like 'metrics', 'model', 'confusion', 'roc', 'pr', 'reliability', 'importance', 'regression'). */
   sections: string[];
   bestEpoch: number | null;
   stoppedAt: number | null;

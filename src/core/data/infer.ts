@@ -5,12 +5,15 @@
  *
  * Node only (reads the file through readers.ts).
  */
-import type { DataFormat, FeatureSpec, FeatureType, Task } from '../project/types';
+import type { DataFormat, FeatureSpec, FeatureType, Task, TextAnalyzer, TextFeature } from '../project/types';
+import { forEachTermHash, tokenize } from './pipeline';
+import { DEFAULT_TEXT, DEFAULT_TEXT_NGRAMS } from '../project/parse';
 import { UserError } from '../util/errors';
 import { classLabelText } from './labels';
-import { readRecords } from './readers';
+import { missingLabelColumnMessage } from './importChecks';
+import { detectFormat, readRecords } from './readers';
 import { parseEventTime } from './time';
-import { isMissing, isScalar, parseBoolean, parseNumber } from './values';
+import { fieldValue, isMissing, isScalar, parseBoolean, parseNumber } from './values';
 
 export interface InferredProject {
   task: Task;
@@ -24,6 +27,8 @@ export interface InferredProject {
   notes: string[];
   /** A column that holds when each row happened (proposed as `time:`; not a feature). */
   time?: string;
+  /** Per feature name: why its settings are what they are (init writes it as a YAML comment). */
+  why: Record<string, string>;
 }
 
 export interface InferOptions {
@@ -48,8 +53,8 @@ function looksLikeIdName(name: string): boolean {
 
 /**
  * A feature spec with the defaults documented in project/types.ts: numeric standardize/mean;
- * boolean missing false; categorical maxCategories 50, minCount 1; text dimensions 1024,
- * ngrams [1, 2], lowercase true.
+ * boolean missing false; categorical maxCategories 50, minCount 1; text as DEFAULT_TEXT in
+ * project/parse.ts (word 1–2-grams hashed into 1,024 columns; init then sizes them).
  */
 export function featureWithDefaults(name: string, type: FeatureType): FeatureSpec {
   switch (type) {
@@ -60,7 +65,7 @@ export function featureWithDefaults(name: string, type: FeatureType): FeatureSpe
     case 'categorical':
       return { name, type, maxCategories: 50, minCount: 1 };
     case 'text':
-      return { name, type, dimensions: 1024, ngrams: [1, 2], lowercase: true };
+      return { name, type, ...DEFAULT_TEXT, ngrams: [...DEFAULT_TEXT_NGRAMS.word] };
   }
 }
 
@@ -180,7 +185,7 @@ export async function inferProject(file: string, label: string, opts: InferOptio
     for (const key of Object.keys(item.record)) {
       if (!columns.has(key)) columns.set(key, new Array<unknown>(rows).fill(undefined));
     }
-    for (const [key, values] of columns) values.push(item.record[key]);
+    for (const [key, values] of columns) values.push(fieldValue(item.record, key));
     rows++;
   }
   if (rows === 0) {
@@ -191,12 +196,12 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   }
   const labelValues = columns.get(label);
   if (labelValues === undefined) {
-    throw new UserError(`There is no column '${label}' in '${file}'. Columns: ${[...columns.keys()].join(', ')}.`, { file });
+    throw new UserError(missingLabelColumnMessage(file, label, [...columns.keys()], opts.format ?? detectFormat(file), 'given as the label'), { file });
   }
   if (truncated) notes.push(`Types were inferred from the first ${rows} rows.`);
-  if (unreadable > 0) notes.push(`${unreadable} rows could not be read and were left out (first at ${firstProblem}).`);
+  if (unreadable > 0) notes.push(`${unreadable} row${unreadable === 1 ? '' : 's'} could not be read and ${unreadable === 1 ? 'was' : 'were'} left out (first at ${firstProblem}).`);
 
-  const { task, classes, labelNotes } = inferTask(label, labelValues, rows);
+  const { task, classes, labelNotes } = inferTask(label, labelValues, rows, file);
   notes.push(...labelNotes);
 
   const features: FeatureSpec[] = [];
@@ -217,14 +222,98 @@ export async function inferProject(file: string, label: string, opts: InferOptio
     features.push(featureWithDefaults(name, verdict.type));
   }
   if (features.length === 0) notes.push('No usable feature columns were found; add features to mlloop.yaml by hand.');
-  return { task, features, rows, ...(classes ? { classes } : {}), notes, ...(time ? { time } : {}) };
+  const why: Record<string, string> = {};
+  const textFeatures = features.filter((f): f is TextFeature => f.type === 'text');
+  if (textFeatures.length > 0) {
+    const sized = suggestTextFeatures(
+      textFeatures.map((f) => ({ name: f.name, texts: (columns.get(f.name) ?? []).filter((v) => !isMissing(v)).map((v) => String(v)) })),
+      rows,
+    );
+    for (const s of sized) {
+      const at = features.findIndex((f) => f.name === s.feature.name);
+      features[at] = s.feature;
+      why[s.feature.name] = s.why;
+      if (s.note) notes.push(s.note);
+    }
+  }
+  return { task, features, rows, ...(classes ? { classes } : {}), notes, why, ...(time ? { time } : {}) };
 }
 
-function inferTask(label: string, values: unknown[], rows: number): { task: Task; classes?: string[]; labelNotes: string[] } {
+/** Mean words per text below which init uses character n-grams (see {@link suggestTextFeatures}). */
+const shortTextWords = 12;
+/** Floats the dense feature matrix of all rows may hold for text columns: 2^27 (512 MB as float32). */
+const textMatrixBudget = 2 ** 27;
+/** Hashed columns per distinct term init aims for: about 1 − e^(−1/4) ≈ 22% of terms then share a column. */
+const columnsPerTerm = 4;
+
+/**
+ * Text settings from the sampled texts of each text column, so short texts are not hashed
+ * into a wall of collisions:
+ * - analyzer: char_wb [2, 5] when the texts average fewer than 12 words (titles, subjects,
+ *   names): with few words per row, character n-grams let word forms, typos and compounds
+ *   share evidence; word [1, 2] otherwise, where words and word pairs carry it.
+ * - sublinearTf: true (1 + ln(count)): a word repeated in a long text does not drown the
+ *   others; on short texts counts are mostly 1 and it changes nothing.
+ * - minDf: 2 from 5,000 sampled rows (a term seen in one row of thousands rarely generalises,
+ *   and its bucket then stays out), else 1 (on small data a term seen once may be all there is).
+ * - dimensions: the next power of two ≥ 4 × the distinct terms of the sample (terms in ≥ minDf
+ *   rows), at least 256; all text columns together are capped so that rows × columns ≤ 2^27
+ *   (the training matrix is dense float32: 512 MB), each column's share in proportion to its
+ *   vocabulary, rounded down to a power of two. A cap that bites is noted.
+ * @param rows the number of sampled rows (the data's size as far as init knows it).
+ */
+export function suggestTextFeatures(columns: Array<{ name: string; texts: string[] }>, rows: number): Array<{ feature: TextFeature; why: string; note?: string }> {
+  const minDf = rows >= 5000 ? 2 : 1;
+  const plans = columns.map(({ name, texts }) => {
+    const words = texts.reduce((sum, t) => sum + tokenize(t, true).length, 0) / Math.max(1, texts.length);
+    const analyzer: TextAnalyzer = words < shortTextWords ? 'char_wb' : 'word';
+    const ngrams: [number, number] = [...DEFAULT_TEXT_NGRAMS[analyzer]];
+    const df = new Map<number, number>();
+    for (const text of texts) {
+      const seen = new Set<number>();
+      forEachTermHash(text, { analyzer, ngrams, lowercase: true }, (h) => seen.add(h));
+      for (const h of seen) df.set(h, (df.get(h) ?? 0) + 1);
+    }
+    let terms = 0;
+    for (const count of df.values()) if (count >= minDf) terms++;
+    const wanted = Math.max(256, nextPowerOfTwo(columnsPerTerm * terms));
+    return { name, words, analyzer, ngrams, terms, wanted };
+  });
+  const budget = Math.max(256 * plans.length, Math.floor(textMatrixBudget / Math.max(1, rows)));
+  const wantedTotal = plans.reduce((s, p) => s + p.wanted, 0);
+  return plans.map((p) => {
+    let dimensions = p.wanted;
+    let note: string | undefined;
+    if (wantedTotal > budget) {
+      dimensions = Math.max(256, previousPowerOfTwo(Math.floor((budget * p.wanted) / wantedTotal)));
+      if (dimensions < p.wanted) {
+        note = `text column '${p.name}': ${p.terms} distinct terms in the sample would want ${p.wanted} hashed columns; capped at ${dimensions} so the dense training matrix (${rows} rows) stays under 512 MB, so some terms share a column.`;
+      }
+    }
+    const feature: TextFeature = { name: p.name, type: 'text', dimensions, ngrams: p.ngrams, lowercase: true, analyzer: p.analyzer, sublinearTf: true, minDf };
+    const kind = p.analyzer === 'char_wb' ? `short texts (${p.words.toFixed(1)} words on average): character 2–5-grams share evidence between word forms and typos` : `longer texts (${p.words.toFixed(1)} words on average): words and word pairs`;
+    const why = `${kind}; ${p.terms} distinct terms${minDf > 1 ? ` in ≥ ${minDf} rows` : ''} in the sample → ${dimensions} hashed columns${dimensions < p.wanted ? ' (capped by memory)' : ''}`;
+    return note ? { feature, why, note } : { feature, why };
+  });
+}
+
+function nextPowerOfTwo(x: number): number {
+  let p = 1;
+  while (p < x) p *= 2;
+  return p;
+}
+
+function previousPowerOfTwo(x: number): number {
+  let p = 1;
+  while (p * 2 <= x) p *= 2;
+  return p;
+}
+
+function inferTask(label: string, values: unknown[], rows: number, file: string): { task: Task; classes?: string[]; labelNotes: string[] } {
   const labelNotes: string[] = [];
   const present = values.filter((v) => !isMissing(v) && isScalar(v)) as Array<string | number | boolean>;
   if (present.length < rows) labelNotes.push(`${rows - present.length} sampled rows have no label '${label}'.`);
-  if (present.length === 0) throw new UserError(`Column '${label}' is empty in the sampled rows, so it cannot be the label.`);
+  if (present.length === 0) throw new UserError(`Column '${label}' is empty in the sampled rows of '${file}', so it cannot be the label.`, { file });
   const numbers = present.map((v) => (typeof v === 'boolean' ? undefined : parseNumber(v)));
   const classes = [...new Set(present.map(classLabelText))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (numbers.every((v) => v !== undefined)) {
@@ -242,7 +331,8 @@ function inferTask(label: string, values: unknown[], rows: number): { task: Task
   }
   if (classes.length < 2) {
     throw new UserError(
-      `Label '${label}' has the single value '${classes[0]}' in the ${rows} sampled rows; a model needs at least two classes (or sample more rows).`,
+      `Label '${label}' has the single value '${classes[0]}' in the ${rows} sampled rows of '${file}'; a model needs at least two classes (or sample more rows).`,
+      { file },
     );
   }
   const task: Task = classes.length === 2 ? 'binary' : 'multiclass';

@@ -10,20 +10,42 @@
 export type JsonRecordsLocation = 'root' | 'samples';
 
 /**
- * Character offsets (into `text`) where each element of the records array starts: the
+ * How deeply a record may nest: the record object is level 1, so its values may hold arrays
+ * and objects 63 levels deep. Records are rows of single values; anything near this is an
+ * attack or a broken export, and deeper values would overflow the call stack of
+ * JSON.stringify and structured cloning later (the store, the hash, the worker boundary).
+ */
+export const maxRecordNesting = 64;
+
+/** One element of the records array: where it starts and ends, and how deeply it nests. */
+export interface JsonElementSpan {
+  /** Offset of its first character. */
+  start: number;
+  /** Offset just past its last character. */
+  end: number;
+  /** Nesting depth: 0 for a scalar, 1 for a flat object or array, 2 for an array of objects, … */
+  depth: number;
+}
+
+/**
+ * Where each element of the records array is in `text` and how deeply it nests: the
  * top-level array ('root'), or the array under the top-level object's "samples" key
  * ('samples'; when the key repeats, the last one counts, as with JSON.parse).
  * `text` must be valid JSON (check with JSON.parse first). Returns [] when there is no such
- * array.
+ * array. Iterative: any depth of nesting is fine.
  */
-export function jsonElementOffsets(text: string, location: JsonRecordsLocation): number[] {
+export function jsonElementSpans(text: string, location: JsonRecordsLocation): JsonElementSpan[] {
   type Frame = { kind: 'array'; isRecords: boolean } | { kind: 'object'; key: string | undefined; expectingKey: boolean };
   const stack: Frame[] = [];
-  let found: number[] = [];
-  let current: number[] = [];
-  const onValueStart = (offset: number): void => {
+  let found: JsonElementSpan[] = [];
+  let current: JsonElementSpan[] = [];
+  /** Stack length of the records array while inside it (its elements are one deeper), else -1. */
+  let recordsLevel = -1;
+  /** The element being read, when it is a container. */
+  let open: JsonElementSpan | undefined;
+  const inRecords = (): boolean => {
     const top = stack[stack.length - 1];
-    if (top !== undefined && top.kind === 'array' && top.isRecords) current.push(offset);
+    return top !== undefined && top.kind === 'array' && top.isRecords;
   };
   const n = text.length;
   let i = 0;
@@ -37,31 +59,40 @@ export function jsonElementOffsets(text: string, location: JsonRecordsLocation):
       if (top !== undefined && top.kind === 'object' && top.expectingKey) {
         top.key = JSON.parse(text.slice(i, end)) as string;
         top.expectingKey = false;
-      } else {
-        onValueStart(i);
+      } else if (inRecords()) {
+        current.push({ start: i, end, depth: 0 });
       }
       i = end;
-    } else if (c === 0x7b /* { */) {
-      onValueStart(i);
-      stack.push({ kind: 'object', key: undefined, expectingKey: true });
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (inRecords()) {
+        open = { start: i, end: i, depth: 0 };
+        current.push(open);
+      }
+      if (c === 0x7b) {
+        stack.push({ kind: 'object', key: undefined, expectingKey: true });
+      } else {
+        const parent = stack[0];
+        const isRecords =
+          location === 'root' ? stack.length === 0 : stack.length === 1 && parent.kind === 'object' && parent.key === 'samples';
+        if (isRecords) {
+          current = [];
+          recordsLevel = stack.length + 1;
+        }
+        stack.push({ kind: 'array', isRecords });
+      }
+      if (open !== undefined && stack.length - recordsLevel > open.depth) open.depth = stack.length - recordsLevel;
       i++;
-    } else if (c === 0x5b /* [ */) {
-      onValueStart(i);
-      const parent = stack[0];
-      const isRecords =
-        location === 'root'
-          ? stack.length === 0
-          : stack.length === 1 && parent.kind === 'object' && parent.key === 'samples';
-      if (isRecords) current = [];
-      stack.push({ kind: 'array', isRecords });
-      i++;
-    } else if (c === 0x5d /* ] */) {
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
       const frame = stack.pop();
-      if (frame !== undefined && frame.kind === 'array' && frame.isRecords) found = current;
+      if (frame !== undefined && frame.kind === 'array' && frame.isRecords) {
+        found = current;
+        recordsLevel = -1;
+      }
       i++;
-    } else if (c === 0x7d /* } */) {
-      stack.pop();
-      i++;
+      if (open !== undefined && stack.length === recordsLevel) {
+        open.end = i;
+        open = undefined;
+      }
     } else if (c === 0x2c /* , */) {
       const top = stack[stack.length - 1];
       if (top !== undefined && top.kind === 'object') top.expectingKey = true;
@@ -70,11 +101,44 @@ export function jsonElementOffsets(text: string, location: JsonRecordsLocation):
       i++;
     } else {
       // number, true, false or null: runs until a delimiter
-      onValueStart(i);
+      const start = i;
       while (i < n && !isJsonDelimiter(text.charCodeAt(i))) i++;
+      if (inRecords()) current.push({ start, end: i, depth: 0 });
     }
   }
   return found;
+}
+
+/** Offsets where each element of the records array starts (see {@link jsonElementSpans}). */
+export function jsonElementOffsets(text: string, location: JsonRecordsLocation): number[] {
+  return jsonElementSpans(text, location).map((s) => s.start);
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text (0 for a scalar, 1 for a flat
+ * object), counting brackets outside strings. Stops counting once `limit` is passed (the
+ * answer is then limit + 1). Works on any text; meant to run before JSON.parse so a record
+ * nested 100,000 levels deep is refused before anything recurses over it.
+ */
+export function jsonNestingDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = skipJsonString(text, i) - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function isJsonDelimiter(c: number): boolean {
@@ -156,57 +220,21 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined
       }
     }
   };
-  const value = (): void => {
+  const OBJECT = 0x7b;
+  const ARRAY = 0x5b;
+  /** Open containers, innermost last (an explicit stack, so nesting depth cannot overflow the call stack). */
+  const open: number[] = [];
+  const key = (): void => {
     skipWhitespace();
-    if (i >= n) fail('unexpected end of the text, a value is missing');
+    if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describeHere()}`);
+    string();
+    skipWhitespace();
+    if (text[i] !== ':') fail(`expected ':' after a property name, found ${describeHere()}`);
+    i++;
+  };
+  const scalar = (): void => {
     const c = text[i];
-    if (c === '{') {
-      i++;
-      skipWhitespace();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        skipWhitespace();
-        if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describeHere()}`);
-        string();
-        skipWhitespace();
-        if (text[i] !== ':') fail(`expected ':' after a property name, found ${describeHere()}`);
-        i++;
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`expected ',' or '}' after a property value, found ${describeHere()}`);
-      }
-    } else if (c === '[') {
-      i++;
-      skipWhitespace();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`expected ',' or ']' after an array element, found ${describeHere()}`);
-      }
-    } else if (c === '"') {
+    if (c === '"') {
       string();
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       jsonNumberPattern.lastIndex = i;
@@ -220,6 +248,44 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined
         }
       }
       fail(`unexpected ${describeHere()}`);
+    }
+  };
+  const value = (): void => {
+    for (;;) {
+      // A value starts here.
+      skipWhitespace();
+      if (i >= n) fail('unexpected end of the text, a value is missing');
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        i++;
+        skipWhitespace();
+        if (text[i] === (c === '{' ? '}' : ']')) {
+          i++;
+        } else {
+          open.push(c === '{' ? OBJECT : ARRAY);
+          if (c === '{') key();
+          continue;
+        }
+      } else {
+        scalar();
+      }
+      // A value ended: close containers until one continues with ','.
+      for (;;) {
+        if (open.length === 0) return;
+        skipWhitespace();
+        const top = open[open.length - 1];
+        if (text[i] === ',') {
+          i++;
+          if (top === OBJECT) key();
+          break;
+        }
+        if (text[i] === (top === OBJECT ? '}' : ']')) {
+          i++;
+          open.pop();
+          continue;
+        }
+        fail(top === OBJECT ? `expected ',' or '}' after a property value, found ${describeHere()}` : `expected ',' or ']' after an array element, found ${describeHere()}`);
+      }
     }
   };
   try {

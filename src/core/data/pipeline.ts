@@ -8,7 +8,8 @@
  *
  * Output columns, in config feature order:
  * - numeric: 1 column. Missing/unparseable/non-finite → the imputed value (mean, median or
- *   zero of the training values that were present), then the transform:
+ *   zero of the training values that were present), then the transform (statistics are
+ *   computed so that they stay finite for any finite values, however large):
  *   standardize (x − mean) / std, population std of the imputed training column (std 0 → 1);
  *   minmax (x − min) / (max − min) (range 0 → 1; values outside the training range go
  *   outside [0, 1]); log1p sign(x)·ln(1 + |x|) (defined for negatives, odd-symmetric);
@@ -18,10 +19,14 @@
  *   that is 1 for missing, unseen, rare (count < minCount) or dropped (beyond maxCategories)
  *   values. Values are compared as trimmed text (1 and '1' are the same category).
  * - text: `dimensions` columns of hashed TF-IDF (see {@link textFeatureVector}).
+ *
+ * Saved versions: 2 (this one) records each text feature's analyzer, sublinearTf and minDf;
+ * version 1 (before those options existed) is read as word n-grams with raw counts, which is
+ * what it was fitted with.
  */
-import type { CategoricalFeature, FeatureSpec, NumericImpute, NumericTransform } from '../project/types';
+import type { CategoricalFeature, FeatureSpec, NumericImpute, NumericTransform, TextAnalyzer, TextFeature } from '../project/types';
 import { UserError } from '../util/errors';
-import { isMissing, parseBoolean, parseNumber, scalarText } from './values';
+import { fieldValue, isMissing, parseBoolean, parseNumber, scalarText } from './values';
 
 export interface FittedNumericFeature {
   type: 'numeric';
@@ -52,18 +57,32 @@ export interface FittedTextFeature {
   type: 'text';
   name: string;
   dimensions: number;
+  /** Word n-gram range ('word') or character n-gram range ('char_wb'). */
   ngrams: [number, number];
   lowercase: boolean;
-  /** Smooth idf per hash bucket: ln((1 + documents) / (1 + df)) + 1. Length `dimensions`. */
+  analyzer: TextAnalyzer;
+  sublinearTf: boolean;
+  minDf: number;
+  /**
+   * Per hash bucket: the smooth idf ln((1 + documents) / (1 + df)) + 1 when at least
+   * max(1, minDf) training rows contain the bucket, else 0 (the bucket is ignored). Length
+   * `dimensions`.
+   */
   idf: number[];
   /** Number of training rows the idf was computed from. */
   documents: number;
+  /** Distinct terms in the training rows (by 32-bit hash); absent in version-1 pipelines. */
+  terms?: number;
 }
 
 export type FittedFeature = FittedNumericFeature | FittedBooleanFeature | FittedCategoricalFeature | FittedTextFeature;
 
+/** The pipeline.json version this code writes; {@link pipelineFromJson} also reads 1. */
+export const PIPELINE_VERSION = 2;
+
 export interface FittedPipeline {
-  version: 1;
+  /** 2 when fitted by this code; 1 for pipelines saved before the text options (read as word / raw counts). */
+  version: 1 | 2;
   features: FittedFeature[];
   /** Number of output columns (sum over features). */
   width: number;
@@ -105,10 +124,10 @@ export function fitPipeline(features: FeatureSpec[], rows: ReadonlyArray<Record<
       case 'categorical':
         return fitCategorical(spec, rows);
       case 'text':
-        return fitText(spec.name, spec.dimensions, spec.ngrams, spec.lowercase, rows);
+        return fitText(spec, rows);
     }
   });
-  return { version: 1, features: fitted, width: fitted.reduce((w, f) => w + featureWidth(f), 0) };
+  return { version: PIPELINE_VERSION, features: fitted, width: fitted.reduce((w, f) => w + featureWidth(f), 0) };
 }
 
 function numericValue(value: unknown): number | undefined {
@@ -126,6 +145,20 @@ function median(sorted: Float64Array): number {
   return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * The power of two at or above the largest magnitude among `values` (1 when that is below 1,
+ * or there are none): dividing by it keeps every value within [−1, 1] without rounding.
+ */
+function powerOfTwoAbove(values: ReadonlyArray<number>): number {
+  let largest = 0;
+  for (const v of values) {
+    const a = Math.abs(v);
+    if (a > largest) largest = a;
+  }
+  if (!(largest > 1)) return 1;
+  return 2 ** Math.min(1023, Math.ceil(Math.log2(largest)));
+}
+
 function fitNumeric(
   name: string,
   transform: NumericTransform,
@@ -134,11 +167,20 @@ function fitNumeric(
 ): FittedNumericFeature {
   const present: number[] = [];
   for (const row of rows) {
-    const v = numericValue(row[name]);
+    const v = numericValue(fieldValue(row, name));
     if (v !== undefined) present.push(v);
   }
+  // Sums are taken over the values divided by a power of two near their largest magnitude, so
+  // no sum or square overflows for any finite input (1e200 squared is Infinity) and the
+  // statistics stay finite. Dividing by a power of two is exact: for ordinary values the
+  // results are bit for bit those of the plain sums.
+  const unit = powerOfTwoAbove(present);
   let fill = 0;
-  if (present.length > 0 && impute === 'mean') fill = present.reduce((a, b) => a + b, 0) / present.length;
+  if (present.length > 0 && impute === 'mean') {
+    let sum = 0;
+    for (const v of present) sum += v / unit;
+    fill = (sum / present.length) * unit;
+  }
   if (present.length > 0 && impute === 'median') fill = median(Float64Array.from(present).sort());
 
   // Scaling statistics are taken over the imputed training column, as a scikit-learn
@@ -147,14 +189,15 @@ function fitNumeric(
   let center = 0;
   let scale = 1;
   if (rows.length > 0 && transform === 'standardize') {
-    let sum = fill * missingCount;
-    for (const v of present) sum += v;
+    const f = fill / unit;
+    let sum = f * missingCount;
+    for (const v of present) sum += v / unit;
     const mean = sum / rows.length;
-    let squares = (fill - mean) * (fill - mean) * missingCount;
-    for (const v of present) squares += (v - mean) * (v - mean);
-    const std = Math.sqrt(squares / rows.length);
-    center = mean;
-    scale = std > 0 ? std : 1;
+    let squares = (f - mean) * (f - mean) * missingCount;
+    for (const v of present) squares += (v / unit - mean) * (v / unit - mean);
+    const std = Math.sqrt(squares / rows.length) * unit;
+    center = mean * unit;
+    scale = std > 0 && Number.isFinite(std) ? std : 1;
   } else if (rows.length > 0 && transform === 'minmax') {
     let min = missingCount > 0 ? fill : Infinity;
     let max = missingCount > 0 ? fill : -Infinity;
@@ -163,7 +206,9 @@ function fitNumeric(
       if (v > max) max = v;
     }
     center = min;
-    scale = max > min ? max - min : 1;
+    // max − min overflows only for values of opposite signs near ±1.8e308 (refused at import).
+    const range = max - min;
+    scale = range > 0 && Number.isFinite(range) ? range : range > 0 ? Number.MAX_VALUE : 1;
   }
   return { type: 'numeric', name, transform, impute, fill, center, scale };
 }
@@ -171,7 +216,7 @@ function fitNumeric(
 function fitCategorical(spec: CategoricalFeature, rows: ReadonlyArray<Record<string, unknown>>): FittedCategoricalFeature {
   const counts = new Map<string, number>();
   for (const row of rows) {
-    const key = scalarText(row[spec.name]);
+    const key = scalarText(fieldValue(row, spec.name));
     if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const kept = [...counts.entries()]
@@ -183,22 +228,22 @@ function fitCategorical(spec: CategoricalFeature, rows: ReadonlyArray<Record<str
   return { type: 'categorical', name: spec.name, categories: kept };
 }
 
-function fitText(
-  name: string,
-  dimensions: number,
-  ngrams: [number, number],
-  lowercase: boolean,
-  rows: ReadonlyArray<Record<string, unknown>>,
-): FittedTextFeature {
+function fitText(spec: TextFeature, rows: ReadonlyArray<Record<string, unknown>>): FittedTextFeature {
+  const { name, dimensions, ngrams, lowercase, analyzer, sublinearTf, minDf } = spec;
   if (!Number.isInteger(dimensions) || dimensions < 1) throw new UserError(`Text feature '${name}': dimensions must be a whole number ≥ 1 (got ${dimensions}).`);
   if (!(ngrams[0] >= 1 && ngrams[1] >= ngrams[0])) throw new UserError(`Text feature '${name}': ngrams must be [min, max] with 1 ≤ min ≤ max (got [${ngrams.join(', ')}]).`);
+  if (!(Number.isInteger(minDf) && minDf >= 1)) throw new UserError(`Text feature '${name}': minDf must be a whole number ≥ 1 (got ${minDf}).`);
+  const options: TextTermOptions = { ngrams, lowercase, analyzer };
   const df = new Float64Array(dimensions);
   const seen = new Uint8Array(dimensions);
   const touched: number[] = [];
+  const terms = new Set<number>();
   for (const row of rows) {
-    const text = scalarText(row[name]);
+    const text = scalarText(fieldValue(row, name));
     if (text === undefined) continue;
-    forEachNgramBucket(text, dimensions, ngrams, lowercase, (bucket) => {
+    forEachTermHash(text, options, (hash) => {
+      terms.add(hash);
+      const bucket = hash % dimensions;
       if (seen[bucket] === 0) {
         seen[bucket] = 1;
         touched.push(bucket);
@@ -211,8 +256,11 @@ function fitText(
     touched.length = 0;
   }
   const documents = rows.length;
-  const idf = Array.from(df, (d) => Math.log((1 + documents) / (1 + d)) + 1);
-  return { type: 'text', name, dimensions, ngrams: [ngrams[0], ngrams[1]], lowercase, idf, documents };
+  // A bucket no training row holds keeps weight 0: the model's weights for it never saw a
+  // gradient, so at prediction time it could only add the initial weights' noise.
+  const least = Math.max(1, minDf);
+  const idf = Array.from(df, (d) => (d >= least ? Math.log((1 + documents) / (1 + d)) + 1 : 0));
+  return { type: 'text', name, dimensions, ngrams: [ngrams[0], ngrams[1]], lowercase, analyzer, sublinearTf, minDf, idf, documents, terms: terms.size };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -267,46 +315,103 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/** What decides a text's terms (a text feature's settings other than its width). */
+export interface TextTermOptions {
+  ngrams: [number, number];
+  lowercase: boolean;
+  analyzer: TextAnalyzer;
+}
+
+/** White space as Python's str.split() splits on it (str.isspace), so words match scikit-learn's. */
+const whitespacePattern = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
 /**
- * Calls `visit` with the hash bucket of every word n-gram of `text` (n in the inclusive
- * range, words joined by one space), in text order; repeats are visited again.
+ * The character n-grams of scikit-learn's analyzer='char_wb' (lower-cased first when asked):
+ * the text is split at white space; each word, padded with one space on each side, gives
+ * its n-grams of code points for every n in the range, in order, repeats included; a padded
+ * word shorter than n gives itself once and ends the larger n for that word (as
+ * scikit-learn's _char_wb_ngrams). Punctuation stays inside words, as there.
  */
-export function forEachNgramBucket(
-  text: string,
-  dimensions: number,
-  ngrams: [number, number],
-  lowercase: boolean,
-  visit: (bucket: number) => void,
-): void {
-  const words = tokenize(text, lowercase);
+export function charWbNgrams(text: string, ngrams: [number, number], lowercase: boolean): string[] {
+  const out: string[] = [];
   const [smallest, largest] = ngrams;
-  for (let n = smallest; n <= largest; n++) {
-    for (let i = 0; i + n <= words.length; i++) {
-      const gram = n === 1 ? words[i] : words.slice(i, i + n).join(' ');
-      visit(fnv1a32(gram) % dimensions);
+  for (const word of (lowercase ? text.toLowerCase() : text).split(whitespacePattern)) {
+    if (word === '') continue;
+    const chars = Array.from(` ${word} `);
+    for (let n = smallest; n <= largest; n++) {
+      let offset = 0;
+      out.push(chars.slice(0, n).join(''));
+      while (offset + n < chars.length) {
+        offset++;
+        out.push(chars.slice(offset, offset + n).join(''));
+      }
+      if (offset === 0) break;
     }
+  }
+  return out;
+}
+
+/**
+ * Calls `visit` with the 32-bit FNV-1a hash of every term of `text`, in text order, repeats
+ * included: word n-grams (words joined by one space) for 'word', {@link charWbNgrams} for
+ * 'char_wb'. The hash bucket of a term is hash mod dimensions.
+ */
+export function forEachTermHash(text: string, options: TextTermOptions, visit: (hash: number) => void): void {
+  if (options.analyzer === 'char_wb') {
+    for (const gram of charWbNgrams(text, options.ngrams, options.lowercase)) visit(fnv1a32(gram));
+    return;
+  }
+  const words = tokenize(text, options.lowercase);
+  const [smallest, largest] = options.ngrams;
+  for (let n = smallest; n <= largest; n++) {
+    for (let i = 0; i + n <= words.length; i++) visit(fnv1a32(n === 1 ? words[i] : words.slice(i, i + n).join(' ')));
   }
 }
 
 /**
- * Writes the hashed TF-IDF vector of one text into out[offset … offset+dimensions): count of
- * each bucket's n-grams × idf[bucket], then L2-normalised (all zeros when the text has no
- * words). `out` must be zero there beforehand.
+ * Writes the hashed TF-IDF vector of one text into out[offset … offset+dimensions): per
+ * bucket, tf × idf[bucket] with tf the count of the bucket's terms (1 + ln(count) with
+ * sublinearTf), then L2-normalised. All zeros when no term falls in a bucket with weight
+ * (no words, or only words the training rows never had). `out` must be zero there beforehand.
  */
 export function textFeatureVector(feature: FittedTextFeature, text: string, out: Float32Array, offset: number): void {
   const counts = new Map<number, number>();
-  forEachNgramBucket(text, feature.dimensions, feature.ngrams, feature.lowercase, (bucket) => {
-    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  const { dimensions, idf } = feature;
+  forEachTermHash(text, feature, (hash) => {
+    const bucket = hash % dimensions;
+    if (idf[bucket] !== 0) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   });
   if (counts.size === 0) return;
   let squares = 0;
   for (const [bucket, count] of counts) {
-    const weight = count * feature.idf[bucket];
+    const weight = (feature.sublinearTf ? 1 + Math.log(count) : count) * idf[bucket];
     counts.set(bucket, weight);
     squares += weight * weight;
   }
   const norm = Math.sqrt(squares);
   for (const [bucket, weight] of counts) out[offset + bucket] = weight / norm;
+}
+
+/**
+ * Sentences about text features whose vocabulary crowds their hashed columns: when a
+ * training vocabulary of m terms is hashed into d columns, about 1 − (1 − 1/d)^(m−1) of the
+ * terms share a column with another term (their weights are then one weight). Reported when
+ * that share is above 30% (m above about d/2.8; mlloop init aims for about 22%). Version-1 pipelines record no vocabulary
+ * and give no note.
+ */
+export function textCapacityNotes(p: FittedPipeline): string[] {
+  const notes: string[] = [];
+  for (const f of p.features) {
+    if (f.type !== 'text' || f.terms === undefined || f.terms < 2) continue;
+    const shared = 1 - Math.pow(1 - 1 / f.dimensions, f.terms - 1);
+    if (shared > 0.3) {
+      notes.push(
+        `text feature '${f.name}': ${f.terms} distinct terms in the training rows share ${f.dimensions} hashed columns, so about ${Math.round(shared * 100)}% of them collide with another term; ` +
+          `raise its dimensions (mlloop init sizes them from the data) or set minDf.`,
+      );
+    }
+  }
+  return notes;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -330,7 +435,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
         const { fill, center, scale } = feature;
         const useLog = feature.transform === 'log1p';
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const raw = rows[r][name];
+          const raw = fieldValue(rows[r], name);
           let v = typeof raw === 'number' && Number.isFinite(raw) ? raw : numericValue(raw);
           if (v === undefined) v = fill;
           if (useLog) v = signedLog1p(v);
@@ -341,7 +446,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
       case 'boolean': {
         const fallback = feature.missing ? 1 : 0;
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const raw = rows[r][name];
+          const raw = fieldValue(rows[r], name);
           const b = typeof raw === 'boolean' ? raw : isMissing(raw) ? undefined : parseBoolean(raw);
           x[at] = b === undefined ? fallback : b ? 1 : 0;
         }
@@ -352,7 +457,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
         feature.categories.forEach((c, i) => indexOf.set(c, i));
         const other = feature.categories.length;
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const key = scalarText(rows[r][name]);
+          const key = scalarText(fieldValue(rows[r], name));
           const index = key === undefined ? other : (indexOf.get(key) ?? other);
           x[at + index] = 1;
         }
@@ -360,7 +465,7 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
       }
       case 'text': {
         for (let r = 0, at = column; r < n; r++, at += d) {
-          const text = scalarText(rows[r][name]);
+          const text = scalarText(fieldValue(rows[r], name));
           if (text !== undefined) textFeatureVector(feature, text, x, at);
         }
         break;
@@ -408,7 +513,7 @@ export function pipelineFromJson(value: unknown): FittedPipeline {
   };
   if (typeof value !== 'object' || value === null) fail('not an object');
   const p = value as Partial<FittedPipeline>;
-  if (p.version !== 1) fail(`unsupported version ${JSON.stringify(p.version)}`);
+  if (p.version !== 1 && p.version !== PIPELINE_VERSION) fail(`unsupported version ${JSON.stringify(p.version)}`);
   if (!Array.isArray(p.features)) fail('features is not an array');
   let width = 0;
   for (const f of p.features as FittedFeature[]) {
@@ -425,6 +530,14 @@ export function pipelineFromJson(value: unknown): FittedPipeline {
         break;
       case 'text':
         if (!Array.isArray(f.idf) || f.idf.length !== f.dimensions || !Array.isArray(f.ngrams)) fail(`feature '${f.name}' has an invalid idf table`);
+        if (p.version === 1) {
+          // Fitted before the options existed: word n-grams, raw counts, every bucket kept.
+          f.analyzer = 'word';
+          f.sublinearTf = false;
+          f.minDf = 1;
+        } else if ((f.analyzer !== 'word' && f.analyzer !== 'char_wb') || typeof f.sublinearTf !== 'boolean' || typeof f.minDf !== 'number') {
+          fail(`feature '${f.name}' has invalid text options`);
+        }
         break;
       default:
         fail(`feature '${(f as FittedFeature).name}' has unknown type ${JSON.stringify((f as { type?: unknown }).type)}`);

@@ -8,11 +8,12 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { parse as createCsvParser, type CsvError, type Options as CsvParseOptions, type Parser as CsvParser } from 'csv-parse';
 import type { DataFormat } from '../project/types';
 import { UserError, throwIfAborted } from '../util/errors';
-import { findJsonSyntaxError, jsonElementOffsets, TextLineCounter, type JsonRecordsLocation } from './json-text';
+import { fileSystemUserError } from '../util/fsErrors';
+import { describeByteProblem, firstByteProblem, guessNonUtf8Kind, scanByteProblems, StreamByteChecker, type ByteProblem } from './bytes';
+import { findJsonSyntaxError, jsonElementSpans, jsonNestingDepth, maxRecordNesting, TextLineCounter, type JsonRecordsLocation } from './json-text';
 
 /** One item of a read: a record, or a row that could not be read and why. `line` is 1-based. */
 export type ReadItem =
@@ -60,6 +61,12 @@ export function detectFormat(file: string): DataFormat {
  *   Text that is not valid JSON gives a single error item at the line of the syntax error.
  *   Valid JSON of another shape is a UserError.
  *
+ * Every format: the file must be UTF-8. A row holding bytes that are not UTF-8 (a Latin-1
+ * 'é', binary data) or a NUL byte gives an error item naming the byte and its column, instead
+ * of being decoded into U+FFFD; a header that is not UTF-8 is a UserError. A JSON record
+ * nested more than {@link maxRecordNesting} levels deep gives an error item (nothing recurses
+ * over it); the rows around it are read as usual.
+ *
  * CSV and JSONL are streamed (memory stays flat for files of any length).
  * @param format defaults to {@link detectFormat}(file).
  * @param signal cancels the read: the generator throws CancelledError.
@@ -68,7 +75,7 @@ export function detectFormat(file: string): DataFormat {
  */
 export async function* readRecords(file: string, format?: DataFormat, signal?: AbortSignal): AsyncGenerator<ReadItem> {
   const resolvedFormat = format ?? detectFormat(file);
-  await assertReadableFile(file);
+  await assertDataFile(file);
   switch (resolvedFormat) {
     case 'csv':
       yield* readCsv(file, signal);
@@ -82,17 +89,26 @@ export async function* readRecords(file: string, format?: DataFormat, signal?: A
   }
 }
 
-async function assertReadableFile(file: string): Promise<void> {
+/**
+ * Checks that `file` is a data file that can be read, before anything is imported from it.
+ * @throws UserError naming the file: "No such file: …" (also for a link to a missing file),
+ *   a folder, a symbolic-link loop, permission denied, and the other file-system errors of
+ *   {@link fileSystemUserError}.
+ */
+export async function assertDataFile(file: string): Promise<void> {
   let stats;
   try {
     stats = await fsp.stat(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`Data file '${file}' does not exist.`, { file });
-    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`Data file '${file}' cannot be read (permission denied).`, { file });
-    throw e;
+    if (code === 'ENOENT') {
+      const dangling = await fsp.lstat(file).then((s) => s.isSymbolicLink(), () => false);
+      throw new UserError(`No such file: ${file}${dangling ? ' (it is a symbolic link to a file that does not exist)' : ''}.`, { file });
+    }
+    throw fileSystemUserError(e) ?? e;
   }
-  if (!stats.isFile()) throw new UserError(`Data source '${file}' is not a file.`, { file });
+  if (stats.isDirectory()) throw new UserError(`${file} is a folder; name the data files in it instead.`, { file });
+  if (!stats.isFile()) throw new UserError(`Data source '${file}' is not a regular file.`, { file });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -109,6 +125,14 @@ async function assertReadableFile(file: string): Promise<void> {
 
 type CsvEvent = { kind: 'fields'; fields: string[] } | { kind: 'broken'; reason: string };
 
+/**
+ * Thrown from csv-parse's on_skip to stop a session at its first broken row: the reader
+ * restarts after it anyway, and csv-parse's cost per error grows with the field so far
+ * (its message quotes the whole field), so a line of 100,000 stray quotes would otherwise
+ * take minutes (quadratic) for nothing.
+ */
+class StopAtBrokenRow extends Error {}
+
 /** One csv-parse parser over the file from some line on. Parses synchronously on write. */
 class CsvParseSession {
   private readonly parser: CsvParser;
@@ -121,12 +145,16 @@ class CsvParseSession {
   constructor(atFileStart: boolean) {
     const options: CsvParseOptions = {
       bom: atFileStart,
+      // Every line break ends a row, as editors (and the line numbers here) count lines. Left to
+      // itself csv-parse takes the first one it meets as the only delimiter, so in a file with
+      // mixed endings a CR stayed in a value and the line numbers after it were off by one.
+      record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
       skip_empty_lines: false,
       skip_records_with_error: true,
       on_skip: (err) => {
         this.broken.push({ afterRows: parser.info.records, reason: describeCsvError(err) });
-        return undefined;
+        throw new StopAtBrokenRow();
       },
     };
     // csv-parse hands its options on to the Transform stream: hold every row of a slice
@@ -144,7 +172,7 @@ class CsvParseSession {
   end(): Promise<void> {
     this.ended = true;
     return new Promise((resolve, reject) => {
-      this.parser.once('error', reject);
+      this.parser.once('error', (e) => (e instanceof StopAtBrokenRow ? resolve() : reject(e)));
       this.parser.end(() => resolve());
     });
   }
@@ -232,6 +260,23 @@ class ByteLineTracker {
    * the last byte is then a line break rather than maybe the first half of a CRLF).
    */
   lineStart(line: number, complete: boolean): number | undefined {
+    const found = this.findLineStart(line, complete);
+    if (found === undefined) return undefined;
+    this.cursor = found.at;
+    this.cursorLine = line;
+    while (this.chunks.length > 0 && this.chunksStart + this.chunks[0].length <= this.cursor) {
+      this.chunksStart += this.chunks[0].length;
+      this.chunks.shift();
+    }
+    return found.at;
+  }
+
+  /** As {@link lineStart}, without moving on: the bytes before `line` stay available. */
+  peekLineStart(line: number, complete: boolean): number | undefined {
+    return this.findLineStart(line, complete)?.at;
+  }
+
+  private findLineStart(line: number, complete: boolean): { at: number } | undefined {
     let at = this.cursor;
     let current = this.cursorLine;
     let chunkIndex = 0;
@@ -259,13 +304,7 @@ class ByteLineTracker {
       }
       current++;
     }
-    this.cursor = at;
-    this.cursorLine = current;
-    while (this.chunks.length > 0 && this.chunksStart + this.chunks[0].length <= this.cursor) {
-      this.chunksStart += this.chunks[0].length;
-      this.chunks.shift();
-    }
-    return at;
+    return { at };
   }
 
   /** The fed bytes in [from, to) (from ≥ the last line start found); a view when in one chunk. */
@@ -298,12 +337,40 @@ const csvMaxSliceBytes = 64 * 1024;
 /** Slice size right after a restart, so that a file with many broken rows re-parses little. */
 const csvMinSliceBytes = 1024;
 
+/**
+ * Where a byte problem inside a row is: the 1-based line (the row may span several) and the
+ * reason. `rowStart` is the offset of the row's first byte, on line `rowLine`.
+ */
+function locateByteProblem(tracker: ByteLineTracker, problem: ByteProblem, rowStart: number, rowLine: number): { line: number; reason: string } {
+  const before = tracker.bytesBetween(rowStart, problem.offset);
+  let line = rowLine;
+  let lineStart = rowStart;
+  for (let i = 0; i < before.length; i++) {
+    const b = before[i];
+    if (b === 0x0a || (b === 0x0d && before[i + 1] !== 0x0a)) {
+      line++;
+      lineStart = rowStart + i + 1;
+    }
+  }
+  const reason = describeByteProblem(problem, lineStart);
+  return { line, reason: line === rowLine ? reason : `on line ${line}: ${reason}` };
+}
+
 async function* readCsv(file: string, signal?: AbortSignal): AsyncGenerator<ReadItem> {
   const tracker = new ByteLineTracker();
+  const bytesCheck = new StreamByteChecker();
+  let head: Buffer | undefined;
+  const feed = (chunk: Buffer): void => {
+    head ??= chunk;
+    tracker.feed(chunk);
+    bytesCheck.feed(chunk);
+  };
   const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let fileDone = false;
   let header: string[] | undefined;
+  /** Index of a column named '__proto__', or -1. */
+  let protoColumn = -1;
   let session: CsvParseSession | undefined = new CsvParseSession(true);
   /** Offset up to which bytes have been written to the session. */
   let fedTo = 0;
@@ -318,8 +385,10 @@ async function* readCsv(file: string, signal?: AbortSignal): AsyncGenerator<Read
         if (offset === undefined) {
           if (fileDone) return;
           const next = await chunks.next();
-          if (next.done) fileDone = true;
-          else tracker.feed(next.value);
+          if (next.done) {
+            fileDone = true;
+            bytesCheck.end();
+          } else feed(next.value);
           continue;
         }
         session = new CsvParseSession(false);
@@ -333,8 +402,10 @@ async function* readCsv(file: string, signal?: AbortSignal): AsyncGenerator<Read
         sliceBytes = Math.min(csvMaxSliceBytes, sliceBytes * 2);
       } else if (!fileDone) {
         const next = await chunks.next();
-        if (next.done) fileDone = true;
-        else tracker.feed(next.value);
+        if (next.done) {
+          fileDone = true;
+          bytesCheck.end();
+        } else feed(next.value);
         continue;
       } else if (!session.ended) {
         await session.end();
@@ -355,8 +426,26 @@ async function* readCsv(file: string, signal?: AbortSignal): AsyncGenerator<Read
         const fields = event.fields;
         const breaks = lineBreaksIn(fields);
         line += 1 + breaks;
+        if (bytesCheck.hasPending) {
+          // Only while a problem is pending: finding a row's bytes costs a scan of its line breaks.
+          const rowStart = tracker.lineStart(rowLine, fileDone) as number;
+          const problem = bytesCheck.take(rowStart, tracker.peekLineStart(line, fileDone) ?? tracker.end);
+          if (problem !== undefined) {
+            const found = locateByteProblem(tracker, problem, rowStart, rowLine);
+            if (header === undefined) {
+              const kind = guessNonUtf8Kind(head ?? Buffer.alloc(0));
+              throw new UserError(
+                `The header row of '${file}' is not UTF-8 text${kind ? `: this looks like ${kind}` : ''} (${found.reason}).`,
+                { file, line: found.line },
+              );
+            }
+            yield { kind: 'error', line: rowLine, reason: found.reason };
+            continue;
+          }
+        }
         if (header === undefined) {
           header = csvHeaderNames(fields, file, rowLine);
+          protoColumn = header.indexOf('__proto__');
           continue;
         }
         // Empty lines, and whitespace-only lines where a row needs more than one field.
@@ -374,7 +463,12 @@ async function* readCsv(file: string, signal?: AbortSignal): AsyncGenerator<Read
           continue;
         }
         const record: Record<string, unknown> = {};
-        for (let i = 0; i < fields.length; i++) record[header[i]] = fields[i];
+        if (protoColumn < 0) {
+          for (let i = 0; i < fields.length; i++) record[header[i]] = fields[i];
+        } else {
+          // Assigning to '__proto__' would set the prototype instead of keeping the column.
+          for (let i = 0; i < fields.length; i++) Object.defineProperty(record, header[i], { value: fields[i], enumerable: true, writable: true, configurable: true });
+        }
         yield { kind: 'record', line: rowLine, record };
       }
       // Bytes before the next row's line are not needed again.
@@ -396,15 +490,21 @@ function stripBom(text: string): string {
 function jsonKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Parses one JSONL line; the reason says what is wrong and at which column. */
+const tooDeepReason = `nested more than ${maxRecordNesting} levels deep; a record holds single values (or JSON nested at most ${maxRecordNesting - 1} levels)`;
+
+/**
+ * Parses one JSONL line; the reason says what is wrong and at which column. A line nested
+ * more than {@link maxRecordNesting} levels deep is refused before it is parsed.
+ */
 export function parseJsonLine(text: string): { ok: true; record: Record<string, unknown> } | { ok: false; reason: string } {
+  if (jsonNestingDepth(text, maxRecordNesting) > maxRecordNesting) return { ok: false, reason: tooDeepReason };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -419,24 +519,69 @@ export function parseJsonLine(text: string): { ok: true; record: Record<string, 
   return { ok: true, record: value };
 }
 
+/** One JSONL line (its bytes, without the line break) as a read item, or undefined for a blank line. */
+function jsonLineItem(bytes: Uint8Array, line: number): ReadItem | undefined {
+  const problem = firstByteProblem(bytes);
+  if (problem !== undefined) return { kind: 'error', line, reason: describeByteProblem(problem, 0) };
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (line === 1) text = stripBom(text);
+  if (text.trim() === '') return undefined;
+  const parsed = parseJsonLine(text);
+  return parsed.ok ? { kind: 'record', line, record: parsed.record } : { kind: 'error', line, reason: parsed.reason };
+}
+
+/**
+ * The lines of a byte stream, without their line breaks, with 1-based numbers. Line breaks:
+ * LF, CRLF and a lone CR (as editors count them, and as the CSV reader does).
+ */
+async function* byteLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ line: number; bytes: Buffer }> {
+  let line = 1;
+  let partial: Buffer[] = [];
+  /** The previous chunk ended with CR: an LF at the start of the next one belongs to it. */
+  let pendingCr = false;
+  for await (const chunk of chunks) {
+    let start = 0;
+    if (pendingCr && chunk.length > 0 && chunk[0] === 0x0a) start = 1;
+    pendingCr = false;
+    for (;;) {
+      const lf = chunk.indexOf(0x0a, start);
+      const cr = chunk.indexOf(0x0d, start);
+      if (lf < 0 && cr < 0) break;
+      let next: number;
+      let end: number;
+      if (cr >= 0 && (lf < 0 || cr < lf)) {
+        end = cr;
+        if (cr + 1 < chunk.length) {
+          next = chunk[cr + 1] === 0x0a ? cr + 2 : cr + 1;
+        } else {
+          next = chunk.length;
+          pendingCr = true;
+        }
+      } else {
+        end = lf;
+        next = lf + 1;
+      }
+      partial.push(chunk.subarray(start, end));
+      yield { line, bytes: partial.length === 1 ? partial[0] : Buffer.concat(partial) };
+      partial = [];
+      line++;
+      start = next;
+    }
+    if (start < chunk.length) partial.push(chunk.subarray(start));
+  }
+  if (partial.length > 0) yield { line, bytes: partial.length === 1 ? partial[0] : Buffer.concat(partial) };
+}
+
 async function* readJsonLines(file: string, signal?: AbortSignal): AsyncGenerator<ReadItem> {
-  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
-  let lineNumber = 0;
+  const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   try {
-    for await (const rawLine of lines) {
-      lineNumber++;
-      if ((lineNumber & 1023) === 0) throwIfAborted(signal);
-      const text = lineNumber === 1 ? stripBom(rawLine) : rawLine;
-      if (text.trim() === '') continue;
-      const parsed = parseJsonLine(text);
-      yield parsed.ok
-        ? { kind: 'record', line: lineNumber, record: parsed.record }
-        : { kind: 'error', line: lineNumber, reason: parsed.reason };
+    for await (const { line, bytes } of byteLines(input as AsyncIterable<Buffer>)) {
+      if ((line & 1023) === 0) throwIfAborted(signal);
+      const item = jsonLineItem(bytes, line);
+      if (item !== undefined) yield item;
     }
     throwIfAborted(signal);
   } finally {
-    lines.close();
     input.destroy();
   }
 }
@@ -444,50 +589,175 @@ async function* readJsonLines(file: string, signal?: AbortSignal): AsyncGenerato
 // ---------------------------------------------------------------------------------------
 // JSON
 
-async function* readJsonDocument(file: string, signal?: AbortSignal): AsyncGenerator<ReadItem> {
-  const text = stripBom(await fsp.readFile(file, 'utf8'));
-  throwIfAborted(signal);
+/**
+ * The lines (1-based) holding a byte problem, with the first problem's reason, for a
+ * whole document held in memory. Empty for valid UTF-8 (the usual case: one native check).
+ */
+function byteProblemLines(bytes: Uint8Array): Map<number, string> {
+  const lines = new Map<number, string>();
+  if (firstByteProblem(bytes) === undefined) return lines;
+  const problems = scanByteProblems(bytes);
+  let line = 1;
+  let lineStart = 0;
+  let p = 0;
+  for (let i = 0; i < bytes.length && p < problems.length; i++) {
+    while (p < problems.length && problems[p].offset === i) {
+      if (!lines.has(line)) lines.set(line, describeByteProblem(problems[p], lineStart));
+      p++;
+    }
+    const b = bytes[i];
+    if (b === 0x0a || (b === 0x0d && bytes[i + 1] !== 0x0a)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return lines;
+}
+
+/**
+ * The records of a JSON document held in memory (a file read whole, or stdin), as read items.
+ * See {@link readRecords} for the shapes; `singleObject` also accepts one top-level object as
+ * one record (stdin). `name` is the file name (or 'stdin') for messages.
+ * @returns undefined when the text is not valid JSON (the caller decides what that means),
+ *   else the items.
+ * @throws UserError for valid JSON of another shape.
+ */
+function jsonDocumentItems(text: string, name: string, badLines: Map<number, string>, singleObject: boolean): ReadItem[] | undefined {
   let document: unknown;
   try {
     document = JSON.parse(text);
-  } catch (e) {
-    const problem = findJsonSyntaxError(text);
-    if (problem === undefined) {
-      yield { kind: 'error', line: 1, reason: `invalid JSON: ${(e as Error).message}` };
-      return;
-    }
-    const lines = new TextLineCounter(text);
-    const line = lines.lineAt(problem.offset);
-    const column = lines.columnAt(problem.offset);
-    yield { kind: 'error', line, reason: `invalid JSON: ${problem.message} at line ${line}, column ${column}` };
-    return;
+  } catch {
+    return undefined;
   }
-  let elements: unknown[];
   let location: JsonRecordsLocation;
+  let elements: unknown[];
   if (Array.isArray(document)) {
     elements = document;
     location = 'root';
-  } else if (isJsonObject(document) && Array.isArray(document.samples)) {
+  } else if (isJsonObject(document) && Array.isArray(document.samples) && !singleObject) {
     elements = document.samples;
     location = 'samples';
+  } else if (isJsonObject(document) && singleObject) {
+    const start = text.search(/\S/);
+    const lines = new TextLineCounter(text);
+    const line = lines.lineAt(start);
+    const depth = jsonNestingDepth(text, maxRecordNesting);
+    const bad = [...badLines.keys()][0];
+    if (bad !== undefined) return [{ kind: 'error', line: bad, reason: badLines.get(bad) as string }];
+    return [depth > maxRecordNesting ? { kind: 'error', line, reason: tooDeepReason } : { kind: 'record', line, record: document }];
   } else {
+    const shape = singleObject ? 'a JSON object, an array of objects, or JSON lines' : 'an array of objects, or an object with a "samples" array of objects';
     throw new UserError(
-      `'${file}' holds ${jsonKind(document)}${isJsonObject(document) ? ' without a "samples" array' : ''}; ` +
-        'a JSON data file must be an array of objects, or an object with a "samples" array of objects.',
-      { file, line: 1 },
+      `'${name}' holds ${jsonKind(document)}${isJsonObject(document) && !singleObject ? ' without a "samples" array' : ''}; ` +
+        `${singleObject ? 'records on stdin must be' : 'a JSON data file must be'} ${shape}.`,
+      { file: name, line: 1 },
     );
   }
-  const offsets = jsonElementOffsets(text, location);
-  if (offsets.length !== elements.length) {
-    throw new Error(`JSON element scanner found ${offsets.length} elements where JSON.parse found ${elements.length} in ${file}`);
+  const spans = jsonElementSpans(text, location);
+  if (spans.length !== elements.length) {
+    throw new Error(`JSON element scanner found ${spans.length} elements where JSON.parse found ${elements.length} in ${name}`);
   }
   const lines = new TextLineCounter(text);
+  const items: ReadItem[] = [];
+  // Lines with a byte problem, in order, consumed as the elements pass them.
+  const bad = [...badLines.keys()].sort((a, b) => a - b);
+  let nextBad = 0;
   for (let i = 0; i < elements.length; i++) {
-    if ((i & 1023) === 1023) throwIfAborted(signal);
-    const line = lines.lineAt(offsets[i]);
+    const line = lines.lineAt(spans[i].start);
+    const lastLine = lines.lineAt(Math.max(spans[i].start, spans[i].end - 1));
+    while (nextBad < bad.length && bad[nextBad] < line) nextBad++;
     const element = elements[i];
-    yield isJsonObject(element)
-      ? { kind: 'record', line, record: element }
-      : { kind: 'error', line, reason: `element ${i + 1} is ${jsonKind(element)}, expected a JSON object` };
+    if (nextBad < bad.length && bad[nextBad] <= lastLine) {
+      const reason = badLines.get(bad[nextBad]) as string;
+      items.push({ kind: 'error', line, reason: bad[nextBad] === line ? reason : `on line ${bad[nextBad]}: ${reason}` });
+    } else if (spans[i].depth > maxRecordNesting) {
+      items.push({ kind: 'error', line, reason: `element ${i + 1} is ${tooDeepReason}` });
+    } else if (isJsonObject(element)) {
+      items.push({ kind: 'record', line, record: element });
+    } else {
+      items.push({ kind: 'error', line, reason: `element ${i + 1} is ${jsonKind(element)}, expected a JSON object` });
+    }
   }
+  return items;
+}
+
+/** Line and column of the first syntax error of invalid JSON text, with its description. */
+function jsonSyntaxErrorAt(text: string): { line: number; column: number; message: string } {
+  const problem = findJsonSyntaxError(text);
+  if (problem === undefined) return { line: 1, column: 1, message: 'not valid JSON' };
+  const lines = new TextLineCounter(text);
+  const line = lines.lineAt(problem.offset);
+  return { line, column: lines.columnAt(problem.offset), message: problem.message };
+}
+
+async function* readJsonDocument(file: string, signal?: AbortSignal): AsyncGenerator<ReadItem> {
+  const bytes = await fsp.readFile(file);
+  throwIfAborted(signal);
+  const text = stripBom(bytes.toString('utf8'));
+  const items = jsonDocumentItems(text, file, byteProblemLines(bytes), false);
+  if (items === undefined) {
+    const at = jsonSyntaxErrorAt(text);
+    yield { kind: 'error', line: at.line, reason: `invalid JSON: ${at.message} at line ${at.line}, column ${at.column}` };
+    return;
+  }
+  for (let i = 0; i < items.length; i++) {
+    if ((i & 1023) === 1023) throwIfAborted(signal);
+    yield items[i];
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Records held in memory (predict's stdin)
+
+/**
+ * Whether invalid JSON text is meant as JSON lines: it has several non-blank lines and the
+ * first one is a complete JSON value by itself. Pretty-printed JSON (first line '{' or '[')
+ * is not, so its syntax error is reported at its real line instead of "line 1".
+ */
+function looksLikeJsonLines(text: string): boolean {
+  const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '');
+  if (lines.length < 2) return false;
+  try {
+    JSON.parse(lines[0]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Records from bytes held in memory (predict's stdin): one JSON object, an array of objects
+ * (each with the line it starts on), or JSON lines (one item per line: a bad line gives an
+ * error item and the others are read). Same rules as {@link readRecords} for UTF-8, NUL bytes
+ * and nesting depth.
+ * @param name what to call the input in messages ('stdin').
+ * @throws UserError when there is no record at all, for JSON of another shape, and for text
+ *   that is neither valid JSON nor JSON lines (naming the line and column of the error).
+ */
+export function readRecordsFromBytes(bytes: Uint8Array, name: string): ReadItem[] {
+  const badLines = byteProblemLines(bytes);
+  const text = stripBom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  if (text.trim() === '') {
+    throw new UserError(`No records on ${name}: give a JSON object, an array of objects, or JSON lines (or use --data FILE).`, { file: name });
+  }
+  const items = jsonDocumentItems(text, name, badLines, true);
+  if (items !== undefined) return items;
+  if (!looksLikeJsonLines(text)) {
+    const at = jsonSyntaxErrorAt(text);
+    throw new UserError(`${name}:${at.line}:${at.column}: invalid JSON: ${at.message}.`, { file: name, line: at.line, column: at.column });
+  }
+  const out: ReadItem[] = [];
+  const lines = text.split(/\r\n|\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    if (lines[i].trim() === '') continue;
+    const bad = badLines.get(line);
+    if (bad !== undefined) {
+      out.push({ kind: 'error', line, reason: bad });
+      continue;
+    }
+    const parsed = parseJsonLine(lines[i]);
+    out.push(parsed.ok ? { kind: 'record', line, record: parsed.record } : { kind: 'error', line, reason: parsed.reason });
+  }
+  return out;
 }

@@ -7,6 +7,23 @@
  * PURE: no node built-ins; the browser runtime uses this file (through pipeline.ts).
  */
 
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/**
+ * The value of `key` in a record, only when the record itself holds that key: a record
+ * without a 'constructor', 'toString' or '__proto__' key must not read Object.prototype's
+ * members as its values (a feature or label of that name would then hold a function).
+ * Every read of a record by a configured name goes through here.
+ */
+export function fieldValue(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+/** True when the record itself holds `key` (not an inherited Object.prototype member). */
+export function hasField(record: Readonly<Record<string, unknown>>, key: string): boolean {
+  return hasOwnProperty.call(record, key);
+}
+
 /**
  * A value counts as missing when it is absent (undefined), null, or a string that is empty
  * after trimming whitespace. Everything else — including 0, false and 'NaN' — is present.
@@ -33,6 +50,19 @@ export function parseNumber(value: unknown): number | undefined {
   if (!decimalNumberPattern.test(trimmed)) return undefined;
   const parsed = Number(trimmed);
   return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/**
+ * The largest finite 32-bit float (≈ 3.4e38). Models compute in 32-bit floats, so a feature
+ * value, regression label or weight beyond it would become Infinity, and training or
+ * prediction NaN: such values are refused at import and at prediction time.
+ */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The reason a number cannot be used by a model, or undefined when it can (|x| ≤ {@link FLOAT32_MAX}). */
+export function numberRangeProblem(value: number): string | undefined {
+  if (Math.abs(value) <= FLOAT32_MAX) return undefined;
+  return `${value} is too large: models compute in 32-bit floats, which end at ±3.4e38 (rescale the column, e.g. store it in larger units)`;
 }
 
 const trueWords = new Set(['true', 'yes', '1', 't', 'y']);

@@ -1,8 +1,9 @@
 /**
  * Converting between a tfjs LayersModel and its two stored parts — the `model.json` object
  * (topology + weights manifest) and the `weights.bin` bytes — without touching any file
- * system. Pure: no Node built-ins, so the browser runtime can use it (./serialize.ts adds the
- * files on top).
+ * system. Pure: no Node built-ins, so a browser app that uses tfjs can use it (./serialize.ts
+ * adds the files on top). ML Loop's own runtime reads the same two parts without tfjs
+ * (./dense-network.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';

@@ -539,7 +539,8 @@ export function encodeTargets(task: Task, y: Float32Array, classes: number): { v
  * draws, so a rate is honoured to within 1/65536.
  */
 export class DropoutMaskSource {
-  private state: number;
+  /** The generator's 32-bit state (unsigned); another implementation of the same draws may read and advance it. */
+  state: number;
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -548,19 +549,42 @@ export class DropoutMaskSource {
   /** `size` values, each 0 with probability `rate` (rounded to 1/65536), else 1/(1 − rate). */
   draw(size: number, rate: number): Float32Array {
     const values = new Float32Array(size);
+    this.drawInto(values, 0, 1, size, rate);
+    return values;
+  }
+
+  /**
+   * The values {@link draw}(rows · units, rate) would give, written as `rows` rows of `units`
+   * values into `target` starting at `offset`, consecutive rows `stride` values apart (a
+   * padded layout), without allocating.
+   */
+  drawInto(target: Float32Array, offset: number, rows: number, units: number, rate: number, stride = units): void {
+    const size = rows * units;
     const keep = 1 / (1 - rate);
     const threshold = Math.round(rate * 65536);
     let a = this.state;
+    // Value k of the sequence goes to row ⌊k / units⌋, column k mod units.
+    let column = 0;
+    let at = offset;
     for (let k = 0; k < size; k += 2) {
       a = (a + 0x6d2b79f5) >>> 0;
       let t = a;
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
       t = (t ^ (t >>> 14)) >>> 0;
-      values[k] = (t & 0xffff) < threshold ? 0 : keep;
-      if (k + 1 < size) values[k + 1] = t >>> 16 < threshold ? 0 : keep;
+      target[at + column] = (t & 0xffff) < threshold ? 0 : keep;
+      if (++column === units) {
+        column = 0;
+        at += stride;
+      }
+      if (k + 1 < size) {
+        target[at + column] = t >>> 16 < threshold ? 0 : keep;
+        if (++column === units) {
+          column = 0;
+          at += stride;
+        }
+      }
     }
     this.state = a;
-    return values;
   }
 }

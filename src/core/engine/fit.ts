@@ -11,15 +11,18 @@
  * stack, and the epoch's loss is read from the device once per epoch. bench/train.bench.ts
  * compares it with `model.fit`.
  */
+import { tensor as tfTensor } from '@tensorflow/tfjs';
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, Task, TrainingConfig } from '../project/types';
+import type { ModelConfig, Task, TrainableModel, TrainingConfig } from '../project/types';
 import { CancelledError, UserError } from '../util/errors';
 import { createRng, permutation } from '../util/random';
 import { backendInUse, initBackend } from './backend';
-import { DenseStackTrainer, encodeTargets } from './dense-trainer';
+import { DenseStackTrainer, encodeTargets, type EpochSums } from './dense-trainer';
 import { disposeBatch, HostRows } from './host-rows';
 import { EarlyStoppingTracker } from './early-stopping';
 import { buildModel, describeDenseStack, outputUnits } from './models';
+import { SimdDenseTrainer, simdTrainerSupports } from './simd-trainer';
+import { simdAvailable } from './simd-kernels';
 import type { EpochLogs } from './epochLogs';
 
 export type { EpochLogs } from './epochLogs';
@@ -44,12 +47,19 @@ export interface FitOptions {
   task: Task;
   /** Number of classes for multiclass (≥ 2); ignored for binary (2) and regression. */
   numClasses: number;
-  model: ModelConfig;
+  model: TrainableModel;
   training: TrainingConfig;
   /** Called after every epoch with its logs; training waits for a returned promise. */
   onEpochEnd?: (logs: EpochLogs) => void | Promise<void>;
   /** Aborting stops training between two batches with a CancelledError. */
   signal?: AbortSignal;
+  /**
+   * Which training loop runs the steps. 'auto' (default): ML Loop's WebAssembly SIMD loop
+   * (./simd-trainer.ts) for ReLU MLPs and logistic models, the tfjs loop (./dense-trainer.ts)
+   * on the initialised tfjs backend for other activations; 'tfjs': always the tfjs loop (an
+   * explicitly chosen backend, see {@link trainingBackendName}).
+   */
+  trainer?: TrainerChoice;
   /**
    * Weight of each class (indexed by class: binary [w0, w1], multiclass k entries),
    * multiplied into the sample weights of training rows. When omitted and
@@ -58,6 +68,13 @@ export interface FitOptions {
    * (as in Keras, the validation loss uses only the validation set's sample weights).
    */
   classWeight?: number[];
+  /**
+   * Start from these weights instead of a seeded initialisation (fine-tuning a model of the
+   * same architecture): one array per weight of the built model, in its getWeights() order
+   * (kernel then bias, layer by layer), each with that weight's size.
+   * @throws Error when a size differs (the caller checks the architecture first).
+   */
+  initialWeights?: ArrayLike<number>[];
 }
 
 export interface FitResult {
@@ -75,10 +92,86 @@ export interface FitResult {
   /** True when early stopping ended training before training.epochs. */
   stoppedEarly: boolean;
   epochsRun: number;
-  /** The tfjs backend the model was trained on ('wasm', 'cpu', 'tensorflow'). */
+  /** What ran the training steps: 'wasm-simd' (ML Loop's kernels) or the tfjs backend ('wasm', 'cpu', 'tensorflow'). */
   backend: string;
   /** The metric that decided bestEpoch and early stopping, after the no-validation fallback. */
   monitor: 'loss' | 'val_loss' | 'val_accuracy';
+}
+
+/** See {@link FitOptions.trainer}. */
+export type TrainerChoice = 'auto' | 'tfjs';
+
+/** FitResult.backend of the WebAssembly SIMD training loop. */
+export const SIMD_BACKEND = 'wasm-simd';
+
+/**
+ * The name of what will train `model` (FitResult.backend), known before training: a job
+ * records it with the run. `tfjsBackend` is the initialised tfjs backend; a backend the user
+ * chose explicitly (anything but 'auto') means the tfjs loop on it.
+ */
+export function trainingBackendName(model: ModelConfig, tfjsBackend: string, preference: string | undefined): string {
+  // model: auto chooses among logistic models and ReLU MLPs, all of which the SIMD loop trains.
+  const relu = model.type === 'logistic' || model.type === 'auto' || model.activation === 'relu';
+  return trainerFor(preference) === 'auto' && relu && simdAvailable() ? SIMD_BACKEND : tfjsBackend;
+}
+
+/** The trainer for a job's `backend` option: an explicitly chosen tfjs backend means the tfjs loop on it. */
+export function trainerFor(preference: string | undefined): TrainerChoice {
+  return (preference ?? 'auto') === 'auto' ? 'auto' : 'tfjs';
+}
+
+/** The training loop fitModel drives, whichever trainer runs it. */
+interface TrainingLoop {
+  step(order: Int32Array, start: number, end: number): void;
+  takeEpochSums(): Promise<EpochSums>;
+  evaluate(rows: HostRows): Promise<{ lossSum: number; metricSum: number; rows: number }>;
+  keepSnapshot(): void;
+  hasSnapshot(): boolean;
+  restoreSnapshot(): void;
+  writeWeightsTo(model: tf.LayersModel): void;
+  dispose(): void;
+}
+
+function tfjsLoop(trainer: DenseStackTrainer, rows: HostRows): TrainingLoop {
+  return {
+    step: (order, start, end) => {
+      const batch = rows.gather(order, start, end);
+      try {
+        trainer.trainBatch(batch.x, batch.y, batch.w);
+      } finally {
+        disposeBatch(batch);
+      }
+    },
+    takeEpochSums: () => trainer.takeEpochSums(),
+    evaluate: (data) => trainer.evaluate(data),
+    keepSnapshot: () => trainer.keepSnapshot(),
+    hasSnapshot: () => trainer.hasSnapshot(),
+    restoreSnapshot: () => trainer.restoreSnapshot(),
+    writeWeightsTo: (model) => trainer.writeWeightsTo(model),
+    dispose: () => trainer.dispose(),
+  };
+}
+
+function simdLoop(trainer: SimdDenseTrainer, rows: HostRows): TrainingLoop {
+  return {
+    step: (order, start, end) => trainer.trainRows(rows, order, start, end),
+    takeEpochSums: async () => trainer.takeEpochSums(),
+    evaluate: async (data) => trainer.evaluate(data),
+    keepSnapshot: () => trainer.keepSnapshot(),
+    hasSnapshot: () => trainer.hasSnapshot(),
+    restoreSnapshot: () => trainer.restoreSnapshot(),
+    writeWeightsTo: (model) => {
+      const layers = describeDenseStack(model);
+      const weights = trainer.currentWeights().map((values, i) => {
+        const spec = layers[Math.floor(i / 2)];
+        return tfTensor(values, i % 2 === 0 ? [spec.inputDim, spec.units] : [spec.units]);
+      });
+      model.setWeights(weights);
+      for (const w of weights) w.dispose();
+    },
+    // Its WebAssembly memory is garbage-collected with it; there is nothing to release early.
+    dispose: () => undefined,
+  };
 }
 
 /** How long the loop may compute before letting the event loop run (cancel messages, logs). */
@@ -139,11 +232,21 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
   const trainRows = hostRows(train, task, outputs, rowWeight);
   const validationRows = hasValidation ? hostRows(validation, task, outputs, validation.sampleWeight ?? null) : null;
   const model = buildModel(task, train.d, outputs, opts.model, modelSeed);
-  let trainer: DenseStackTrainer | null = null;
+  if (opts.initialWeights) setInitialWeights(model, opts.initialWeights);
+  let loop: TrainingLoop | null = null;
   let succeeded = false;
+  const specs = describeDenseStack(model);
+  const useSimd = (opts.trainer ?? 'auto') === 'auto' && simdTrainerSupports(specs);
   try {
-    // getWeights returns the model's own variables; the trainer copies them.
-    trainer = new DenseStackTrainer(task, describeDenseStack(model), model.getWeights(), { learningRate: training.learningRate }, dropoutSeed);
+    // getWeights returns the model's own variables; the trainers copy them.
+    const adam = { learningRate: training.learningRate };
+    loop = useSimd
+      ? simdLoop(
+          new SimdDenseTrainer(task, specs, model.getWeights().map((w) => w.dataSync() as Float32Array), adam, dropoutSeed, Math.max(training.batchSize, Math.min(validation?.n ?? 0, 4096))),
+          trainRows,
+        )
+      : tfjsLoop(new DenseStackTrainer(task, specs, model.getWeights(), adam, dropoutSeed), trainRows);
+    const trainer = loop;
 
     const es = training.earlyStopping;
     const tracker = new EarlyStoppingTracker(monitor === 'val_accuracy' ? 'max' : 'min', es.minDelta, es.enabled ? es.patience : Infinity);
@@ -157,13 +260,7 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
       const order = permutation(train.n, shuffleRng);
       for (let start = 0; start < train.n; start += training.batchSize) {
         throwIfCancelled(opts.signal);
-        const end = Math.min(start + training.batchSize, train.n);
-        const batch = trainRows.gather(order, start, end);
-        try {
-          trainer.trainBatch(batch.x, batch.y, batch.w);
-        } finally {
-          disposeBatch(batch);
-        }
+        trainer.step(order, start, Math.min(start + training.batchSize, train.n));
         if (performance.now() - lastYield >= YIELD_EVERY_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();
@@ -212,11 +309,11 @@ export async function fitModel(train: Dataset, validation: Dataset | null, opts:
       weightsFromEpoch,
       stoppedEarly,
       epochsRun: history.length,
-      backend,
+      backend: useSimd ? SIMD_BACKEND : backend,
       monitor,
     };
   } finally {
-    trainer?.dispose();
+    loop?.dispose();
     if (!succeeded) model.dispose();
   }
 }
@@ -342,4 +439,16 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Overwrites a freshly built model's weights (see FitOptions.initialWeights). */
+function setInitialWeights(model: tf.LayersModel, weights: ArrayLike<number>[]): void {
+  const current = model.getWeights();
+  if (current.length !== weights.length) throw new Error(`initialWeights: the model has ${current.length} weights, ${weights.length} were given`);
+  const tensors = current.map((w, i) => {
+    if (weights[i].length !== w.size) throw new Error(`initialWeights[${i}]: ${weights[i].length} values for a weight of shape [${w.shape.join(', ')}]`);
+    return tfTensor(Float32Array.from(weights[i]), w.shape);
+  });
+  model.setWeights(tensors);
+  for (const t of tensors) t.dispose();
 }

@@ -7,8 +7,9 @@
  * dropout rates and L2 penalties back from the layers, see {@link describeDenseStack}).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, Task } from '../project/types';
+import type { Task, TrainableModel } from '../project/types';
 import { createRng } from '../util/random';
+import { denseNetwork, type DenseNetwork } from './dense-network';
 
 /** Activation of a dense layer as the training loop knows it. */
 export type DenseActivation = 'relu' | 'tanh' | 'elu' | 'selu' | 'sigmoid' | 'softmax' | 'linear';
@@ -54,7 +55,7 @@ export function outputUnits(task: Task, numClasses: number): number {
  * @param outputs output units: 1 for binary/regression, number of classes (≥ 2) for multiclass.
  * @param seed any integer.
  */
-export function buildModel(task: Task, inputDim: number, outputs: number, model: ModelConfig, seed: number): tf.LayersModel {
+export function buildModel(task: Task, inputDim: number, outputs: number, model: TrainableModel, seed: number): tf.LayersModel {
   if (!Number.isInteger(inputDim) || inputDim < 1) throw new Error(`buildModel: inputDim must be a positive integer, got ${inputDim}`);
   if (task === 'multiclass' ? outputs < 2 : outputs !== 1) {
     throw new Error(`buildModel: a ${task} model needs ${task === 'multiclass' ? 'at least 2 outputs' : '1 output'}, got ${outputs}`);
@@ -150,4 +151,22 @@ function hiddenInitializer(activation: 'relu' | 'tanh' | 'elu' | 'selu', seed: n
 function seedStream(seed: number): () => number {
   const rng = createRng(seed ^ 0x5eed1a7e);
   return () => Math.floor(rng() * 0x7fffffff);
+}
+
+/**
+ * The plain-TypeScript network (./dense-network.ts) with `model`'s current weights, which is
+ * what every model is run with after training — the training job scores its validation and
+ * test rows with it, as `mlloop predict` and the app runtime do with the saved bundle.
+ * Layer names, activations and weights are read from the model; dropout is dropped (identity
+ * at inference).
+ */
+export function denseNetworkOfModel(model: tf.LayersModel): DenseNetwork {
+  const specs = describeDenseStack(model);
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  return denseNetwork(
+    specs.map((spec, i) => {
+      const [kernel, bias] = dense[i].getWeights();
+      return { name: dense[i].name, inputDim: spec.inputDim, units: spec.units, activation: spec.activation, kernel: kernel.dataSync(), bias: bias.dataSync() };
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 /**
- * Running a trained model over feature rows. Pure (no Node built-ins): the browser runtime
- * imports this file directly; ./fit.ts re-exports it for Node callers.
+ * Running a tfjs model over feature rows (no Node built-ins; ./fit.ts re-exports it). Bundles
+ * are scored without tfjs (./dense-network.ts); this remains for a model in tfjs form, e.g.
+ * explain's integrated gradients and the tests that compare the two.
  */
 import * as tf from '@tensorflow/tfjs';
 

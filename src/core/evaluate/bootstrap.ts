@@ -9,6 +9,7 @@ import { UserError, throwIfAborted } from '../util/errors';
 import { createRng } from '../util/random';
 import { quantileOfSorted } from './curves';
 import { computeHeadlineMetrics } from './metrics';
+import { binaryResampleMetrics, multiclassResampleMetrics, type ResampleMetrics } from './resample';
 
 /** Options of {@link bootstrapIntervals}. */
 export interface BootstrapOptions {
@@ -52,7 +53,9 @@ export interface BootstrapResult {
  * that metric only; `resamplesUsed` says how many counted.
  * Inputs and shapes as {@link computeHeadlineMetrics}: binary (k = 2, scores P(class 1)),
  * multiclass (n×k probabilities), regression (k = 1, predictions).
- * Cost: resamples × the metrics' O(n log n).
+ * The scores are sorted once and each resample is counted over them (./resample.ts), with
+ * values identical to recomputing the metrics on each materialised resample.
+ * Cost: O(n log n) once, then resamples × O(n) (binary, regression) or O(n·k) (multiclass).
  * @throws UserError on bad options or inputs; CancelledError when the signal aborts.
  */
 export function bootstrapIntervals(
@@ -69,7 +72,6 @@ export function bootstrapIntervals(
   if (!(confidence > 0 && confidence < 1)) throw new UserError(`The confidence level is ${confidence}: it must lie strictly between 0 and 1, e.g. 0.95.`);
   const full = computeHeadlineMetrics(task, yTrue, scores, k); // validates the inputs
   const n = yTrue.length;
-  const width = task === 'multiclass' ? k : 1;
   const names = Object.keys(full.metrics);
   const samples: Record<string, Float64Array> = {};
   const counts: Record<string, number> = {};
@@ -78,16 +80,18 @@ export function bootstrapIntervals(
     counts[name] = 0;
   }
   const rng = createRng(seed);
-  const sampleLabels = new Float64Array(n);
-  const sampleScores = new Float64Array(n * width);
+  const drawn = new Int32Array(n);
+  const drawCounts = new Int32Array(n);
+  const resampleMetrics = metricsOfResample(task, yTrue, scores, k);
   for (let r = 0; r < resamples; r++) {
     if (r % 16 === 0) throwIfAborted(options.signal);
+    drawCounts.fill(0);
     for (let i = 0; i < n; i++) {
       const j = Math.floor(rng() * n);
-      sampleLabels[i] = yTrue[j];
-      for (let c = 0; c < width; c++) sampleScores[i * width + c] = scores[j * width + c];
+      drawn[i] = j;
+      drawCounts[j]++;
     }
-    const metrics = computeHeadlineMetrics(task, sampleLabels, sampleScores, k).metrics;
+    const metrics = resampleMetrics(drawn, drawCounts);
     for (const name of names) {
       const value = metrics[name];
       if (value !== undefined) samples[name][counts[name]++] = value;
@@ -105,6 +109,26 @@ export function bootstrapIntervals(
     };
   }
   return { intervals, resamples, confidence, seed, omitted: full.omitted };
+}
+
+/**
+ * The metrics of a resample given by its drawn rows: counted over the once-sorted original rows
+ * for classification (./resample.ts), recomputed on the materialised rows for regression
+ * (O(n) already, no sort).
+ */
+function metricsOfResample(task: Task, yTrue: ArrayLike<number>, scores: ArrayLike<number>, k: number): ResampleMetrics {
+  if (task === 'binary') return binaryResampleMetrics(yTrue, scores);
+  if (task === 'multiclass') return multiclassResampleMetrics(yTrue, scores, k);
+  const n = yTrue.length;
+  const sampleLabels = new Float64Array(n);
+  const samplePredictions = new Float64Array(n);
+  return (drawn) => {
+    for (let i = 0; i < n; i++) {
+      sampleLabels[i] = yTrue[drawn[i]];
+      samplePredictions[i] = scores[drawn[i]];
+    }
+    return computeHeadlineMetrics(task, sampleLabels, samplePredictions, k).metrics;
+  };
 }
 
 /** A metric summarised over cross-validation folds. */

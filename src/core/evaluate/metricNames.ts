@@ -49,3 +49,23 @@ export function metricLabel(key: string, task?: 'binary' | 'multiclass' | 'regre
 export function metricDirection(key: string): 'higher' | 'lower' {
   return LOWER_IS_BETTER.has(key) ? 'lower' : 'higher';
 }
+
+/**
+ * The metric keys each task defines: its headline metrics (metrics.ts computeHeadlineMetrics)
+ * plus, for classification, the calibration errors (calibrationError.ts). What the quality
+ * gate's `metric` and `floors` may name; the project file is checked against it.
+ */
+export const TASK_METRICS: Readonly<Record<'binary' | 'multiclass' | 'regression', readonly string[]>> = {
+  binary: ['accuracy', 'precision', 'recall', 'f1', 'precision_macro', 'recall_macro', 'f1_macro', 'roc_auc', 'average_precision', 'log_loss', 'brier', 'mcc', 'ece', 'mce', 'classwise_ece'],
+  multiclass: ['accuracy', 'precision_macro', 'recall_macro', 'f1_macro', 'precision_weighted', 'recall_weighted', 'f1_weighted', 'f1_micro', 'roc_auc', 'roc_auc_weighted', 'log_loss', 'brier', 'mcc', 'ece', 'mce', 'classwise_ece'],
+  regression: ['mse', 'rmse', 'mae', 'r2', 'explained_variance'],
+};
+
+/**
+ * Metrics whose values lie in [0, 1] whatever the data (rates, areas, calibration gaps, the
+ * binary Brier score): a bound outside [0, 1] on one of these is a mistake (often a percentage).
+ */
+export const UNIT_INTERVAL_METRICS: ReadonlySet<string> = new Set([
+  'accuracy', 'precision', 'recall', 'f1', 'precision_macro', 'recall_macro', 'f1_macro', 'precision_weighted', 'recall_weighted', 'f1_weighted', 'f1_micro',
+  'roc_auc', 'roc_auc_weighted', 'average_precision', 'ece', 'mce', 'classwise_ece',
+]);

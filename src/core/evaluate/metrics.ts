@@ -30,10 +30,15 @@ import {
   assertProbabilityMatrix,
   assertSameLength,
 } from './inputs';
-import { averagePrecisionFromSorted, rocAucFromSorted, rocAucOneVsRestUnchecked, sortScoresByLabel } from './ranking';
+import { averagePrecisionFromSorted, rocAucFromSorted, rocAucOneVsRestUnchecked, sortScoresByLabel, type OneVsRestAuc } from './ranking';
 
-/** Probabilities are clipped to [LOG_LOSS_EPS, 1 − LOG_LOSS_EPS] before the log, as scikit-learn 1.2's `log_loss(eps=1e-15)`. */
-export const LOG_LOSS_EPS = 1e-15;
+/**
+ * Probabilities are clipped to [LOG_LOSS_EPS, 1 − LOG_LOSS_EPS] before the log: float64's
+ * machine epsilon (2.22e-16), as scikit-learn's `log_loss(eps="auto")` does for float64 input
+ * (the only behaviour from scikit-learn 1.5 on, where the old fixed 1e-15 is gone). It matters
+ * for exact 0/1 predictions: each confidently wrong one costs −log(eps) = 36.04, not 34.54.
+ */
+export const LOG_LOSS_EPS = Number.EPSILON;
 
 /** Counts of a binary confusion matrix at one threshold. */
 export interface BinaryConfusion {
@@ -257,8 +262,9 @@ export function matthewsCorrelationFromConfusion(matrix: number[][]): number {
 }
 
 /**
- * Mean log loss (cross-entropy, natural log), as scikit-learn 1.2's `log_loss(y, p, labels=range(k))`:
- * probabilities are clipped to [1e-15, 1 − 1e-15] and each row renormalised to sum to 1.
+ * Mean log loss (cross-entropy, natural log), as scikit-learn's `log_loss(y, p, labels=range(k), eps="auto")`:
+ * probabilities are clipped to [ε, 1 − ε] with ε = float64's machine epsilon ({@link LOG_LOSS_EPS})
+ * and each row renormalised to sum to 1, so an exact 0 for the true class costs −log ε ≈ 36.04.
  * @param yTrue binary 0/1 labels when k = 2 and scores has n values; else class indices 0..k-1.
  * @param scores P(class 1) (length n) when k = 2 and binary; otherwise n×k row-major probabilities.
  * @param k number of classes (≥ 2).
@@ -373,10 +379,42 @@ export function binaryMetrics(yTrue: ArrayLike<number>, scores: ArrayLike<number
   assertSameLength('yTrue', yTrue, 'scores', scores);
   const n = yTrue.length;
   const confusion = binaryConfusionMatrix(yTrue, scores, threshold);
-  const report = classificationScoresFromConfusion(confusion.matrix);
+  const omitted: Record<string, string> = {};
+  const sorted = sortScoresByLabel(yTrue, scores);
+  const onlyClass = sorted.positives.length === 0 ? 0 : sorted.negatives.length === 0 ? 1 : -1;
+  if (onlyClass >= 0) omitted.roc_auc = `only class ${onlyClass} is present in yTrue, so ROC AUC is undefined`;
+  if (sorted.positives.length === 0) omitted.average_precision = 'yTrue has no positive example, so recall and average precision are undefined';
+  const metrics = binaryMetricsFromParts({
+    matrix: confusion.matrix,
+    n,
+    rocAuc: onlyClass >= 0 ? NaN : rocAucFromSorted(sorted),
+    averagePrecision: sorted.positives.length === 0 ? NaN : averagePrecisionFromSorted(sorted),
+    logLoss: binaryLogLossUnchecked(yTrue, scores),
+    brier: binaryBrierUnchecked(yTrue, scores),
+  });
+  return { metrics, omitted };
+}
+
+/**
+ * The binary headline metrics (keys as {@link binaryMetrics}) from their parts: the confusion
+ * matrix [[tn, fp], [fn, tp]] of n examples, and the threshold-free metrics computed
+ * elsewhere (NaN for an undefined ROC AUC or average precision, which is then left out).
+ * binaryMetrics and the bootstrap (./resample.ts) both build their records here, so a
+ * resample's metrics are defined exactly as the full set's.
+ */
+export function binaryMetricsFromParts(parts: {
+  matrix: number[][];
+  n: number;
+  rocAuc: number;
+  averagePrecision: number;
+  logLoss: number;
+  brier: number;
+}): Record<string, number> {
+  const { matrix, n } = parts;
+  const report = classificationScoresFromConfusion(matrix);
   const positive = report.perClass[1];
   const metrics: Record<string, number> = {
-    accuracy: (confusion.tp + confusion.tn) / n,
+    accuracy: (matrix[1][1] + matrix[0][0]) / n,
     precision: positive.precision,
     recall: positive.recall,
     f1: positive.f1,
@@ -384,23 +422,12 @@ export function binaryMetrics(yTrue: ArrayLike<number>, scores: ArrayLike<number
     recall_macro: report.macro.recall,
     f1_macro: report.macro.f1,
   };
-  const omitted: Record<string, string> = {};
-  const sorted = sortScoresByLabel(yTrue, scores);
-  const onlyClass = sorted.positives.length === 0 ? 0 : sorted.negatives.length === 0 ? 1 : -1;
-  if (onlyClass >= 0) {
-    omitted.roc_auc = `only class ${onlyClass} is present in yTrue, so ROC AUC is undefined`;
-  } else {
-    metrics.roc_auc = rocAucFromSorted(sorted);
-  }
-  if (sorted.positives.length === 0) {
-    omitted.average_precision = 'yTrue has no positive example, so recall and average precision are undefined';
-  } else {
-    metrics.average_precision = averagePrecisionFromSorted(sorted);
-  }
-  metrics.log_loss = binaryLogLossUnchecked(yTrue, scores);
-  metrics.brier = binaryBrierUnchecked(yTrue, scores);
-  metrics.mcc = matthewsCorrelationFromConfusion(confusion.matrix);
-  return { metrics, omitted };
+  if (!Number.isNaN(parts.rocAuc)) metrics.roc_auc = parts.rocAuc;
+  if (!Number.isNaN(parts.averagePrecision)) metrics.average_precision = parts.averagePrecision;
+  metrics.log_loss = parts.logLoss;
+  metrics.brier = parts.brier;
+  metrics.mcc = matthewsCorrelationFromConfusion(matrix);
+  return metrics;
 }
 
 /**
@@ -418,7 +445,37 @@ export function multiclassMetrics(yTrue: ArrayLike<number>, scores: ArrayLike<nu
   const n = yTrue.length;
   const predicted = argmaxRows(scores, n, k);
   const matrix = confusionMatrix(yTrue, predicted, k);
-  const report = classificationScoresFromConfusion(matrix);
+  const omitted: Record<string, string> = {};
+  const auc = rocAucOneVsRestUnchecked(yTrue, scores, k);
+  if (auc === undefined) {
+    const absent: number[] = [];
+    for (let c = 0; c < k; c++) if (matrix[c].every((count) => count === 0)) absent.push(c);
+    const reason = `class${absent.length > 1 ? 'es' : ''} ${absent.join(', ')} ${absent.length > 1 ? 'are' : 'is'} absent from yTrue, so one-vs-rest ROC AUC is undefined`;
+    omitted.roc_auc = reason;
+    omitted.roc_auc_weighted = reason;
+  }
+  const metrics = multiclassMetricsFromParts({
+    matrix,
+    rocAuc: auc ?? null,
+    logLoss: multiclassLogLossUnchecked(yTrue, scores, k),
+    brier: multiclassBrierUnchecked(yTrue, scores, k),
+  });
+  return { metrics, omitted };
+}
+
+/**
+ * The multiclass headline metrics (keys as {@link multiclassMetrics}) from their parts: the
+ * k×k confusion matrix, the one-vs-rest ROC AUC (null when a class is absent from yTrue,
+ * which leaves roc_auc and roc_auc_weighted out), log loss and Brier score. Shared with the
+ * bootstrap (./resample.ts), see {@link binaryMetricsFromParts}.
+ */
+export function multiclassMetricsFromParts(parts: {
+  matrix: number[][];
+  rocAuc: Pick<OneVsRestAuc, 'macro' | 'weighted'> | null;
+  logLoss: number;
+  brier: number;
+}): Record<string, number> {
+  const report = classificationScoresFromConfusion(parts.matrix);
   const metrics: Record<string, number> = {
     accuracy: report.micro.f1,
     precision_macro: report.macro.precision,
@@ -429,22 +486,14 @@ export function multiclassMetrics(yTrue: ArrayLike<number>, scores: ArrayLike<nu
     f1_weighted: report.weighted.f1,
     f1_micro: report.micro.f1,
   };
-  const omitted: Record<string, string> = {};
-  const auc = rocAucOneVsRestUnchecked(yTrue, scores, k);
-  if (auc === undefined) {
-    const absent: number[] = [];
-    for (let c = 0; c < k; c++) if (report.perClass[c].support === 0) absent.push(c);
-    const reason = `class${absent.length > 1 ? 'es' : ''} ${absent.join(', ')} ${absent.length > 1 ? 'are' : 'is'} absent from yTrue, so one-vs-rest ROC AUC is undefined`;
-    omitted.roc_auc = reason;
-    omitted.roc_auc_weighted = reason;
-  } else {
-    metrics.roc_auc = auc.macro;
-    metrics.roc_auc_weighted = auc.weighted;
+  if (parts.rocAuc) {
+    metrics.roc_auc = parts.rocAuc.macro;
+    metrics.roc_auc_weighted = parts.rocAuc.weighted;
   }
-  metrics.log_loss = multiclassLogLossUnchecked(yTrue, scores, k);
-  metrics.brier = multiclassBrierUnchecked(yTrue, scores, k);
-  metrics.mcc = matthewsCorrelationFromConfusion(matrix);
-  return { metrics, omitted };
+  metrics.log_loss = parts.logLoss;
+  metrics.brier = parts.brier;
+  metrics.mcc = matthewsCorrelationFromConfusion(parts.matrix);
+  return metrics;
 }
 
 /**

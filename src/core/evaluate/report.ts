@@ -70,7 +70,8 @@ export interface EvaluationOptions {
  * @param classes class names in index order ([] for regression).
  */
 export function evaluatePredictions(task: Task, yTrue: ArrayLike<number>, scores: ArrayLike<number>, k: number, classes: string[], opts: EvaluationOptions = {}): EvaluationReport {
-  const { metrics, omitted } = computeHeadlineMetrics(task, yTrue, scores, k);
+  const { metrics, omitted: byIndex } = computeHeadlineMetrics(task, yTrue, scores, k);
+  const omitted = nameAbsentClasses(task, byIndex, yTrue, k, classes);
   const resamples = opts.resamples ?? 1000;
   const confidence = opts.confidence ?? 0.95;
   const seed = opts.seed ?? 0;
@@ -148,6 +149,32 @@ export function evaluatePredictions(task: Task, yTrue: ArrayLike<number>, scores
     reliability: reliabilityCurve(top.correct, top.confidence, { bins }),
   };
   return report;
+}
+
+/**
+ * The reasons of omitted metrics with classes named as the user knows them ('virginica')
+ * rather than by output index ('class 2'): the metric functions only see indices.
+ */
+function nameAbsentClasses(task: Task, omitted: Record<string, string>, yTrue: ArrayLike<number>, k: number, classes: string[]): Record<string, string> {
+  if (task === 'regression' || classes.length === 0) return omitted;
+  const support = new Array<number>(k).fill(0);
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] >= 0 && yTrue[i] < k) support[yTrue[i]]++;
+  const name = (c: number) => `'${classes[c] ?? String(c)}'`;
+  const out = { ...omitted };
+  if (task === 'binary' && out.roc_auc !== undefined) {
+    const present = support[1] > 0 ? 1 : 0;
+    out.roc_auc = `only class ${name(present)} is present in the evaluated rows, so ROC AUC is undefined`;
+  }
+  if (task === 'binary' && out.average_precision !== undefined) {
+    out.average_precision = `no evaluated row is of the positive class ${name(1)}, so recall and average precision are undefined`;
+  }
+  if (task === 'multiclass' && out.roc_auc !== undefined) {
+    const absent = support.flatMap((count, c) => (count === 0 ? [name(c)] : []));
+    const reason = `class${absent.length > 1 ? 'es' : ''} ${absent.join(', ')} ${absent.length > 1 ? 'are' : 'is'} absent from the evaluated rows, so one-vs-rest ROC AUC is undefined`;
+    out.roc_auc = reason;
+    if (out.roc_auc_weighted !== undefined) out.roc_auc_weighted = reason;
+  }
+  return out;
 }
 
 function finiteOrNull(v: number): number | null {

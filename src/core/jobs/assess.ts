@@ -12,6 +12,7 @@ import type { FeatureGroup } from '../explain/groups';
 import type { CalibrationMethodName, ProjectConfig } from '../project/types';
 import type { ReliabilityCurve } from '../evaluate/curves';
 import { permutation, createRng } from '../util/random';
+import type { ModelSelection } from '../engine/selection';
 
 export interface Rows {
   x: Float32Array;
@@ -60,6 +61,11 @@ export interface AssessOptions {
   groups: FeatureGroup[];
   /** Override config.calibration.method (the calibrate command). */
   calibrationMethod?: CalibrationMethodName;
+  /**
+   * Fit no calibrator, for this reason (the model was trained on the validation rows, so
+   * they are not held out any more).
+   */
+  noCalibrationReason?: string;
   /** Skip permutation importance (e.g. inside cross-validation folds). */
   skipImportance?: boolean;
   signal?: AbortSignal;
@@ -74,6 +80,16 @@ export interface AssessOptions {
  * log loss by 13).
  */
 export const MIN_CALIBRATION_ROWS = 100;
+
+/**
+ * Whether assessModel will try to fit a calibrator on `validationRows` held-out rows:
+ * classification, calibration not 'none', and at least {@link MIN_CALIBRATION_ROWS} rows.
+ * (It may still keep none, when none helps.) Training uses this to decide whether the
+ * validation rows must stay held out.
+ */
+export function calibrationPlanned(config: ProjectConfig, validationRows: number, method: CalibrationMethodName = config.calibration.method): boolean {
+  return config.task !== 'regression' && method !== 'none' && validationRows >= MIN_CALIBRATION_ROWS;
+}
 
 /** Misclassified rows (binary: threshold 0.5; multiclass: arg max). */
 function countErrors(task: ProjectConfig['task'], y: ArrayLike<number>, scores: ArrayLike<number>, k: number): number {
@@ -111,6 +127,7 @@ function chooseCalibrator(opts: AssessOptions, k: number): { calibrator: Calibra
   const none = (reason: string) => ({ calibrator: null, calibration: { ...calibration, reason } });
   if (task === 'regression') return none('Regression outputs are values, not probabilities: nothing to calibrate.');
   if (method === 'none') return none('Calibration is off (calibration.method: none).');
+  if (opts.noCalibrationReason) return none(opts.noCalibrationReason);
   if (validation.n < MIN_CALIBRATION_ROWS) {
     return none(`Only ${validation.n} validation rows; calibration needs at least ${MIN_CALIBRATION_ROWS} held-out rows to choose reliably (raise training.validationSplit or import more data).`);
   }
@@ -214,6 +231,8 @@ export interface RunDetails {
   evaluation: EvaluationReport;
   calibration: CalibrationRecord;
   importance: ImportanceRecord | null;
+  /** model: auto — the candidates, their validation scores and the choice; null or absent for an explicit model. */
+  selection?: ModelSelection | null;
 }
 
 export function runDetails(a: Assessment): RunDetails & Record<string, unknown> {

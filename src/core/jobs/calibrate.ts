@@ -61,6 +61,9 @@ export async function calibrateModel(opts: CalibrateOptions): Promise<CalibrateR
       groups: groupColumns(outputColumns(bundle.pipeline)),
       skipImportance: true,
       ...(opts.method ? { calibrationMethod: opts.method } : {}),
+      // model: auto may have trained the model on the validation rows too (refit): then
+      // they are not held out and no calibrator can be fitted on them.
+      ...((run?.details as Partial<RunDetails> | undefined)?.selection?.refit.done ? { noCalibrationReason: 'Not calibrated: this model was refitted on its validation rows (model: auto, refit), so no held-out rows are left to fit a calibrator on.' } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
 

@@ -17,7 +17,7 @@ import { ensureBundleOnDisk } from '../registry/versions';
 import type { RunRecord, Store } from '../store/types';
 import { throwIfAborted, UserError } from '../util/errors';
 import { loadBundle } from '../registry/bundle';
-import { predictRecords, type LoadedBundle, type Prediction } from '../registry/predict';
+import { predictRecords, type Prediction } from '../registry/predict';
 import { planSplit, recordsAtPositions, selectionFilter } from './dataset';
 import { modelSelection } from './evaluate';
 import { runConfigOf } from './runRecord';
@@ -65,94 +65,87 @@ export async function comparePredictions(opts: ComparePredictionsOptions): Promi
   if (opts.baseRunId === opts.otherRunId) throw new UserError('Choose two different runs to compare.');
   const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_CHANGED_ROWS_LIMIT));
   const { store, paths } = opts.ctx;
-  const bundles: LoadedBundle[] = [];
-  try {
-    const base = await completedRunWithModel(store, opts.baseRunId);
-    const other = await completedRunWithModel(store, opts.otherRunId);
-    const newer = base.id > other.id ? base : other;
-    const baseModel = await store.getModel(base.modelVersion);
-    const otherModel = await store.getModel(other.modelVersion);
-    if (!baseModel || !otherModel) throw new UserError(`The model of run ${!baseModel ? base.id : other.id} is no longer in the store.`);
-    await initBackend(opts.backend ?? 'auto');
-    throwIfAborted(opts.signal);
-    const baseBundle = await loadBundle(await ensureBundleOnDisk(store, paths, baseModel));
-    bundles.push(baseBundle);
-    const otherBundle = await loadBundle(await ensureBundleOnDisk(store, paths, otherModel));
-    bundles.push(otherBundle);
-    const regression = baseBundle.card.task === 'regression';
-    if (regression !== (otherBundle.card.task === 'regression')) {
-      throw new UserError(`Run ${base.id} is ${baseBundle.card.task} and run ${other.id} is ${otherBundle.card.task}: their predictions cannot be compared row by row.`);
-    }
-
-    // The newer run's split, rebuilt from the examples it saw (id ≤ its card's maxExampleId).
-    const newerBundle = newer === base ? baseBundle : otherBundle;
-    const newerConfig = runConfigOf(newer, opts.ctx.config);
-    const plan = await planSplit(store, newerConfig, selectionFilter(modelSelection(newerBundle)), opts.signal);
-    const testRows = await recordsAtPositions(store, plan, plan.split.test, opts.signal);
-    const records = testRows.map((e) => e.record);
-    throwIfAborted(opts.signal);
-    const basePredictions = predictRecords(baseBundle, records);
-    throwIfAborted(opts.signal);
-    const otherPredictions = predictRecords(otherBundle, records);
-
-    const all: Array<PredictionChangeRow & { order: number }> = [];
-    let fixed = 0;
-    let broke = 0;
-    for (let i = 0; i < testRows.length; i++) {
-      const a = basePredictions[i];
-      const b = otherPredictions[i];
-      const example = testRows[i];
-      let kind: PredictionChangeRow['kind'];
-      let order: number;
-      let actual: string | number;
-      if ('value' in a && 'value' in b) {
-        actual = Number(example.label);
-        if (Math.abs(a.value - b.value) <= 1e-6 * Math.max(1, Math.abs(a.value), Math.abs(b.value))) continue;
-        const errA = Math.abs(a.value - actual);
-        const errB = Math.abs(b.value - actual);
-        kind = errB < errA ? 'fixed' : errB > errA ? 'broke' : 'changed';
-        order = -Math.abs(a.value - b.value);
-      } else if ('label' in a && 'label' in b) {
-        if (a.label === b.label) continue;
-        actual = classLabelText(example.label);
-        kind = b.label === actual ? 'fixed' : a.label === actual ? 'broke' : 'changed';
-        // broke before fixed before changed; within each, the largest confidence swing first.
-        const rank = kind === 'broke' ? 0 : kind === 'fixed' ? 1 : 2;
-        order = rank * 10 - Math.abs(a.confidence - b.confidence);
-      } else {
-        continue;
-      }
-      if (kind === 'fixed') fixed++;
-      else if (kind === 'broke') broke++;
-      all.push({
-        exampleId: example.id,
-        source: example.source,
-        sourceLine: example.sourceLine,
-        record: example.record,
-        actual,
-        base: comparable(a),
-        other: comparable(b),
-        kind,
-        order,
-      });
-    }
-    all.sort((x, y) => x.order - y.order || x.exampleId - y.exampleId);
-    return {
-      task: newerBundle.card.task,
-      baseRunId: base.id,
-      otherRunId: other.id,
-      baseVersion: base.modelVersion,
-      otherVersion: other.modelVersion,
-      on: `test split of run ${newer.id}`,
-      n: testRows.length,
-      changed: all.length,
-      fixed,
-      broke,
-      rows: all.slice(0, limit).map(({ order: _order, ...row }) => row),
-      features: newerConfig.features.map((f) => f.name),
-      label: newerConfig.label,
-    };
-  } finally {
-    for (const b of bundles) b.model.dispose();
+  const base = await completedRunWithModel(store, opts.baseRunId);
+  const other = await completedRunWithModel(store, opts.otherRunId);
+  const newer = base.id > other.id ? base : other;
+  const baseModel = await store.getModel(base.modelVersion);
+  const otherModel = await store.getModel(other.modelVersion);
+  if (!baseModel || !otherModel) throw new UserError(`The model of run ${!baseModel ? base.id : other.id} is no longer in the store.`);
+  await initBackend(opts.backend ?? 'auto');
+  throwIfAborted(opts.signal);
+  const baseBundle = await loadBundle(await ensureBundleOnDisk(store, paths, baseModel));
+  const otherBundle = await loadBundle(await ensureBundleOnDisk(store, paths, otherModel));
+  const regression = baseBundle.card.task === 'regression';
+  if (regression !== (otherBundle.card.task === 'regression')) {
+    throw new UserError(`Run ${base.id} is ${baseBundle.card.task} and run ${other.id} is ${otherBundle.card.task}: their predictions cannot be compared row by row.`);
   }
+
+  // The newer run's split, rebuilt from the examples it saw (id ≤ its card's maxExampleId).
+  const newerBundle = newer === base ? baseBundle : otherBundle;
+  const newerConfig = runConfigOf(newer, opts.ctx.config);
+  const plan = await planSplit(store, newerConfig, selectionFilter(modelSelection(newerBundle)), opts.signal);
+  const testRows = await recordsAtPositions(store, plan, plan.split.test, opts.signal);
+  const records = testRows.map((e) => e.record);
+  throwIfAborted(opts.signal);
+  const basePredictions = predictRecords(baseBundle, records);
+  throwIfAborted(opts.signal);
+  const otherPredictions = predictRecords(otherBundle, records);
+
+  const all: Array<PredictionChangeRow & { order: number }> = [];
+  let fixed = 0;
+  let broke = 0;
+  for (let i = 0; i < testRows.length; i++) {
+    const a = basePredictions[i];
+    const b = otherPredictions[i];
+    const example = testRows[i];
+    let kind: PredictionChangeRow['kind'];
+    let order: number;
+    let actual: string | number;
+    if ('value' in a && 'value' in b) {
+      actual = Number(example.label);
+      if (Math.abs(a.value - b.value) <= 1e-6 * Math.max(1, Math.abs(a.value), Math.abs(b.value))) continue;
+      const errA = Math.abs(a.value - actual);
+      const errB = Math.abs(b.value - actual);
+      kind = errB < errA ? 'fixed' : errB > errA ? 'broke' : 'changed';
+      order = -Math.abs(a.value - b.value);
+    } else if ('label' in a && 'label' in b) {
+      if (a.label === b.label) continue;
+      actual = classLabelText(example.label);
+      kind = b.label === actual ? 'fixed' : a.label === actual ? 'broke' : 'changed';
+      // broke before fixed before changed; within each, the largest confidence swing first.
+      const rank = kind === 'broke' ? 0 : kind === 'fixed' ? 1 : 2;
+      order = rank * 10 - Math.abs(a.confidence - b.confidence);
+    } else {
+      continue;
+    }
+    if (kind === 'fixed') fixed++;
+    else if (kind === 'broke') broke++;
+    all.push({
+      exampleId: example.id,
+      source: example.source,
+      sourceLine: example.sourceLine,
+      record: example.record,
+      actual,
+      base: comparable(a),
+      other: comparable(b),
+      kind,
+      order,
+    });
+  }
+  all.sort((x, y) => x.order - y.order || x.exampleId - y.exampleId);
+  return {
+    task: newerBundle.card.task,
+    baseRunId: base.id,
+    otherRunId: other.id,
+    baseVersion: base.modelVersion,
+    otherVersion: other.modelVersion,
+    on: `test split of run ${newer.id}`,
+    n: testRows.length,
+    changed: all.length,
+    fixed,
+    broke,
+    rows: all.slice(0, limit).map(({ order: _order, ...row }) => row),
+    features: newerConfig.features.map((f) => f.name),
+    label: newerConfig.label,
+  };
 }

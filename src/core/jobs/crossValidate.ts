@@ -7,14 +7,17 @@
 import { kFoldIndices, splitIndices } from '../data/split';
 import { outputColumns } from '../data/pipeline';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel } from '../engine/fit';
+import { balancedClassWeights, trainerFor, trainingBackendName } from '../engine/fit';
+import { trainProjectModel } from '../engine/select';
+import { denseNetworkOfModel } from '../engine/models';
+import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { fitTargetScale, scaleTargets } from '../data/labels';
 import { modelOutputs } from '../registry/predict';
 import { aggregateFolds, type FoldSummary } from '../evaluate/bootstrap';
 import { groupColumns } from '../explain/groups';
 import type { ProjectContext } from '../context/projectContext';
 import { UserError } from '../util/errors';
-import { assessModel, metricK } from './assess';
+import { assessModel, calibrationPlanned, metricK } from './assess';
 import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { BackendPreference } from './train';
 
@@ -44,7 +47,7 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
   const labels = all.rawLabels;
   const stratify = config.task !== 'regression';
   const folds = kFoldIndices(labels, opts.folds, config.training.seed, stratify);
-  const backend = await initBackend(opts.backend ?? 'auto');
+  const backend = trainingBackendName(config.model, await initBackend(opts.backend ?? 'auto'), opts.backend);
   const k = metricK(config.task, all.labels.classes);
   const perFold: CrossValidationResult['perFold'] = [];
   for (let f = 0; f < folds.length; f++) {
@@ -64,23 +67,35 @@ export async function crossValidate(opts: CrossValidationOptions): Promise<Cross
     // Each fold scales a regression target with its own training rows, as train does.
     const labelMap = config.task === 'regression' ? { ...all.labels, target: fitTargetScale(train.y) } : all.labels;
     const pipeline = fitPipelineOn(cols, fitIdx);
+    assertTrainingMemory(trainingMemoryNeedsFor(pipeline, config, { train: fitIdx.length, validation: valIdx.length, test: testIdx.length }, config.task === 'multiclass' ? k : 1), backend);
     const xTrain = transformPositions(pipeline, cols, fitIdx, opts.signal);
     const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
     const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);
     const classWeight = config.training.classWeight === 'balanced' && config.task !== 'regression' ? balancedClassWeights(train.y, k) : undefined;
-    const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
-      { task: config.task, numClasses: k, model: config.model, training: config.training, ...(classWeight ? { classWeight } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
-    );
+    // model: auto selects within each fold, as train would.
+    const fit = await trainProjectModel({
+      task: config.task,
+      numClasses: k,
+      model: config.model,
+      training: config.training,
+      train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(labelMap, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(labelMap, validation.y) } : null,
+      ...(labelMap.target ? { targetScale: labelMap.target.scale } : {}),
+      calibrationPlanned: calibrationPlanned(config, xVal.n),
+      trainer: trainerFor(opts.backend),
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     try {
+      const network = denseNetworkOfModel(fit.model);
       const assessment = await assessModel({
         config: { ...config, evaluation: { ...config.evaluation, bootstrap: 0 } },
         classes: all.labels.classes,
-        score: (x, n) => modelOutputs(fit.model, labelMap, x, n, pipeline.width),
+        score: (x, n) => modelOutputs(network, labelMap, x, n, pipeline.width),
         validation: { ...xVal, y: validation.y },
         test: { ...xTest, y: test.y },
         groups: groupColumns(outputColumns(pipeline)),
+        ...(fit.refitted ? { noCalibrationReason: `Not calibrated: ${fit.selection?.refit.reason ?? 'the model was trained on the validation rows.'}` } : {}),
         skipImportance: true,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });

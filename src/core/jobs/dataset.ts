@@ -15,6 +15,7 @@ import { encodeLabels, fitLabelMap, type LabelMap } from '../data/labels';
 import { featureWidth, fitPipeline, transformRows, type FittedPipeline } from '../data/pipeline';
 import { splitIndices } from '../data/split';
 import { isMissing, parseBoolean, parseNumber, scalarText } from '../data/values';
+import { absentFeatureSentences, maxColumnsRemembered } from '../data/importChecks';
 import type { FeatureSpec, ProjectConfig } from '../project/types';
 import type { ExampleFilter, Label, Store, StoredExample } from '../store/types';
 import { throwIfAborted, UserError } from '../util/errors';
@@ -58,6 +59,10 @@ export interface SplitPlan {
   lastEventTime: string | null;
   firstImportedAt: string | null;
   lastImportedAt: string | null;
+  /** Where each example came from, for messages: an index into `sources` and the line (0: none), per position. */
+  sources: string[];
+  sourceOf: Int32Array;
+  lineOf: Int32Array;
 }
 
 /**
@@ -70,6 +75,10 @@ export async function planSplit(store: Store, config: ProjectConfig, filter: Exa
   const ids: number[] = [];
   const rawLabels: Label[] = [];
   const weightList: Array<number | null> = [];
+  const sources: string[] = [];
+  const sourceIndex = new Map<string, number>();
+  const sourceOf: number[] = [];
+  const lineOf: number[] = [];
   let anyWeight = false;
   let firstEvent: string | null = null;
   let lastEvent: string | null = null;
@@ -80,6 +89,14 @@ export async function planSplit(store: Store, config: ProjectConfig, filter: Exa
       ids.push(e.id);
       rawLabels.push(e.label);
       weightList.push(e.weight);
+      let si = sourceIndex.get(e.source);
+      if (si === undefined) {
+        si = sources.length;
+        sources.push(e.source);
+        sourceIndex.set(e.source, si);
+      }
+      sourceOf.push(si);
+      lineOf.push(e.sourceLine ?? 0);
       if (e.weight !== null) anyWeight = true;
       if (firstEvent === null || e.eventTime < firstEvent) firstEvent = e.eventTime;
       if (lastEvent === null || e.eventTime > lastEvent) lastEvent = e.eventTime;
@@ -116,7 +133,17 @@ export async function planSplit(store: Store, config: ProjectConfig, filter: Exa
     lastEventTime: lastEvent,
     firstImportedAt: firstImport,
     lastImportedAt: lastImport,
+    sources,
+    sourceOf: Int32Array.from(sourceOf),
+    lineOf: Int32Array.from(lineOf),
   };
+}
+
+/** "data/x.csv:17" (or the source alone) for the example at a position: for messages. */
+export function exampleWhere(plan: SplitPlan, position: number): string {
+  const source = plan.sources[plan.sourceOf[position]] ?? `example ${plan.ids[position]}`;
+  const line = plan.lineOf[position];
+  return line ? `${source}:${line}` : source;
 }
 
 function pickSelection(f: ExampleFilter): Omit<DataSelection, 'maxExampleId'> {
@@ -140,6 +167,8 @@ export interface FeatureColumns {
   n: number;
   features: FeatureSpec[];
   columns: FeatureColumn[];
+  /** Keys the records had (up to maxColumnsRemembered), the label excluded: for "did you mean" in messages. */
+  keys: string[];
 }
 
 /**
@@ -148,15 +177,17 @@ export interface FeatureColumns {
  * parseBoolean, scalarText), so fitting and transforming from the columns gives what
  * fitting and transforming the records would.
  */
-export async function readFeatureColumns(store: Store, plan: SplitPlan, features: FeatureSpec[], signal?: AbortSignal): Promise<FeatureColumns> {
+export async function readFeatureColumns(store: Store, plan: SplitPlan, features: FeatureSpec[], signal?: AbortSignal, label?: string): Promise<FeatureColumns> {
   const n = plan.count;
   const columns: FeatureColumn[] = features.map((f) =>
     f.type === 'numeric' ? new Float64Array(n).fill(NaN) : f.type === 'boolean' ? new Int8Array(n).fill(-1) : new Array<string | undefined>(n).fill(undefined),
   );
   let position = 0;
+  const keys = new Set<string>();
   for await (const batch of store.streamExamples(selectionFilter(plan.selection), { signal, batchSize: 5000 })) {
     throwIfAborted(signal);
     for (const e of batch) {
+      if (keys.size < maxColumnsRemembered) for (const k of Object.keys(e.record)) keys.add(k);
       // The selection is fixed by maxExampleId; ids only grow, so positions line up with plan.ids.
       while (position < n && plan.ids[position] < e.id) position++;
       if (position >= n || plan.ids[position] !== e.id) continue;
@@ -181,7 +212,24 @@ export async function readFeatureColumns(store: Store, plan: SplitPlan, features
       position++;
     }
   }
-  return { n, features, columns };
+  return { n, features, columns, keys: [...keys].filter((k) => k !== label) };
+}
+
+/**
+ * Warnings for features that no row at `positions` (the training rows) has a value for: they
+ * would train as constants (a typo in mlloop.yaml, most often), with "did you mean".
+ */
+export function absentFeatureWarningsFromColumns(cols: FeatureColumns, positions: Int32Array): string[] {
+  const seen = cols.features.map((spec, f) => {
+    const col = cols.columns[f];
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i];
+      if (spec.type === 'numeric' ? !Number.isNaN((col as Float64Array)[p]) : spec.type === 'boolean' ? (col as Int8Array)[p] >= 0 : (col as Array<string | undefined>)[p] !== undefined) return true;
+    }
+    return false;
+  });
+  if (seen.every(Boolean)) return [];
+  return absentFeatureSentences(cols.features, seen, cols.keys, 'of the training set');
 }
 
 /** Records (feature keys only) for positions, rebuilt from the columns: small and short-lived. */

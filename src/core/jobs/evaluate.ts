@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { readRecords } from '../data/readers';
-import { featureProblem, validateRecord } from '../data/validate';
+import { predictionInputProblem, validateRecord } from '../data/validate';
 import { initBackend } from '../engine/backend';
 import { evaluatePredictions, type EvaluationReport } from '../evaluate/report';
 import type { ProjectConfig } from '../project/types';
@@ -12,30 +12,17 @@ import type { ProjectContext } from '../context/projectContext';
 import type { RejectedRow } from '../store/import';
 import type { ModelRecord, Store } from '../store/types';
 import { ensureBundleOnDisk } from '../registry/versions';
+import { resolveModel } from '../registry/registry';
 import { UserError } from '../util/errors';
 import { loadBundle } from '../registry/bundle';
 import { predictRecords, scoreRecords, type LoadedBundle, type Prediction } from '../registry/predict';
 import { planSplit, recordsAtPositions, selectionFilter, targetsAt, type DataSelection } from './dataset';
 import { runConfigOf } from './runRecord';
+import { unusablePrediction } from '../registry/usable';
 import type { BackendPreference } from './train';
 
-/**
- * The model to use: `version` when given, else the newest.
- * @throws UserError when there is no such model, or none at all.
- */
-export async function resolveModel(store: Store, version?: string): Promise<ModelRecord> {
-  if (version) {
-    const m = await store.getModel(version);
-    if (!m) {
-      const known = (await store.listModels()).map((x) => x.version);
-      throw new UserError(`There is no model ${version}.${known.length ? ` Known models: ${known.join(', ')}.` : ' Train one with `mlloop train`.'}`);
-    }
-    return m;
-  }
-  const [latest] = await store.listModels();
-  if (!latest) throw new UserError('There is no trained model yet. Train one with `mlloop train`.');
-  return latest;
-}
+/** The model a command means: `version`, else the champion (see registry.ts). */
+export { resolveModel } from '../registry/registry';
 
 export interface EvaluateOptions {
   ctx: ProjectContext;
@@ -79,11 +66,7 @@ export async function withModel<T>(
   const record = await resolveModel(ctx.store, version);
   await initBackend(backend ?? 'auto');
   const bundle = await loadBundle(await ensureBundleOnDisk(ctx.store, ctx.paths, record));
-  try {
-    return await fn({ config: ctx.config, store: ctx.store, record, bundle, root: ctx.paths.root });
-  } finally {
-    bundle.model.dispose();
-  }
+  return fn({ config: ctx.config, store: ctx.store, record, bundle, root: ctx.paths.root });
 }
 
 /** Which stored examples a model was trained and tested on (older cards: every id up to maxExampleId). */
@@ -159,23 +142,33 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvaluateResu
 export interface PredictOptions {
   ctx: ProjectContext;
   version?: string;
-  records: Array<Record<string, unknown>>;
+  /** The records, or a function that reads them (called once the model is known to exist, so a bad --model fails before stdin is read). */
+  records: Array<Record<string, unknown>> | (() => Promise<Array<Record<string, unknown>>>);
   backend?: BackendPreference;
 }
 
 /**
  * Predictions of a saved model for records (a label key, if present, is ignored). A record
- * with a value the pipeline cannot read (e.g. 'abc' for a numeric feature) gets
- * `{ error }` in its place instead of a prediction from a silently imputed value; the
- * others are predicted. `rejected` counts those records.
+ * with a value the pipeline cannot read (e.g. 'abc' for a numeric feature), with none of the
+ * model's features, or for which the model's output is not a number gets `{ error }` in its
+ * place instead of a prediction from silently imputed values; the others are predicted.
+ * `rejected` counts those records.
  */
 export async function predictWithModel(opts: PredictOptions): Promise<{ model: string; predictions: Array<Prediction | { error: string }>; rejected: number }> {
   return withModel(opts.ctx, opts.version, opts.backend, async ({ record, bundle }) => {
-    const problems = opts.records.map((r) => featureProblem(r, bundle.pipeline.features));
-    const good = opts.records.filter((_, i) => problems[i] === undefined);
+    const records = typeof opts.records === 'function' ? await opts.records() : opts.records;
+    const problems = records.map((r) => predictionInputProblem(r, bundle.pipeline.features));
+    const good = records.filter((_, i) => problems[i] === undefined);
     const predicted = predictRecords(bundle, good);
     let next = 0;
     const predictions = problems.map((p) => (p === undefined ? predicted[next++] : { error: p }));
+    predictions.forEach((p, i) => {
+      const unusable = 'error' in p ? undefined : unusablePrediction(p);
+      if (unusable !== undefined) {
+        predictions[i] = { error: unusable };
+        problems[i] = unusable;
+      }
+    });
     return { model: record.version, predictions, rejected: problems.filter((p) => p !== undefined).length };
   });
 }

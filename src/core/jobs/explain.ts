@@ -8,6 +8,7 @@ import { readRecords } from '../data/readers';
 import { validateRecord } from '../data/validate';
 import { outputColumns, transformRows } from '../data/pipeline';
 import { predictScores } from '../engine/fit';
+import { loadModel } from '../engine/serialize';
 import { integratedGradients, predictedOutputIndex } from '../explain/attribution';
 import { groupColumns } from '../explain/groups';
 import { permutationImportance } from '../explain/permutation';
@@ -131,9 +132,16 @@ export async function explainModel(opts: ExplainOptions): Promise<ExplainResult>
       if (opts.row > records.length) throw new UserError(`--row ${opts.row}: the ${source} has ${records.length} records.`);
       const rec = records[opts.row - 1];
       const { x } = transformRows(bundle.pipeline, [rec]);
-      const raw = predictScores(bundle.model, x, 1, width);
-      const outputIndex = predictedOutputIndex(task, raw);
-      const ig = integratedGradients(bundle.model, x, { outputIndex, groups });
+      // Integrated gradients need the model's gradient: the tfjs model of the same files.
+      const layers = await loadModel(path.resolve(root, record.path));
+      let ig: ReturnType<typeof integratedGradients>;
+      let outputIndex: number;
+      try {
+        outputIndex = predictedOutputIndex(task, predictScores(layers, x, 1, width));
+        ig = integratedGradients(layers, x, { outputIndex, groups });
+      } finally {
+        layers.dispose();
+      }
       // A regression model outputs the scaled target; the explained value is scale · output + center,
       // so attributions (differences) scale by `scale` and outputs map back fully.
       const t = task === 'regression' ? bundle.labels.target : undefined;

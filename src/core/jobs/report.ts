@@ -45,6 +45,7 @@ export async function writeRunReport(store: Store, paths: ProjectPaths, runId: n
     evaluation: details?.evaluation ?? null,
     calibration: details?.calibration ?? null,
     importance: details?.importance ?? null,
+    selection: details?.selection ?? null,
     error: run.error,
     generatedAt: new Date().toISOString(),
     mlloopVersion: MLLOOP_VERSION,

@@ -6,19 +6,26 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
-import { balancedClassWeights, fitModel, type EpochLogs } from '../engine/fit';
-import { fitTargetScale, scaleTargets } from '../data/labels';
+import { balancedClassWeights, fitModel, trainerFor, trainingBackendName, type Dataset, type EpochLogs, type FitOptions, type FitResult } from '../engine/fit';
+import type { TrainingConfig } from '../project/types';
+import { trainProjectModel } from '../engine/select';
+import { encodeLabels, fitTargetScale, scaleTargets } from '../data/labels';
+import { fineTuneBase, type FineTuneBase } from './fineTune';
 import { modelOutputs } from '../registry/predict';
-import { outputColumns } from '../data/pipeline';
+import { denseNetworkOfModel } from '../engine/models';
+import { outputColumns, textCapacityNotes } from '../data/pipeline';
+import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { groupColumns } from '../explain/groups';
-import { assessModel, runDetails } from './assess';
+import { assessModel, calibrationPlanned, runDetails } from './assess';
 import { writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
-import type { ExampleFilter } from '../store/types';
+import type { ExampleFilter, ModelRecord } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
-import { fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
+import { absentFeatureWarningsFromColumns, exampleWhere, fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
-import { bundleDigest, materializeBundle, nextModelVersion, renderBundleFiles } from '../registry/versions';
+import { bundleDigest, materializeBundle, nextModelVersion } from '../registry/versions';
+import { renderBundleFiles } from '../registry/renderBundle';
+import { assertUsableModel } from '../registry/usable';
 import { MLLOOP_VERSION } from '../version';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -44,6 +51,8 @@ export interface TrainResult {
   calibration: { method: string; reason: string; eceBefore: number | null; eceAfter: number | null };
   /** Time spent waiting for and reading or writing the store, in ms (for benchmarks). */
   storeMs: number;
+  /** model: auto — the chosen candidate's label, why, and whether it was refitted; null for an explicit model. */
+  selection: { chosen: string; reason: string; refitted: boolean } | null;
 }
 
 export interface TrainOptions {
@@ -51,6 +60,13 @@ export interface TrainOptions {
   backend?: BackendPreference;
   /** Which examples to train on (default: every stored example). */
   filter?: ExampleFilter;
+  /**
+   * Fine-tune this model instead of training from scratch: its pipeline and label map are
+   * kept, training starts from its weights, for schedule.incremental.epochs at
+   * schedule.incremental.learningRate. When it cannot be (a class it does not know, another
+   * task), the run trains from scratch and logs why.
+   */
+  fineTune?: { from: ModelRecord };
   onEvent?: (e: TrainEvent) => void;
   signal?: AbortSignal;
 }
@@ -91,13 +107,28 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
   };
   try {
     const plan = await timed(planSplit(store, config, opts.filter ?? {}, opts.signal));
-    const cols = await timed(readFeatureColumns(store, plan, config.features, opts.signal));
+    let base: FineTuneBase | null = null;
+    if (opts.fineTune) {
+      const b = await timed(fineTuneBase(ctx, opts.fineTune.from, plan.rawLabels));
+      if ('refused' in b) emit({ type: 'log', message: `not fine-tuning ${opts.fineTune.from.version}: ${b.refused}; training from scratch instead` });
+      else {
+        base = b;
+        // The champion's outputs: its classes (a superset of the window's), its target scale.
+        plan.labels = b.labels;
+        plan.y = encodeLabels(b.labels, plan.rawLabels);
+      }
+    }
+    const cols = await timed(readFeatureColumns(store, plan, config.features, opts.signal, config.label));
     const { train: trainIdx, validation: valIdx, test: testIdx } = plan.split;
     const train = targetsAt(plan, trainIdx);
     const validation = targetsAt(plan, valIdx);
     const test = targetsAt(plan, testIdx);
-    if (config.task === 'regression') plan.labels.target = fitTargetScale(train.y);
-    const pipeline = fitPipelineOn(cols, trainIdx);
+    if (config.task === 'regression' && !base) plan.labels.target = fitTargetScale(train.y);
+    const pipeline = base ? base.pipeline : fitPipelineOn(cols, trainIdx);
+    // Before the matrices are allocated: a config whose memory cannot fit is refused with the limit.
+    const memory = trainingMemoryNeedsFor(pipeline, config, { train: trainIdx.length, validation: valIdx.length, test: testIdx.length }, config.task === 'multiclass' ? plan.labels.classes.length : 1);
+    assertTrainingMemory(memory);
+    for (const warning of absentFeatureWarningsFromColumns(cols, trainIdx)) emit({ type: 'log', message: `warning: ${warning}` });
     const xTrain = transformPositions(pipeline, cols, trainIdx, opts.signal);
     const xVal = transformPositions(pipeline, cols, valIdx, opts.signal);
     const xTest = transformPositions(pipeline, cols, testIdx, opts.signal);
@@ -112,7 +143,9 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       maxExampleId: plan.selection.maxExampleId,
     };
 
-    const backend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
+    const tfjsBackend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
+    assertTrainingMemory(memory, tfjsBackend);
+    const backend = trainingBackendName(config.model, tfjsBackend, opts.backend);
     runId = await timed(store.createRun({ config, configHash: configHash(config), dataCounts: counts }));
     await timed(store.updateRun(runId, { backend }));
     const liveRun = runId;
@@ -129,24 +162,45 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         ? balancedClassWeights(train.y, config.task === 'binary' ? 2 : k)
         : undefined;
     const currentRun = runId;
-    const fit = await fitModel(
-      { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
-      xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
-      {
-        task: config.task,
-        numClasses: k,
-        model: config.model,
-        training: config.training,
-        ...(classWeight ? { classWeight } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onEpochEnd: (logs) => {
-          epochs.push(logs);
-          emit({ type: 'epoch', runId: currentRun, logs, epochs: config.training.epochs });
-        },
+    for (const message of textCapacityNotes(pipeline)) emit({ type: 'log', message: `note: ${message}` });
+    const tuning = base ? { ...config.training, epochs: config.schedule.incremental.epochs, learningRate: config.schedule.incremental.learningRate } : config.training;
+    if (base) emit({ type: 'log', message: `fine-tuning ${base.from.version}: its pipeline and weights, ${tuning.epochs} epochs at learning rate ${tuning.learningRate}` });
+    const fit = base
+      ? await fineTuneModel(base, tuning, {
+          task: config.task,
+          numClasses: k,
+          train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+          validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
+          trainer: trainerFor(opts.backend),
+          ...(classWeight ? { classWeight } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onEpochEnd: (logs) => {
+            epochs.push(logs);
+            emit({ type: 'epoch', runId: currentRun, logs, epochs: tuning.epochs });
+          },
+        })
+      : await trainProjectModel({
+      task: config.task,
+      numClasses: k,
+      model: config.model,
+      training: config.training,
+      train: { x: xTrain.x, n: xTrain.n, d: xTrain.d, y: scaleTargets(plan.labels, train.y), ...(train.weights ? { sampleWeight: train.weights } : {}) },
+      validation: xVal.n > 0 ? { x: xVal.x, n: xVal.n, d: xVal.d, y: scaleTargets(plan.labels, validation.y) } : null,
+      ...(plan.labels.target ? { targetScale: plan.labels.target.scale } : {}),
+      calibrationPlanned: calibrationPlanned(config, xVal.n),
+      trainer: trainerFor(opts.backend),
+      ...(classWeight ? { classWeight } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      log: (message) => emit({ type: 'log', message }),
+      onEpochEnd: (logs) => {
+        epochs.push(logs);
+        emit({ type: 'epoch', runId: currentRun, logs, epochs: config.training.epochs });
       },
-    );
+    });
 
-    const model = fit.model;
+    const model = denseNetworkOfModel(fit.model);
+    const held = (name: 'validation' | 'test', rows: typeof xTest) => ({ name, ...rows, where: (i: number) => exampleWhere(plan, plan.split[name][i]) });
+    assertUsableModel(pipeline, plan.labels, (x, n) => modelOutputs(model, plan.labels, x, n, pipeline.width), [held('validation', xVal), held('test', xTest)]);
     const assessment = await assessModel({
       config,
       classes: plan.labels.classes,
@@ -154,6 +208,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
       validation: { ...xVal, y: validation.y },
       test: { ...xTest, y: test.y },
       groups: groupColumns(outputColumns(pipeline)),
+      ...(fit.refitted ? { noCalibrationReason: `Not calibrated: ${fit.selection?.refit.reason ?? 'the model was trained on the validation rows.'}` } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       log: (message) => emit({ type: 'log', message }),
     });
@@ -177,7 +232,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
           features: config.features.map((f) => ({ name: f.name, type: f.type })),
           createdAt,
           runId: currentRun,
-          parentVersion: previous?.version ?? null,
+          parentVersion: base ? base.from.version : (previous?.version ?? null),
           configHash: configHash(config),
           backend,
           metrics,
@@ -193,7 +248,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
             lastEventTime: plan.lastEventTime,
             selection: plan.selection,
           },
-          training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs },
+          training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, durationMs, ...(base ? { fineTunedFrom: base.from.version } : {}) },
           calibration: {
             method: assessment.calibration.method,
             eceBefore: assessment.calibration.test?.before.ece ?? null,
@@ -206,7 +261,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         const bundleDir = path.join(paths.modelsDir, version);
         await tx.addEpochs(currentRun, epochs.map(toEpochRecord));
         await tx.addModel({ version, runId: currentRun, createdAt, task: config.task, metrics, path: path.relative(paths.root, bundleDir).split(path.sep).join('/'), digest }, files);
-        await tx.updateRun(currentRun, { status: 'completed', finishedAt: createdAt, durationMs, metrics, modelVersion: version, bestEpoch: fit.bestEpoch, details });
+        await tx.updateRun(currentRun, { status: 'completed', finishedAt: createdAt, durationMs, metrics, modelVersion: version, bestEpoch: fit.bestEpoch, details: { ...details, selection: fit.selection } });
         return { version, files, digest, bundleDir };
       }),
     );
@@ -239,6 +294,7 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
         eceAfter: assessment.calibration.test?.after.ece ?? null,
       },
       storeMs: Math.round(storeMs),
+      selection: fit.selection ? { chosen: fit.selection.candidates[fit.selection.chosen].label, reason: fit.selection.reason, refitted: fit.refitted } : null,
     };
     emit({ type: 'finished', result });
     return result;
@@ -267,4 +323,15 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
 function toEpochRecord(l: EpochLogs): { epoch: number; logs: Record<string, number> } {
   const { epoch, ...logs } = l;
   return { epoch, logs: logs as Record<string, number> };
+}
+
+/** Fine-tuning: the champion's architecture, started from its weights (see TrainOptions.fineTune). */
+async function fineTuneModel(
+  base: FineTuneBase,
+  training: TrainingConfig,
+  o: Pick<FitOptions, 'task' | 'numClasses' | 'trainer' | 'classWeight' | 'signal' | 'onEpochEnd'> & { train: Dataset; validation: Dataset | null },
+): Promise<{ model: FitResult['model']; history: EpochLogs[]; bestEpoch: number; epochsRun: number; stoppedEarly: boolean; selection: null; refitted: false }> {
+  const { train, validation, ...rest } = o;
+  const fit = await fitModel(train, validation, { ...rest, model: base.model, training, initialWeights: base.weights });
+  return { model: fit.model, history: fit.history, bestEpoch: fit.bestEpoch, epochsRun: fit.epochsRun, stoppedEarly: fit.stoppedEarly, selection: null, refitted: false };
 }

@@ -8,9 +8,7 @@ import { UserError } from '../util/errors';
 import { parseNumber } from '../data/values';
 import { checkInboxObject } from './inboxLine';
 import { recordItems } from './record';
-
-/** BUNDLE_FILES.labels; not imported from registry/bundle.ts, which loads TensorFlow.js (this runs in the CLI's light half). */
-const LABELS_FILE = 'labels.json';
+import { BUNDLE_FILES } from '../registry/bundle';
 
 export interface ManualFeedback {
   prediction: string;
@@ -91,7 +89,7 @@ export async function recordManualFeedback(ctx: ProjectContext, f: ManualFeedbac
 /** The classes of a stored model (its bundle's labels.json), or undefined when the store does not hold it. */
 async function modelClasses(ctx: ProjectContext, version: string): Promise<string[] | undefined> {
   const files = await ctx.store.getModelFiles(version);
-  const labels = files.find((x) => x.name === LABELS_FILE);
+  const labels = files.find((x) => x.name === BUNDLE_FILES.labels);
   if (!labels) return undefined;
   try {
     const map = JSON.parse(Buffer.from(labels.bytes).toString('utf8')) as { classes?: unknown };

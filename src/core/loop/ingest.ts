@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ProjectContext } from '../context/projectContext';
 import type { InboxFileState } from '../store/types';
-import { parseDuration } from '../util/duration';
+import { parseDuration } from '../util/schedule';
 import { throwIfAborted } from '../util/errors';
 import { parseInboxLine } from './inboxLine';
 import { addCounts, emptyCounts, recordItems, type RecordCounts, type SourcedItem } from './record';

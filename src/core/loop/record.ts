@@ -20,12 +20,13 @@ export interface SourcedItem {
   item: InboxItem;
 }
 
-export interface RecordCounts {
+/** New rows by kind (a type, not an interface, so it is also a Record<string, number>). */
+export type RecordCounts = {
   predictions: number;
   feedback: number;
   outcomes: number;
   examples: number;
-}
+};
 
 export interface RecordResult {
   counts: RecordCounts;

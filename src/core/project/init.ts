@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inferProject } from '../data/infer';
 import { detectFormat } from '../data/readers';
 import { UserError } from '../util/errors';
+import { fileSystemUserError } from '../util/fsErrors';
 import { parseProject, PROJECT_FILE } from './parse';
 import type { FeatureSpec, Task } from './types';
 
@@ -40,6 +41,7 @@ export interface InitResult {
  * init → import → train reach a good model on 150 rows as on 100,000.
  */
 export function suggestTraining(rows: number): { hidden: number[]; batchSize: number; learningRate: number; patience: number } {
+  // hidden is what an explicit model: mlp would use; model: auto (what init writes) has its own candidates.
   if (rows < 1000) return { hidden: [32, 16], batchSize: 16, learningRate: 0.01, patience: 20 };
   if (rows < 20000) return { hidden: [64, 32], batchSize: 32, learningRate: 0.003, patience: 10 };
   return { hidden: [64, 32], batchSize: 128, learningRate: 0.001, patience: 5 };
@@ -66,13 +68,13 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   const rel = path.relative(root, path.resolve(opts.dataFile)).split(path.sep).join('/');
   const name = opts.name ?? path.basename(root);
   const t = suggestTraining(inferred.rows);
-  const featureLines = inferred.features.map((f) => `  - ${featureYaml(f)}`);
+  const featureLines = inferred.features.flatMap((f) => [...(inferred.why[f.name] ? [`  # ${f.name}: ${inferred.why[f.name]}`] : []), `  - ${featureYaml(f)}`]);
   const text = [
     `# ML Loop project. Schema: every key is documented on hover in VS Code; see README.md.`,
-    `# Written by \`mlloop init\` from ${rel} (${inferred.rows} rows scanned).`,
+    `# Written by \`mlloop init\` from ${commentText(rel)} (${inferred.rows} rows scanned).`,
     `version: 1`,
     `name: ${yamlString(name)}`,
-    `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
+    `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).map(commentText).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
     `label: ${yamlString(opts.label)}`,
     ...(inferred.time ? [`time: ${yamlString(inferred.time)}   # when each row happened: windows such as "the last 90 days" use it`] : []),
     `features:`,
@@ -81,10 +83,10 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     `  sources:`,
     `    - path: ${yamlString(rel)}${format !== extFormat(rel) ? `\n      format: ${format}` : ''}`,
     `model:`,
-    `  type: mlp`,
-    `  hidden: [${t.hidden.join(', ')}]`,
-    `  dropout: 0.1`,
-    `  activation: relu`,
+    `  # auto: linear models at four L2 strengths and MLPs [32] and [64, 32] are compared on the`,
+    `  # validation rows; the run's report says which won and why. Or name one: type: mlp | logistic.`,
+    `  type: auto`,
+    `  refit: auto          # train the winner again on training + validation rows when the data is small and nothing is calibrated on them`,
     `training:`,
     `  batchSize: ${t.batchSize}`,
     `  learningRate: ${t.learningRate}`,
@@ -101,8 +103,12 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
     // A bug here, not the user's: the generated file must always validate.
     throw new Error(`init produced an invalid project file: ${check.problems.map((p) => p.message).join('; ')}`);
   }
-  fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(file, text);
+  try {
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw fileSystemUserError(e, file) ?? e;
+  }
   return {
     file,
     task,
@@ -119,6 +125,11 @@ function extFormat(p: string): string | undefined {
   return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.jsonl' ? 'jsonl' : undefined;
 }
 
+/** Data text made safe inside a YAML comment: a value with a line break or control character is written as a JSON string. */
+function commentText(s: string): string {
+  return /[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(s) ? JSON.stringify(s) : s;
+}
+
 function yamlString(s: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(s) && !/^(true|false|yes|no|null|~|\d.*)$/i.test(s) ? s : JSON.stringify(s);
 }
@@ -133,7 +144,7 @@ function featureYaml(f: FeatureSpec): string {
       parts.push(`maxCategories: ${f.maxCategories}`);
       break;
     case 'text':
-      parts.push(`dimensions: ${f.dimensions}`, `ngrams: [${f.ngrams.join(', ')}]`);
+      parts.push(`analyzer: ${f.analyzer}`, `ngrams: [${f.ngrams.join(', ')}]`, `dimensions: ${f.dimensions}`, `sublinearTf: ${f.sublinearTf}`, `minDf: ${f.minDf}`);
       break;
     case 'boolean':
       break;

@@ -6,17 +6,26 @@
  * right place. Pure (no fs): callers pass the text.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../schemas/mlloop.schema.json';
+import { cronProblem } from '../util/schedule';
+import { metricDirection, TASK_METRICS, UNIT_INTERVAL_METRICS } from '../evaluate/metricNames';
 import type {
   CalibrationConfig,
   EvaluationConfig,
   FeatureSpec,
+  GateConfig,
+  GateSlice,
   ModelConfig,
   MonitoringConfig,
   ProjectConfig,
+  ScheduleConfig,
+  TextAnalyzer,
+  TextFeature,
+  Task,
   TrainingConfig,
 } from './types';
+import { didYouMean } from '../util/suggest';
 
 export const PROJECT_FILE = 'mlloop.yaml';
 
@@ -41,7 +50,7 @@ let validateFn: ReturnType<Ajv['compile']> | undefined;
 function validator(): ReturnType<Ajv['compile']> {
   // discriminator: errors for a feature/model come from the branch its `type` selects,
   // instead of one error per oneOf branch.
-  validateFn ??= new Ajv({ allErrors: true, discriminator: true, strict: false }).compile(schema);
+  validateFn ??= new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true }).compile(schema);
   return validateFn;
 }
 
@@ -67,11 +76,25 @@ export function parseProject(text: string, defaultName = 'project'): ParseResult
     const e = lineCounter.linePos(Math.max(offsetStart, offsetEnd));
     problems.push({ message, line: s.line, column: s.col, endLine: e.line, endColumn: e.col, path, severity });
   };
-  for (const err of doc.errors) at(err.pos[0], err.pos[1], `YAML syntax: ${firstLine(err.message)}`, '');
+  for (const err of doc.errors) at(err.pos[0], err.pos[1], yamlSyntaxMessage(err.message), '');
   for (const warn of doc.warnings) at(warn.pos[0], warn.pos[1], firstLine(warn.message), '', 'warning');
   if (doc.errors.length > 0) return { ok: false, problems };
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    // The yaml library stops an alias bomb (aliases of aliases that expand exponentially)
+    // and deep recursion with an exception: report them at the place they start, as the
+    // user's problem they are.
+    const alias = firstAliasRange(doc);
+    if (e instanceof Error && /alias/i.test(e.message) && alias) {
+      at(alias[0], alias[1], `YAML aliases expand into too much data here (more than 100 aliases after expansion, as an "alias bomb" does). mlloop.yaml needs no aliases (*name): write the values out.`, '');
+    } else {
+      at(0, 0, `The project file cannot be read: ${e instanceof Error ? firstLine(e.message) : String(e)} (values nested too deeply?).`, '');
+    }
+    return { ok: false, problems };
+  }
   if (data === null || data === undefined) {
     at(0, 0, 'The project file is empty: it needs at least version, task, label and features (run `mlloop init`).', '');
     return { ok: false, problems };
@@ -102,10 +125,12 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'time' | 'store' | 'monitoring'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule' | 'monitoring'> & {
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
+  gate?: Partial<GateConfig>;
   monitoring?: { retention?: Partial<MonitoringConfig['retention']> };
   store?: { url?: string; schema?: string };
+  schedule?: Partial<Omit<ScheduleConfig, 'incremental'>> & { incremental?: Partial<ScheduleConfig['incremental']> };
   calibration?: Partial<CalibrationConfig>;
   evaluation?: Partial<EvaluationConfig>;
   features: Array<Partial<FeatureSpec> & { name: string; type: FeatureSpec['type'] }>;
@@ -130,11 +155,64 @@ export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidenc
 
 export const DEFAULT_MONITORING: MonitoringConfig = { retention: { predictions: '7d' } };
 
+/**
+ * The gate's task-independent defaults. margin and alpha are the seed systems' 5%; maxClassDrop
+ * 0.10 is twice the margin — a challenger 5% better overall may move a few rows between classes,
+ * but a class losing ten points of recall is a regression its users notice, while a tighter
+ * limit mostly measures noise on a class of a few dozen held-out rows; minClassRows 20 keeps a
+ * single row (0.05 of a 20-row class) from deciding it; minRows 30 is what the iris example's
+ * 20% test split holds, and below it one row moves accuracy by more than 3 points; 2000
+ * resamples put the Monte Carlo error of a p-value near 0.05 at about 0.005.
+ */
+export const DEFAULT_GATE: Omit<GateConfig, 'metric' | 'floors'> = {
+  margin: 0.05,
+  alpha: 0.05,
+  maxClassDrop: 0.1,
+  minClassRows: 20,
+  slices: [],
+  minRows: 30,
+  bootstrap: 2000,
+};
+
+/** The gate's default metric: accuracy for classification, mae for regression. */
+export function defaultGateMetric(task: Task): string {
+  return task === 'regression' ? 'mae' : 'accuracy';
+}
+
+/**
+ * The gate's default floors (the seed systems'): accuracy ≥ 0.75, F1 ≥ 0.70 (binary: f1 of the
+ * positive class; multiclass: f1_macro), ECE ≤ 0.20; none for regression, whose metrics are in
+ * the label's units.
+ */
+export function defaultGateFloors(task: Task): Record<string, number> {
+  if (task === 'binary') return { accuracy: 0.75, f1: 0.7, ece: 0.2 };
+  if (task === 'multiclass') return { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 };
+  return {};
+}
+
 export const DEFAULT_STORE_SCHEMA = 'mlloop';
+export const DEFAULT_SCHEDULE: ScheduleConfig = {
+  cron: '0 2 * * 0',
+  timezone: 'UTC',
+  window: '90d',
+  incremental: { every: 100, epochs: 20, learningRate: 0.0003 },
+  minExamples: 100,
+  minNewLabels: 1,
+};
 export const DEFAULT_TIME_UNIT = 'auto';
 
 export const DEFAULT_MLP = { type: 'mlp', hidden: [64, 32], dropout: 0.1, activation: 'relu' } as const;
 export const DEFAULT_LOGISTIC = { type: 'logistic', l2: 0.0001 } as const;
+export const DEFAULT_AUTO = { type: 'auto', refit: 'auto' } as const;
+
+/**
+ * A text feature's defaults: the behaviour of projects written before analyzer, sublinearTf
+ * and minDf existed (word 1–2-grams, raw counts, every term kept), so they train as before.
+ * `mlloop init` writes settings sized to the data instead. ngrams defaults by analyzer.
+ */
+export const DEFAULT_TEXT = { dimensions: 1024, lowercase: true, analyzer: 'word', sublinearTf: false, minDf: 1 } as const;
+/** Default n-gram range by analyzer: word uni- and bigrams; character 2- to 5-grams (a common choice for char_wb). */
+export const DEFAULT_TEXT_NGRAMS: Record<TextAnalyzer, [number, number]> = { word: [1, 2], char_wb: [2, 5] };
 
 function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
   switch (f.type) {
@@ -144,8 +222,10 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
       return { name: f.name, type: 'boolean', missing: false, ...(f as object) } as FeatureSpec;
     case 'categorical':
       return { name: f.name, type: 'categorical', maxCategories: 50, minCount: 1, ...(f as object) } as FeatureSpec;
-    case 'text':
-      return { name: f.name, type: 'text', dimensions: 1024, ngrams: [1, 2], lowercase: true, ...(f as object) } as FeatureSpec;
+    case 'text': {
+      const analyzer: TextAnalyzer = (f as Partial<TextFeature>).analyzer ?? DEFAULT_TEXT.analyzer;
+      return { name: f.name, type: 'text', ...DEFAULT_TEXT, ngrams: [...DEFAULT_TEXT_NGRAMS[analyzer]], ...(f as object) } as FeatureSpec;
+    }
   }
 }
 
@@ -155,10 +235,13 @@ function resolveFeature(f: RawProject['features'][number]): FeatureSpec {
  * and what decodeStoredConfig uses so that sections added later get their defaults.
  */
 export function resolveDefaults(raw: RawProject, defaultName: string): ProjectConfig {
+  // No model key: an MLP, as before model: auto existed (mlloop init writes auto).
   const model: ModelConfig =
     raw.model?.type === 'logistic'
       ? { ...DEFAULT_LOGISTIC, ...(raw.model as object) } as ModelConfig
-      : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
+      : raw.model?.type === 'auto'
+        ? { ...DEFAULT_AUTO, ...(raw.model as object) } as ModelConfig
+        : { ...DEFAULT_MLP, hidden: [...DEFAULT_MLP.hidden], ...(raw.model as object) } as ModelConfig;
   const t: NonNullable<RawProject['training']> = raw.training ?? {};
   const training: TrainingConfig = {
     ...DEFAULT_TRAINING,
@@ -180,9 +263,71 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     training,
     calibration: { ...DEFAULT_CALIBRATION, ...(raw.calibration ?? {}) },
     evaluation: { ...DEFAULT_EVALUATION, ...(raw.evaluation ?? {}) },
+    gate: resolveGate(raw.gate ?? {}, raw.task!),
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
+    schedule: { ...DEFAULT_SCHEDULE, ...(raw.schedule ?? {}), incremental: { ...DEFAULT_SCHEDULE.incremental, ...(raw.schedule?.incremental ?? {}) } },
     monitoring: { ...DEFAULT_MONITORING, ...(raw.monitoring ?? {}), retention: { ...DEFAULT_MONITORING.retention, ...(raw.monitoring?.retention ?? {}) } },
   };
+}
+
+/**
+ * Written floors replace the task's default floors as a whole (rather than merging into them),
+ * so that resolving a resolved config — a run's stored config, see jobs/runRecord.ts — gives it
+ * back unchanged.
+ */
+function resolveGate(raw: NonNullable<RawProject['gate']>, task: Task): GateConfig {
+  return {
+    ...DEFAULT_GATE,
+    ...raw,
+    metric: raw.metric ?? defaultGateMetric(task),
+    floors: { ...(raw.floors ?? defaultGateFloors(task)) },
+    slices: (raw.slices ?? DEFAULT_GATE.slices).map((slice) => ({ ...slice })),
+  };
+}
+
+/** The values a metric can take, for bounds that could never be met (or always are). */
+function metricRange(metric: string): [number, number] {
+  if (UNIT_INTERVAL_METRICS.has(metric)) return [0, 1];
+  if (metric === 'mcc') return [-1, 1];
+  if (metric === 'brier') return [0, 2];
+  if (metric === 'r2' || metric === 'explained_variance') return [-Infinity, 1];
+  return [0, Infinity]; // log_loss, mse, rmse, mae
+}
+
+function gateProblems(c: ProjectConfig): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  const metrics = TASK_METRICS[c.task];
+  const known = (m: string) => metrics.includes(m);
+  if (!known(c.gate.metric)) {
+    out.push({ path: '/gate/metric', message: `'${c.gate.metric}' is not a ${c.task} metric; the gate can compare one of ${metrics.join(', ')}.` });
+  }
+  for (const [metric, bound] of Object.entries(c.gate.floors)) {
+    const path = `/gate/floors/${metric}`;
+    if (!known(metric)) {
+      out.push({ path, message: `'${metric}' is not a ${c.task} metric, so it cannot have a floor; use one of ${metrics.join(', ')}.` });
+      continue;
+    }
+    const [low, high] = metricRange(metric);
+    if (bound < low || bound > high) {
+      const kind = metricDirection(metric) === 'higher' ? 'floor' : 'ceiling';
+      const range = high === Infinity ? `at least ${low}` : low === -Infinity ? `at most ${high}` : `between ${low} and ${high}`;
+      const hint = high === 1 && bound > 1 && bound <= 100 ? ` (for ${bound}% write ${bound / 100})` : '';
+      out.push({ path, message: `${metric} is ${range}, so a ${kind} of ${bound} is a mistake${hint}.` });
+    }
+  }
+  const names = new Map<string, number>();
+  c.gate.slices.forEach((slice: GateSlice, i) => {
+    const path = `/gate/slices/${i}`;
+    if (names.has(slice.name)) out.push({ path: `${path}/name`, message: `Slice '${slice.name}' is listed twice (first at gate.slices[${names.get(slice.name)}]).` });
+    else names.set(slice.name, i);
+    const conditions = [slice.equals !== undefined, slice.in !== undefined, slice.min !== undefined || slice.max !== undefined].filter(Boolean).length;
+    if (conditions !== 1) {
+      out.push({ path, message: `Slice '${slice.name}' needs exactly one condition on '${slice.feature}': equals, in, or a range min/max${conditions > 1 ? ' (it has several)' : ''}.` });
+    } else if (slice.min !== undefined && slice.max !== undefined && !(slice.min < slice.max)) {
+      out.push({ path: `${path}/max`, message: `Slice '${slice.name}': max (${slice.max}) must be greater than min (${slice.min}); the range is min ≤ value < max.` });
+    }
+  });
+  return out;
 }
 
 function semanticProblems(c: ProjectConfig): Array<{ path: string; message: string; severity?: 'warning' }> {
@@ -204,6 +349,10 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
   if (c.time !== undefined && (c.time.column === c.label || c.time.column === c.weight)) {
     out.push({ path: '/time', message: `'${c.time.column}' is the ${c.time.column === c.label ? 'label' : 'weight column'}; it cannot also be the time column.` });
   }
+  if (c.schedule.cron !== 'off') {
+    const why = cronProblem(c.schedule.cron, c.schedule.timezone);
+    if (why) out.push({ path: '/schedule/cron', message: why });
+  }
   if (c.training.validationSplit + c.training.testSplit >= 0.8) {
     out.push({ path: '/training/testSplit', message: `validationSplit + testSplit = ${(c.training.validationSplit + c.training.testSplit).toFixed(2)} leaves too little to train on; keep the sum below 0.8.` });
   }
@@ -213,6 +362,7 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
   if (c.training.earlyStopping.monitor === 'val_accuracy' && c.task === 'regression') {
     out.push({ path: '/training/earlyStopping/monitor', message: 'val_accuracy is not defined for regression; use val_loss.' });
   }
+  out.push(...gateProblems(c));
   return out;
 }
 
@@ -225,6 +375,23 @@ const IMPORTANCE_METRICS: Record<ProjectConfig['task'], string[]> = {
 
 function firstLine(s: string): string {
   return s.split('\n')[0];
+}
+
+function yamlSyntaxMessage(message: string): string {
+  if (/Maximum call stack/i.test(message)) return 'YAML syntax: lists or maps are nested too deeply here to read (hundreds of levels inside each other).';
+  return `YAML syntax: ${firstLine(message)}`;
+}
+
+/** Range of the first alias (*name) in the document, if any. */
+function firstAliasRange(doc: Document): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.range) found = [node.range[0], node.range[1]];
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function pointerSegments(pointer: string): string[] {
@@ -270,24 +437,33 @@ function describeError(err: ErrorObject): string {
   switch (err.keyword) {
     case 'required':
       return `${where} is missing the required key '${String(p.missingProperty)}'.`;
-    case 'additionalProperties':
-      return `Unknown key '${String(p.additionalProperty)}' in ${where}.`;
-    case 'enum':
-      return `${where} must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const allowed = Object.keys((err.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      return `Unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`;
+    }
+    case 'enum': {
+      const allowed = p.allowedValues as unknown[];
+      const hint = typeof err.data === 'string' ? didYouMean(err.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      return `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.${hint}`;
+    }
     case 'const':
       return `${where} must be ${JSON.stringify(p.allowedValue)}.`;
     case 'type':
       return `${where} must be ${String(p.type)}.`;
     case 'pattern':
-      // Durations (monitoring.retention …) share one pattern: say what it means, not the regex.
-      if (String(p.pattern).includes('(ms|s|m|min|h|d|w)')) {
-        return `${where} must be a duration: a number and a unit (s, m, h, d, w), e.g. 7d or 36h${String(p.pattern).includes('forever') ? ', or forever' : ''}.`;
+      // Durations (schedule.window, monitoring.retention …) share one pattern: say what it means, not the regex.
+      if (String(p.pattern).includes('(ms|s|m|h|d|w)')) {
+        return `${where} must be a duration: a number and a unit (ms, s, m, h, d, w), e.g. 7d or 36h${String(p.pattern).includes('forever') ? ', or forever' : ''}.`;
       }
       return `${where} ${err.message ?? 'is invalid'}.`;
-    case 'discriminator':
+    case 'discriminator': {
+      const types = err.instancePath.startsWith('/model') ? ['auto', 'mlp', 'logistic'] : ['numeric', 'boolean', 'categorical', 'text'];
+      const hint = typeof p.tagValue === 'string' ? didYouMean(p.tagValue, types) : '';
       return p.error === 'mapping'
-        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${err.instancePath.startsWith('/model') ? 'mlp or logistic' : 'numeric, boolean, categorical or text'}.`
+        ? `${where}: unknown type ${JSON.stringify(p.tagValue ?? '')}; expected ${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}.${hint}`
         : `${where} needs a 'type'.`;
+    }
     default:
       return `${where} ${err.message ?? 'is invalid'}.`;
   }

@@ -36,15 +36,31 @@ export interface CategoricalFeature {
   minCount: number;
 }
 
+/**
+ * How a text is cut into terms: 'word' n-grams of words (runs of letters, digits and marks),
+ * or 'char_wb' character n-grams inside each whitespace-separated word padded with one space
+ * on each side (scikit-learn's analyzer='char_wb').
+ */
+export type TextAnalyzer = 'word' | 'char_wb';
+
 export interface TextFeature {
   name: string;
   type: 'text';
-  /** Width of the hashed TF-IDF vector. Default 1024. */
+  /** Width of the hashed TF-IDF vector. Default 1024 (mlloop init sizes it from the data). */
   dimensions: number;
-  /** Inclusive word n-gram range, e.g. [1, 2] for unigrams and bigrams. Default [1, 2]. */
+  /**
+   * Inclusive n-gram range: words for 'word' (default [1, 2]), characters for 'char_wb'
+   * (default [2, 5]).
+   */
   ngrams: [number, number];
   /** Lower-case before tokenising. Default true. */
   lowercase: boolean;
+  /** Default 'word'. */
+  analyzer: TextAnalyzer;
+  /** Term frequency 1 + ln(count) instead of count (scikit-learn's sublinear_tf). Default false. */
+  sublinearTf: boolean;
+  /** Hash buckets found in fewer training rows than this get weight 0 (scikit-learn's min_df, per bucket). Default 1. */
+  minDf: number;
 }
 
 export type FeatureSpec = NumericFeature | BooleanFeature | CategoricalFeature | TextFeature;
@@ -74,7 +90,23 @@ export interface LogisticModel {
   l2: number;
 }
 
-export type ModelConfig = MlpModel | LogisticModel;
+/**
+ * Chosen per run from a small fixed set of linear models and MLPs by the validation metric
+ * (see engine/select.ts), then optionally refitted on the training + validation rows.
+ */
+export interface AutoModel {
+  type: 'auto';
+  /**
+   * Refit the chosen settings on training + validation rows: 'auto' (default) refits when the
+   * data is small and no calibrator is fitted on the validation rows; true always; false never.
+   */
+  refit: 'auto' | boolean;
+}
+
+/** A model the training loops can build and train (what `auto` resolves to). */
+export type TrainableModel = MlpModel | LogisticModel;
+
+export type ModelConfig = TrainableModel | AutoModel;
 
 export interface EarlyStoppingConfig {
   enabled: boolean;
@@ -141,6 +173,69 @@ export interface StoreConfig {
   schema: string;
 }
 
+/** When the loop retrains by itself (see the schema's `schedule`). */
+export interface ScheduleConfig {
+  /** Cron expression of full retrains, or 'off'. */
+  cron: string;
+  timezone: string;
+  /** Training window by event time, e.g. '90d'. */
+  window: string;
+  incremental: { every: number; epochs: number; learningRate: number };
+  minExamples: number;
+  minNewLabels: number;
+}
+
+/**
+ * A named part of the held-out rows that the quality gate checks on its own (the schema's
+ * `gate.slices`). A row belongs to the slice when its `feature` value meets the one condition
+ * given: `equals`, `in`, or a range `min ≤ value < max` (either end may be left out).
+ * src/core/registry/gateSlices.ts reads the values as the feature pipeline does.
+ */
+export interface GateSlice {
+  name: string;
+  /** Column (CSV) or key (JSON) of the example the condition reads: a feature or any other column. */
+  feature: string;
+  equals?: string | number | boolean;
+  in?: Array<string | number | boolean>;
+  /** Inclusive lower end of a numeric range. */
+  min?: number;
+  /** Exclusive upper end of a numeric range. */
+  max?: number;
+}
+
+/**
+ * The quality gate (`gate:`): when a challenger may replace the champion. Every key resolved
+ * (see parse.ts resolveDefaults); the rules are evaluated by src/core/registry/gate.ts.
+ */
+export interface GateConfig {
+  /** The metric that must improve (a key of TASK_METRICS for the task). Default accuracy (classification) or mae (regression). */
+  metric: string;
+  /** Relative improvement the metric needs, e.g. 0.05 = 5% better (for losses and errors: 5% lower). Default 0.05. */
+  margin: number;
+  /** Level of the one-sided paired test (McNemar for accuracy, else a paired bootstrap). Default 0.05. */
+  alpha: number;
+  /**
+   * Absolute bounds the challenger must meet, metric → bound: a minimum for higher-is-better
+   * metrics, a maximum (a ceiling) for losses and errors (metricDirection). Default for
+   * classification: accuracy ≥ 0.75, F1 ≥ 0.70 (f1 for binary, f1_macro for multiclass),
+   * ECE ≤ 0.20; regression: none. Floors written in the file replace these as a whole.
+   */
+  floors: Record<string, number>;
+  /**
+   * Largest fall allowed in any class's recall and in the gate metric on any slice, absolute
+   * (for mae, mse and rmse on a slice: relative to the champion's value). Default 0.10.
+   */
+  maxClassDrop: number;
+  /** Classes and slices with fewer held-out rows than this are not held to maxClassDrop (one row would move them too far). Default 20. */
+  minClassRows: number;
+  /** Named data slices checked with maxClassDrop. Default none. */
+  slices: GateSlice[];
+  /** Fewest held-out rows the gate decides on; with fewer it refuses to promote. Default 30. */
+  minRows: number;
+  /** Resamples of the paired bootstrap. Default 2000. */
+  bootstrap: number;
+}
+
 /**
  * The `monitoring:` section: watching the model at work. An object so that later settings
  * (drift windows, alert rules) sit beside retention.
@@ -172,6 +267,8 @@ export interface ProjectConfig {
   training: TrainingConfig;
   calibration: CalibrationConfig;
   evaluation: EvaluationConfig;
+  gate: GateConfig;
   store: StoreConfig;
+  schedule: ScheduleConfig;
   monitoring: MonitoringConfig;
 }

@@ -56,9 +56,13 @@ export function findProjectRoot(start: string): string {
   }
 }
 
+/** At most this many problems of mlloop.yaml are listed in the error of a command. */
+const maxProblemsShown = 20;
+
 /**
  * Reads and validates `<root>/mlloop.yaml`.
- * @throws UserError listing every problem as `file:line:col: message`.
+ * @throws UserError listing the problems as `file:line:col: message` (the first 20, and how
+ *   many more there are).
  */
 export function loadProject(root: string): { config: ProjectConfig; paths: ProjectPaths; warnings: string[] } {
   const paths = projectPaths(root);
@@ -71,7 +75,10 @@ export function loadProject(root: string): { config: ProjectConfig; paths: Proje
   const result = parseProject(text, path.basename(paths.root));
   if (!result.ok) {
     const first = result.problems[0];
-    throw new UserError(`${PROJECT_FILE} is not valid:\n${formatProblems(paths.configFile, result.problems)}`, {
+    // A broken file (a stray bracket, a paste of binary data) can give a thousand problems; the first ones say where to look.
+    const shown = result.problems.slice(0, maxProblemsShown);
+    const more = result.problems.length - shown.length;
+    throw new UserError(`${PROJECT_FILE} is not valid:\n${formatProblems(paths.configFile, shown)}${more > 0 ? `\n… and ${more} more problem${more === 1 ? '' : 's'} after these.` : ''}`, {
       file: paths.configFile,
       line: first?.line,
       column: first?.column,

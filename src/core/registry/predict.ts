@@ -1,13 +1,12 @@
 /**
- * Turning a loaded bundle into predictions. Pure (no node built-ins): used by the CLI, the
- * extension's worker, an app in Node (src/runtime) and a browser app alike, so that every
- * one of them gives the same outputs for the same records.
+ * Turning a loaded bundle into predictions. Pure (no node built-ins, no tfjs): used by the
+ * CLI, the extension's worker, the training job, an app in Node (src/runtime) and a browser
+ * app alike, so that every one of them gives the same outputs for the same records.
  */
-import type * as tf from '@tensorflow/tfjs';
-import { predictScores } from '../engine/predict';
+import { denseNetworkFromArtifacts, evaluateDenseNetwork, type DenseNetwork } from '../engine/dense-network';
 import { unscaleTargets, type LabelMap } from '../data/labels';
-import { transformRows } from '../data/pipeline';
-import { applyCalibrator } from '../calibrate/apply';
+import { pipelineFromJson, transformRows } from '../data/pipeline';
+import { applyCalibrator, parseCalibrator } from '../calibrate/apply';
 import type { LoadedBundle, ModelCard } from './types';
 
 export type { LoadedBundle, ModelCard } from './types';
@@ -26,9 +25,41 @@ export function outputK(bundle: Pick<LoadedBundle, 'card' | 'labels'>): number {
  * P(class 1), multiclass probabilities, regression values with the target scaling undone).
  * Not calibrated. Every caller that runs a model goes through here, so no one forgets the
  * regression target's scale.
+ * @throws Error when d is not the network's input width.
  */
-export function modelOutputs(model: tf.LayersModel, labels: Pick<LabelMap, 'target'>, x: Float32Array, n: number, d: number): Float32Array {
-  return unscaleTargets(labels, predictScores(model, x, n, d));
+export function modelOutputs(model: DenseNetwork, labels: Pick<LabelMap, 'target'>, x: Float32Array, n: number, d: number): Float32Array {
+  if (d !== model.inputDim) throw new Error(`modelOutputs: rows have ${d} columns, the network takes ${model.inputDim}`);
+  return unscaleTargets(labels, evaluateDenseNetwork(model, x, n));
+}
+
+/** A bundle's files as an app has them in memory (fetched, read from a package, …). */
+export interface BundleFiles {
+  /** Parsed card.json, pipeline.json, labels.json and model.json. */
+  card: unknown;
+  pipeline: unknown;
+  labels: unknown;
+  modelJson: unknown;
+  /** The bytes of weights.bin. */
+  weights: ArrayBuffer;
+  /** Parsed calibrator.json, or null/undefined when the bundle has none. */
+  calibrator?: unknown;
+}
+
+/**
+ * A bundle from its files' contents, without touching a file system: what a browser, an
+ * edge function or a worker uses after fetching the files; loadBundle (Node) reads them
+ * from a folder and calls this.
+ * @throws UserError when model.json and the weights do not form a dense network, or the
+ *   pipeline or calibrator is malformed.
+ */
+export function bundleFromFiles(files: BundleFiles): LoadedBundle {
+  return {
+    card: files.card as ModelCard,
+    pipeline: pipelineFromJson(files.pipeline),
+    labels: files.labels as LabelMap,
+    model: denseNetworkFromArtifacts(files.modelJson, files.weights),
+    calibrator: files.calibrator == null ? null : parseCalibrator(files.calibrator),
+  };
 }
 
 /**
@@ -69,19 +100,22 @@ export function predictionsFromScores(task: ModelCard['task'], classes: string[]
       out.push({ value: scores[i] });
     } else if (task === 'binary') {
       const p = scores[i];
+      // Computed keys define own properties, so a class named '__proto__' stays a key.
       const probabilities = { [classes[0]]: 1 - p, [classes[1]]: p };
       const positive = p >= 0.5;
       out.push({ label: positive ? classes[1] : classes[0], confidence: positive ? p : 1 - p, probabilities });
     } else {
       const k = classes.length;
       let best = 0;
-      const probabilities: Record<string, number> = {};
+      const entries: Array<[string, number]> = [];
       for (let c = 0; c < k; c++) {
         const p = scores[i * k + c];
-        probabilities[classes[c]] = p;
+        entries.push([classes[c], p]);
         if (p > scores[i * k + best]) best = c;
       }
-      out.push({ label: classes[best], confidence: scores[i * k + best], probabilities });
+      // fromEntries defines own properties: a class named '__proto__' (or 'constructor')
+      // is kept as a key, where `probabilities[name] = p` would set the prototype instead.
+      out.push({ label: classes[best], confidence: scores[i * k + best], probabilities: Object.fromEntries(entries) });
     }
   }
   return out;

@@ -2,10 +2,10 @@
  * The bundle format: what a model folder (.mlloop/models/<version>/) holds once loaded.
  * Pure types, shared by the writer (training), the loader and the predictor.
  */
-import type * as tf from '@tensorflow/tfjs';
 import type { Calibrator } from '../calibrate/types';
 import type { LabelMap } from '../data/labels';
 import type { FittedPipeline } from '../data/pipeline';
+import type { DenseNetwork } from '../engine/dense-network';
 
 /** What a bundle's card.json holds (written by the training job). */
 export interface ModelCard {
@@ -35,7 +35,8 @@ export interface ModelCard {
     /** Which stored examples were used: id ≤ maxExampleId and, when set, this event-time window and these sources. */
     selection?: { maxExampleId: number; from?: string; to?: string; sources?: string[] };
   };
-  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number };
+  /** fineTunedFrom: the version whose weights and pipeline the training started from (incremental cycles). */
+  training: { epochsRun: number; bestEpoch: number; stoppedEarly: boolean; durationMs: number; fineTunedFrom?: string };
   /** The calibrator in calibrator.json ('none' when there is none) and ECE on the test split before/after it. */
   calibration: { method: string; eceBefore: number | null; eceAfter: number | null };
   mlloopVersion: string;
@@ -45,7 +46,8 @@ export interface LoadedBundle {
   card: ModelCard;
   pipeline: FittedPipeline;
   labels: LabelMap;
-  model: tf.LayersModel;
+  /** The trained network (model.json + weights.bin), evaluated in plain TypeScript. */
+  model: DenseNetwork;
   /** Applied to the model's probabilities when present (calibrator.json). */
   calibrator: Calibrator | null;
 }

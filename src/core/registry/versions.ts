@@ -10,35 +10,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
-import type { Calibrator } from '../calibrate/types';
-import { modelToArtifacts, WEIGHTS_FILE_NAME } from '../engine/artifacts';
 import type { ProjectPaths } from '../project/workspace';
 import type { BundleFile, ModelRecord, Store, StoreOps } from '../store/types';
 import { UserError } from '../util/errors';
-import { BUNDLE_FILES } from './bundle';
-import type { ModelCard } from './types';
-
-/** The files of a bundle, in memory (what writeBundle used to write). */
-export async function renderBundleFiles(b: {
-  model: tf.LayersModel;
-  pipeline: unknown;
-  labels: unknown;
-  card: ModelCard;
-  calibrator: Calibrator | null;
-}): Promise<BundleFile[]> {
-  const { modelJson, weights } = await modelToArtifacts(b.model);
-  const text = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
-  const files: BundleFile[] = [
-    { name: WEIGHTS_FILE_NAME, bytes: new Uint8Array(weights) },
-    { name: BUNDLE_FILES.modelJson, bytes: text(JSON.stringify(modelJson)) },
-    { name: BUNDLE_FILES.pipeline, bytes: text(JSON.stringify(b.pipeline)) },
-    { name: BUNDLE_FILES.labels, bytes: text(JSON.stringify(b.labels, null, 2)) },
-    { name: BUNDLE_FILES.card, bytes: text(JSON.stringify(b.card, null, 2)) },
-  ];
-  if (b.calibrator) files.push({ name: BUNDLE_FILES.calibrator, bytes: text(JSON.stringify(b.calibrator)) });
-  return files.sort((x, y) => (x.name < y.name ? -1 : 1));
-}
 
 /** sha256 over the files by name (name, length, bytes): the same bundle gives the same digest anywhere. */
 export function bundleDigest(files: BundleFile[]): string {

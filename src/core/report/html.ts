@@ -20,6 +20,7 @@ import type { EpochLogs } from '../engine/fit';
 import type { CurvePoints, EvaluationReport } from '../evaluate/report';
 import type { ReliabilityCurve } from '../evaluate/curves';
 import type { CalibrationRecord, ImportanceRecord } from '../jobs/assess';
+import type { ModelSelection } from '../engine/selection';
 import { REPORT_STYLESHEET } from './style';
 import { escapeHtml, exact, PALETTE_SIZE, renderHistogram, renderHorizontalBars, renderXYChart, type ChartPoint, type ChartReference, type ChartSeries } from './svg';
 
@@ -52,6 +53,8 @@ export interface RunReportInput {
   evaluation: EvaluationReport | null;
   calibration: CalibrationRecord | null;
   importance: ImportanceRecord | null;
+  /** model: auto — the candidates and the choice ("why this model"); absent or null for an explicit model. */
+  selection?: ModelSelection | null;
   /** Why the run failed (shown verbatim, escaped). */
   error: string | null;
   /** ISO 8601 time the report was made. */
@@ -63,13 +66,14 @@ export interface RunReportInput {
  * Renders the run report as one HTML document (UTF-8 text, starting with `<!doctype html>`).
  * Sections appear only when their data exists: a failed run with no evaluation shows its
  * header, error and whatever epochs ran. Section ids (for links and tests): `summary`,
- * `error`, `metrics`, `training`, `confusion`, `curves` (ROC/PR), `calibration`,
+ * `error`, `metrics`, `model` (why this model, for model: auto), `training`, `confusion`, `curves` (ROC/PR), `calibration`,
  * `importance`, `regression`, `config`.
  */
 export function renderRunReport(input: RunReportInput): string {
   const sections = [
     errorSection(input),
     metricsSection(input),
+    modelSection(input),
     trainingSection(input),
     confusionSection(input),
     curvesSection(input),
@@ -246,8 +250,10 @@ function earlyStopInfo(input: RunReportInput): EarlyStopInfo {
   const training = field(input.config, 'training');
   const epochs = field(training, 'epochs');
   const early = field(training, 'earlyStopping');
-  const enabled = field(early, 'enabled') === true;
-  const configuredEpochs = typeof epochs === 'number' && Number.isFinite(epochs) ? epochs : null;
+  // A model: auto refit trains a fixed number of epochs (the selection run's best) without early stopping.
+  const refitEpochs = input.selection?.refit.done ? input.selection.refit.epochs : undefined;
+  const enabled = refitEpochs === undefined && field(early, 'enabled') === true;
+  const configuredEpochs = refitEpochs ?? (typeof epochs === 'number' && Number.isFinite(epochs) ? epochs : null);
   const hasValidation = input.history.some((h) => h.val_loss !== undefined && Number.isFinite(h.val_loss));
   const configuredMonitor = field(early, 'monitor');
   // The trainer falls back to the training loss when there is no validation set.
@@ -256,6 +262,33 @@ function earlyStopInfo(input: RunReportInput): EarlyStopInfo {
   const finished = input.error === null && !/^(failed|error|cancelled|running)$/i.test(input.status);
   const stoppedAt = enabled && finished && last !== null && configuredEpochs !== null && last < configuredEpochs ? last : null;
   return { configuredEpochs, monitor, stoppedAt };
+}
+
+/** "Why this model": the candidates of model: auto with their validation scores, the choice and the refit. */
+function modelSection(input: RunReportInput): string {
+  const sel = input.selection;
+  if (!sel) return '';
+  const metric = sel.metric === 'mse' ? 'MSE' : 'log loss';
+  const classification = sel.metric === 'log_loss';
+  const rows = sel.candidates
+    .map((c, i) => {
+      const chosen = i === sel.chosen;
+      const effort = c.kind === 'linear' ? `${c.iterations ?? '—'} L-BFGS iterations` : `${c.epochs ?? '—'} epochs (best ${c.bestEpoch ?? '—'})`;
+      return (
+        `<tr${chosen ? ' class="chosen"' : ''}><th scope="row">${escapeHtml(c.label)}${chosen ? ' <span class="badge ok">chosen</span>' : ''}${i === sel.best && !chosen ? ' <span class="badge">lowest</span>' : ''}</th>` +
+        `<td class="num" title="${escapeHtml(exact(c.score))}">${formatMetric(c.score)}</td>` +
+        (classification ? `<td class="num">${c.rawLogLoss === undefined ? '—' : formatMetric(c.rawLogLoss)}</td>` : '') +
+        `<td class="num">${c.parameters.toLocaleString('en-US')}</td><td>${escapeHtml(effort)}</td><td class="num">${escapeHtml(formatDuration(c.durationMs))}</td></tr>`
+      );
+    })
+    .join('');
+  const caption = `${sel.candidates.length} candidates, scored on ${sel.rows} ${sel.scoredOn} rows by ${metric}${classification ? ' after one temperature fitted on them (so the choice rests on how well a model separates the classes, not on its confidence scale, which calibration corrects)' : ' in label units'}; the simplest within ${percent(sel.tolerance, 1)} of the lowest wins. Simplest first.`;
+  const table =
+    `<div class="table-wrap"><table class="candidates"><caption>${escapeHtml(caption)}</caption>` +
+    `<thead><tr><th scope="col">Candidate</th><th scope="col">Validation ${escapeHtml(metric)}</th>${classification ? '<th scope="col">Before temperature</th>' : ''}<th scope="col">Weights</th><th scope="col">Training</th><th scope="col">Time</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  const refit = `<p>${sel.refit.done ? `Refitted on ${sel.refit.rows} training + validation rows${sel.refit.epochs ? ` for ${sel.refit.epochs} epochs` : ''}: ` : 'Not refitted: '}${escapeHtml(sel.refit.reason)}</p>`;
+  const skipped = sel.skipped.length > 0 ? `<ul class="muted">${sel.skipped.map((x) => `<li>Not tried: ${escapeHtml(x)}</li>`).join('')}</ul>` : '';
+  return section('model', 'Why this model', `<p>${escapeHtml(sel.reason)}</p>${table}${refit}${skipped}`);
 }
 
 function trainingSection(input: RunReportInput): string {

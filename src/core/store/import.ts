@@ -5,14 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { readRecords } from '../data/readers';
+import { ImportChecks } from '../data/importChecks';
+import { assertDataFile, readRecords } from '../data/readers';
 import { validateRecord } from '../data/validate';
 import { recordEventTime } from '../data/time';
 import { CountTable } from '../util/countTable';
 import type { DataFormat, ProjectConfig } from '../project/types';
-import { throwIfAborted, UserError } from '../util/errors';
+import { throwIfAborted } from '../util/errors';
 import type { ExampleInput, Store } from './types';
-import fs from 'node:fs';
 
 export interface RejectedRow {
   file: string;
@@ -29,6 +29,10 @@ export interface ImportReport {
   rejectedTotal: number;
   /** Rows read (good and bad). */
   rowsRead: number;
+  /** Sentences about the import as a whole: files with no rows, features no row has (data/importChecks.ts). */
+  warnings?: string[];
+  /** Files that held no rows at all. */
+  emptyFiles?: number;
 }
 
 export interface ImportOptions {
@@ -108,10 +112,8 @@ function sameKeys(a: string[], b: string[]): boolean {
  * @throws UserError when a file is missing or unreadable; CancelledError when cancelled.
  */
 export async function importFiles(store: Store, config: ProjectConfig, files: string[], opts: ImportOptions): Promise<ImportReport> {
-  for (const f of files) {
-    if (!fs.existsSync(f)) throw new UserError(`No such file: ${f}`, { file: f });
-    if (fs.statSync(f).isDirectory()) throw new UserError(`${f} is a folder; name the files to import.`, { file: f });
-  }
+  for (const f of files) await assertDataFile(f);
+  const checks = new ImportChecks(config);
   const maxRejected = opts.maxRejected ?? 1000;
   const batchSize = opts.batchSize ?? 5000;
   const report: ImportReport = { imported: 0, duplicates: 0, rejected: [], rejectedTotal: 0, rowsRead: 0 };
@@ -125,7 +127,7 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
       const hasher = new RecordHasher();
       let batch: ExampleInput[] = [];
       let sinceProgress = 0;
-      for await (const item of readRecords(file, opts.formats?.[file], opts.signal)) {
+      for await (const item of checks.watch(source, file, opts.formats?.[file], readRecords(file, opts.formats?.[file], opts.signal))) {
         report.rowsRead++;
         if (++sinceProgress >= 10000) {
           sinceProgress = 0;
@@ -177,5 +179,7 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
   const { inserted, duplicates } = await store.addExamples(batches(), opts.signal);
   report.imported = inserted;
   report.duplicates = duplicates;
+  report.warnings = checks.warnings();
+  report.emptyFiles = checks.emptyFiles;
   return report;
 }

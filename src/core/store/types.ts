@@ -128,6 +128,7 @@ export interface EpochRecord {
 
 export interface ModelRecord {
   version: string;
+  /** The run that trained it; 0 when none did (a bundle imported with `mlloop import-model`, or its run deleted). */
   runId: number;
   createdAt: string;
   task: string;

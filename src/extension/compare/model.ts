@@ -15,10 +15,21 @@ function field(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** "mlp [16] relu, dropout 0.1" or "logistic, l2 0.0001" from a stored config's model section. */
-export function describeModel(config: unknown): string {
+/**
+ * "mlp [16] relu, dropout 0.1" or "logistic, l2 0.0001" from a stored config's model section;
+ * for model: auto, "auto: <chosen candidate>" from the run's details ("auto" without them).
+ */
+export function describeModel(config: unknown, details?: unknown): string {
   const model = field(config, 'model');
   const type = field(model, 'type');
+  if (type === 'auto') {
+    const selection = field(details, 'selection');
+    const candidates = field(selection, 'candidates');
+    const chosen = field(selection, 'chosen');
+    const label = Array.isArray(candidates) && typeof chosen === 'number' ? field(candidates[chosen], 'label') : undefined;
+    const refitted = field(field(selection, 'refit'), 'done') === true;
+    return typeof label === 'string' ? `auto: ${label}${refitted ? ', refitted' : ''}` : 'auto';
+  }
   if (type === 'mlp') {
     const hidden = field(model, 'hidden');
     return `mlp [${Array.isArray(hidden) ? hidden.join(', ') : '?'}] ${String(field(model, 'activation') ?? '')}, dropout ${String(field(model, 'dropout') ?? '?')}`.replace(/\s+,/, ',');
@@ -61,7 +72,7 @@ export function comparedRun(run: RunRecord, epochs: readonly EpochRecord[]): Com
     bestEpoch: run.bestEpoch,
     roc: evaluation?.roc ?? [],
     confusionMatrix: evaluation?.confusionMatrix ?? null,
-    model: describeModel(run.config),
+    model: describeModel(run.config, run.details),
     calibration: describeCalibration(run.details),
   };
 }

@@ -38,6 +38,9 @@ export function runSummary(run: RunRecord, extra: { root: string; projectName: s
   // The trainer watches the training loss when there is no validation set (fit.ts).
   const hasValidation = (counts.validation ?? 1) > 0;
   const monitor = typeof configuredMonitor === 'string' && (hasValidation || !configuredMonitor.startsWith('val_')) ? configuredMonitor : hasValidation ? 'val_loss' : 'loss';
+  // A model: auto refit trains a fixed number of epochs (the selection run's best epoch) without early stopping.
+  const refit = field(field(run.details, 'selection'), 'refit');
+  const refitEpochs = field(refit, 'done') === true ? finiteNumber(field(refit, 'epochs')) : null;
   return {
     id: run.id,
     root: extra.root,
@@ -51,11 +54,11 @@ export function runSummary(run: RunRecord, extra: { root: string; projectName: s
     task: task === 'binary' || task === 'multiclass' || task === 'regression' ? (task as RunTask) : 'multiclass',
     classes: Array.isArray(classes) ? classes.map(String) : [],
     dataCounts: counts,
-    configuredEpochs: finiteNumber(field(training, 'epochs')),
+    configuredEpochs: refitEpochs ?? finiteNumber(field(training, 'epochs')),
     earlyStopping:
       early !== undefined
         ? {
-            enabled: field(early, 'enabled') === true,
+            enabled: refitEpochs === null && field(early, 'enabled') === true,
             monitor,
             patience: finiteNumber(field(early, 'patience')) ?? 0,
             minDelta: finiteNumber(field(early, 'minDelta')) ?? 0,
@@ -88,6 +91,7 @@ export function runEvaluationOf(run: RunRecord): RunEvaluation | null {
     evaluation: evaluation as RunEvaluation['evaluation'],
     calibration: (field(details, 'calibration') ?? null) as RunEvaluation['calibration'],
     importance: (field(details, 'importance') ?? null) as RunEvaluation['importance'],
+    selection: (field(details, 'selection') ?? null) as RunEvaluation['selection'],
   };
 }
 

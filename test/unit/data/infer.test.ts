@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inferColumnType, inferProject } from '../../../src/core/data/infer';
+import { inferColumnType, inferProject, suggestTextFeatures } from '../../../src/core/data/infer';
 import { UserError } from '../../../src/core/util/errors';
 
 // The UCI datasets as committed under examples/ (copies of ../shared/datasets, with attribution there).
@@ -66,13 +66,11 @@ describe('inferProject', () => {
     assert.deepEqual(typesOf(inferred.features), { flag: 'boolean', age: 'numeric', color: 'categorical', comment: 'text' });
     assert.deepEqual(inferred.features.find((f) => f.name === 'flag'), { name: 'flag', type: 'boolean', missing: false });
     assert.deepEqual(inferred.features.find((f) => f.name === 'color'), { name: 'color', type: 'categorical', maxCategories: 50, minCount: 1 });
-    assert.deepEqual(inferred.features.find((f) => f.name === 'comment'), {
-      name: 'comment',
-      type: 'text',
-      dimensions: 1024,
-      ngrams: [1, 2],
-      lowercase: true,
-    });
+    const comment = inferred.features.find((f) => f.name === 'comment');
+    assert.ok(comment?.type === 'text');
+    // 9 words a row: short texts get character n-grams, sized from their vocabulary.
+    assert.deepEqual({ ...comment, dimensions: 0 }, { name: 'comment', type: 'text', dimensions: 0, ngrams: [2, 5], lowercase: true, analyzer: 'char_wb', sublinearTf: true, minDf: 1 });
+    assert.match(inferred.why.comment, /short texts \(9\.0 words on average\)/);
     assert.ok(inferred.notes.some((n) => n.includes("'user_id'") && n.includes('identifier')));
   });
 
@@ -118,13 +116,13 @@ describe('inferProject', () => {
     const file = writeFile('bad.csv', 'x,y\n1,a\n2\n3,b\n4,a\n5,b\n');
     const inferred = await inferProject(file, 'y');
     assert.equal(inferred.rows, 4);
-    assert.ok(inferred.notes.some((n) => n.includes('1 rows could not be read') && n.includes('line 3')));
+    assert.ok(inferred.notes.some((n) => n.includes('1 row could not be read and was left out') && n.includes('line 3')));
   });
 
   it('rejects a label that is not a column, listing the columns', async () => {
     await assert.rejects(
       inferProject(irisCsv, 'class'),
-      (e: unknown) => e instanceof UserError && e.message.includes("'class'") && e.message.includes('sepal_length, sepal_width, petal_length, petal_width, species'),
+      (e: unknown) => e instanceof UserError && e.message.includes("'class'") && e.message.includes("'sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'"),
     );
   });
 
@@ -156,5 +154,49 @@ describe('inferColumnType', () => {
   it('skips a column whose values are all missing', () => {
     const verdict = inferColumnType('empty', ['', null, undefined, '  ']);
     assert.ok('skip' in verdict && verdict.skip.includes('empty'));
+  });
+
+  describe('suggestTextFeatures (text settings from the sample)', () => {
+    const words = (i: number, n: number) => Array.from({ length: n }, (_, j) => `w${(i * 7 + j * 13) % 997}x${j}`).join(' ');
+
+    it('uses char_wb 2–5-grams for short texts and word 1–2-grams for long ones, with sublinear tf', () => {
+      const [short, long] = suggestTextFeatures(
+        [
+          { name: 'title', texts: Array.from({ length: 200 }, (_, i) => words(i, 5)) },
+          { name: 'body', texts: Array.from({ length: 200 }, (_, i) => words(i, 40)) },
+        ],
+        200,
+      );
+      assert.deepEqual([short.feature.analyzer, short.feature.ngrams, short.feature.sublinearTf], ['char_wb', [2, 5], true]);
+      assert.deepEqual([long.feature.analyzer, long.feature.ngrams, long.feature.sublinearTf], ['word', [1, 2], true]);
+      assert.match(short.why, /short texts \(5\.0 words on average\)/);
+      assert.match(long.why, /longer texts \(40\.0 words on average\)/);
+    });
+
+    it('sizes dimensions to a power of two at least 4 × the vocabulary, far above the old 1,024 wall', () => {
+      // 300 rows of 20 distinct words each: 6,000 words + 5,700 bigrams → 4 × 11,700 → 65,536 columns
+      const texts = Array.from({ length: 300 }, (_, i) => Array.from({ length: 20 }, (_, j) => `u${i}v${j}`).join(' '));
+      const [s] = suggestTextFeatures([{ name: 't', texts }], 300);
+      assert.equal(s.feature.dimensions, 65536);
+      assert.equal(s.note, undefined);
+      assert.match(s.why, /11700 distinct terms in the sample → 65536 hashed columns/);
+    });
+
+    it('caps all text columns together so rows × columns stays within 2^27, and says so', () => {
+      // every text twice, so its terms pass minDf 2 (which applies from 5,000 rows)
+      const texts = Array.from({ length: 600 }, (_, i) => Array.from({ length: 20 }, (_, j) => `u${i % 300}v${j}`).join(' '));
+      const [s] = suggestTextFeatures([{ name: 't', texts }], 20_000);
+      // 2^27 / 20,000 rows = 6,710 columns → 4,096 (a power of two)
+      assert.equal(s.feature.dimensions, 4096);
+      assert.match(s.note ?? '', /capped at 4096/);
+      assert.match(s.why, /capped by memory/);
+    });
+
+    it('ignores terms seen once from 5,000 rows (minDf 2), and counts only the rest', () => {
+      const texts = Array.from({ length: 5000 }, (_, i) => `common${i % 10} rare${i}`);
+      const [s] = suggestTextFeatures([{ name: 't', texts }], 5000);
+      assert.equal(s.feature.minDf, 2);
+      assert.match(s.why, / in ≥ 2 rows in the sample/);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectFormat, readRecords, type ReadItem } from '../../../src/core/data/readers';
+import { detectFormat, readRecords, readRecordsFromBytes, type ReadItem } from '../../../src/core/data/readers';
 import { findJsonSyntaxError, jsonElementOffsets } from '../../../src/core/data/json-text';
 import { CancelledError, UserError } from '../../../src/core/util/errors';
 import type { DataFormat } from '../../../src/core/project/types';
@@ -230,7 +230,7 @@ describe('readRecords: JSON', () => {
 
   it('throws a UserError for valid JSON of another shape', async () => {
     const file = writeFile('shape.json', '{"rows": []}');
-    await assert.rejects(readAll(file), (e: unknown) => e instanceof UserError && /"samples" array/.test(e.message));
+    await assert.rejects(readAll(file), (e: unknown) => e instanceof UserError && /holds an object without a "samples" array/.test(e.message));
   });
 });
 
@@ -246,5 +246,158 @@ describe('JSON text helpers', () => {
     assert.deepEqual(findJsonSyntaxError('{"a": tru}'), { offset: 6, message: "unexpected 't'" });
     assert.equal(findJsonSyntaxError('[1, 2')?.message, "expected ',' or ']' after an array element, found the end of the text");
     assert.equal(findJsonSyntaxError('"abc')?.message, 'a string is not closed');
+  });
+});
+
+describe('readRecords: bytes that are not UTF-8 text (issue 12, item 3)', () => {
+  const latin1Cafe = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // 'café' in Latin-1
+
+  it('rejects a CSV row holding a Latin-1 byte at its line, naming the byte, and keeps the other rows unchanged', async () => {
+    const file = writeFile('latin1.csv', Buffer.concat([Buffer.from('name,y\nok,1\n'), latin1Cafe, Buffer.from(',2\ncafé,3\n')]));
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"name":"ok","y":"1"}',
+      '3:!byte 0xE9 at byte 4 of the line is not UTF-8 text; data files must be UTF-8 (if this file is Latin-1 or Windows-1252, convert it, e.g. iconv -f windows-1252 -t utf-8 FILE > FILE.utf8)',
+      '4:{"name":"café","y":"3"}',
+    ]);
+  });
+
+  it('rejects a CSV row with a NUL byte instead of storing it', async () => {
+    const file = writeFile('nul.csv', Buffer.from('name,y\na\u0000b,1\nc,2\n'));
+    const items = await readAll(file);
+    assert.match(summary(items)[0], /^2:!a NUL byte \(0x00\) at byte 2 of the line/);
+    assert.deepEqual(summary(items).slice(1), ['3:{"name":"c","y":"2"}']);
+  });
+
+  it('names the line inside a multi-line quoted field where the bad byte is', async () => {
+    const file = writeFile('multi.csv', Buffer.concat([Buffer.from('t,y\n"first\n'), latin1Cafe, Buffer.from('",1\nz,2\n')]));
+    const items = summary(await readAll(file));
+    assert.match(items[0], /^2:!on line 3: byte 0xE9 at byte 4 of the line is not UTF-8/);
+    assert.deepEqual(items.slice(1), ['4:{"t":"z","y":"2"}']);
+  });
+
+  it('finds a bad byte far into a file and a multi-byte character split across read chunks', async () => {
+    const rows = ['k,v'];
+    for (let i = 0; i < 20_000; i++) rows.push(`${i},é${i}`);
+    const good = Buffer.from(rows.join('\n') + '\n');
+    const file = writeFile('far.csv', Buffer.concat([good, Buffer.from('bad,'), Buffer.from([0xff]), Buffer.from('\nlast,é\n')]));
+    const items = await readAll(file);
+    assert.equal(items.filter((i) => i.kind === 'error').length, 1);
+    const error = items.find((i) => i.kind === 'error');
+    assert.equal(error?.line, 20_002);
+    assert.equal(items.length, 20_002);
+    assert.ok(items.every((i) => i.kind === 'error' || !JSON.stringify(i.record).includes('\ufffd')), 'no U+FFFD anywhere: the é split across chunks decoded whole');
+  });
+
+  it('refuses a header that is not UTF-8 (a UTF-16 or binary file) with a UserError at line 1', async () => {
+    const utf16 = writeFile('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n1,2\n', 'utf16le')]));
+    await assert.rejects(readAll(utf16), (e: unknown) => e instanceof UserError && /header row .* is not UTF-8 text: this looks like UTF-16/.test(e.message) && e.location?.line === 1);
+    const binary = writeFile('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    await assert.rejects(readAll(binary), (e: unknown) => e instanceof UserError && /header row/.test(e.message));
+  });
+
+  it('rejects a JSONL line and a JSON element holding a bad byte, keeping the others', async () => {
+    const jsonl = writeFile('latin1.jsonl', Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), latin1Cafe, Buffer.from('"}\n{"a":"é"}\n')]));
+    assert.deepEqual(summary(await readAll(jsonl)).map((s) => s.slice(0, 18)), ['1:{"a":"ok"}', '2:!byte 0xE9 at by', '3:{"a":"é"}']);
+    const json = writeFile('latin1.json', Buffer.concat([Buffer.from('[\n{"a":"ok"},\n{"a":\n"'), latin1Cafe, Buffer.from('"},\n{"a":"é"}\n]')]));
+    const items = summary(await readAll(json));
+    assert.match(items[1], /^3:!on line 4: byte 0xE9 at byte 5 of the line/);
+    assert.deepEqual([items[0], items[2]], ['2:{"a":"ok"}', '5:{"a":"é"}']);
+  });
+});
+
+describe('readRecords: deeply nested JSON (issue 12, item 6)', () => {
+  const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it('rejects a JSONL line nested 100,000 levels deep and keeps the good lines', async () => {
+    const file = writeFile('deep.jsonl', `{"a":1}\n{"a":${deep(100_000)}}\n{"a":2}\n`);
+    const items = await readAll(file);
+    assert.deepEqual(summary(items), ['1:{"a":1}', `2:!nested more than 64 levels deep; a record holds single values (or JSON nested at most 63 levels)`, '3:{"a":2}']);
+  });
+
+  it('rejects a JSON element nested 100,000 levels deep and keeps the others', async () => {
+    const file = writeFile('deep.json', `[{"a":1},\n{"a":${deep(100_000)}},\n{"a":2}]`);
+    assert.deepEqual(summary(await readAll(file)), ['1:{"a":1}', '2:!element 2 is nested more than 64 levels deep; a record holds single values (or JSON nested at most 63 levels)', '3:{"a":2}']);
+  });
+
+  it('accepts a record nested exactly at the limit', async () => {
+    const file = writeFile('limit.jsonl', `{"a":${deep(63)}}\n`);
+    assert.equal((await readAll(file))[0].kind, 'record');
+  });
+
+  it('reports a syntax error inside 100,000 levels of nesting at its line instead of overflowing the stack', async () => {
+    const file = writeFile('deep-broken.json', `[{"a":1},\n${'['.repeat(100_000)}x`);
+    const items = await readAll(file);
+    assert.equal(items.length, 1);
+    assert.equal(items[0].line, 2);
+    assert.match((items[0] as { reason: string }).reason, /invalid JSON: unexpected 'x'/);
+    assert.equal(findJsonSyntaxError('['.repeat(200_000))?.message, 'unexpected end of the text, a value is missing');
+  });
+});
+
+describe("readRecords: column names that are Object.prototype's (issue 12, item 4)", () => {
+  it("keeps a CSV column named '__proto__' as a column", async () => {
+    const items = await readAll(writeFile('proto.csv', '__proto__,constructor,y\n1,2,3\n'));
+    const record = (items[0] as { record: Record<string, unknown> }).record;
+    assert.deepEqual(Object.keys(record), ['__proto__', 'constructor', 'y']);
+    assert.equal(Object.getOwnPropertyDescriptor(record, '__proto__')?.value, '1');
+    assert.equal(Object.getPrototypeOf(record), Object.prototype);
+  });
+});
+
+describe('readRecordsFromBytes: predict input on stdin (issue 12, items 6 and 16)', () => {
+  const read = (text: string | Buffer) => readRecordsFromBytes(typeof text === 'string' ? Buffer.from(text) : text, 'stdin');
+
+  it('reads one object, an array of objects, and JSON lines, each with its line', () => {
+    assert.deepEqual(summary(read('{"a": 1}')), ['1:{"a":1}']);
+    assert.deepEqual(summary(read('[\n {"a": 1},\n {"a": 2}\n]')), ['2:{"a":1}', '3:{"a":2}']);
+    assert.deepEqual(summary(read('{"a": 1}\n\n{"a": 2}\n')), ['1:{"a":1}', '3:{"a":2}']);
+  });
+
+  it('reports the real line of an error in pretty-printed JSON, not line 1', () => {
+    assert.throws(
+      () => read('{\n  "a": 1,\n  "b": x\n}\n'),
+      (e: unknown) => e instanceof UserError && e.message.startsWith("stdin:3:8: invalid JSON: unexpected 'x'") && e.location?.line === 3 && e.location?.column === 8,
+    );
+  });
+
+  it('gives a bad JSON line, a non-object and a too-deep line an error item, and keeps the other lines', () => {
+    const items = read(`{"a": 1}\n{"a": x}\n[1]\n{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n{"a": 2}\n`);
+    assert.deepEqual(
+      items.map((i) => `${i.line}:${i.kind}`),
+      ['1:record', '2:error', '3:error', '4:error', '5:record'],
+    );
+  });
+
+  it('refuses a single object nested too deeply and bytes that are not UTF-8', () => {
+    assert.equal(read(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)[0].kind, 'error');
+    const latin1 = read(Buffer.concat([Buffer.from('{"a": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    assert.match((latin1[0] as { reason: string }).reason, /0xE9 .* is not UTF-8/);
+  });
+
+  it('says what it expects for empty input and for JSON of another shape', () => {
+    assert.throws(() => read('  \n'), /No records on stdin: give a JSON object, an array of objects, or JSON lines/);
+    assert.throws(() => read('42'), /'stdin' holds a number; records on stdin must be a JSON object, an array of objects, or JSON lines/);
+  });
+});
+
+describe('readRecords: pathological CSV (found by the fuzz harness)', () => {
+  it('ends a row at every kind of line break in a file with mixed endings, keeping line numbers exact and no CR in a value', async () => {
+    const file = writeFile('mixed.csv', 'a,b\n1,x\r\n2,y\r3,z\n4,"q\r\nq"\n5,w\n');
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"a":"1","b":"x"}',
+      '3:{"a":"2","b":"y"}',
+      '4:{"a":"3","b":"z"}',
+      '5:{"a":"4","b":"q\\r\\nq"}',
+      '7:{"a":"5","b":"w"}',
+    ]);
+  });
+
+  it('reads a line of 100,000 stray quotes as one rejected row, keeping the rows around it (csv-parse used to take minutes on it)', async () => {
+    const file = writeFile('quotes.csv', `a,b\n1,2\n3,${'{"k":'.repeat(100_000)}\n5,6\n`);
+    assert.deepEqual(summary(await readAll(file)), [
+      '2:{"a":"1","b":"2"}',
+      '3:!a quote inside an unquoted field (quote the whole field and double the inner quote: "5\'10""")',
+      '4:{"a":"5","b":"6"}',
+    ]);
   });
 });

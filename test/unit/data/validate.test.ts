@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { validateRecord } from '../../../src/core/data/validate';
+import { predictionInputProblem, validateRecord } from '../../../src/core/data/validate';
 import type { FeatureSpec, ProjectConfig } from '../../../src/core/project/types';
 
 const features: FeatureSpec[] = [
   { name: 'age', type: 'numeric', transform: 'standardize', impute: 'mean' },
   { name: 'member', type: 'boolean', missing: false },
   { name: 'color', type: 'categorical', maxCategories: 50, minCount: 1 },
-  { name: 'note', type: 'text', dimensions: 16, ngrams: [1, 1], lowercase: true },
+  { name: 'note', type: 'text', dimensions: 16, ngrams: [1, 1], lowercase: true, analyzer: 'word', sublinearTf: false, minDf: 1 },
 ];
 const classification: Pick<ProjectConfig, 'task' | 'label' | 'weight' | 'features'> = { task: 'multiclass', label: 'species', features };
 const regression: Pick<ProjectConfig, 'task' | 'label' | 'weight' | 'features'> = { task: 'regression', label: 'price', features };
@@ -68,5 +68,44 @@ describe('validateRecord', () => {
     assert.equal(validateRecord({ y: 'p', w: -1 }, weighted).ok, false);
     const bad = validateRecord({ y: 'p', w: 'heavy' }, weighted);
     assert.match(!bad.ok ? bad.reason : '', /weight 'w': 'heavy' is not a number/);
+  });
+});
+
+describe('values a model cannot compute with (issue 12, item 5)', () => {
+  it('refuses numbers beyond the 32-bit float range for numeric features, regression labels and weights', () => {
+    assert.deepEqual(validateRecord({ species: 'a', age: 1e308 }, classification), {
+      ok: false,
+      reason: "feature 'age': 1e+308 is too large: models compute in 32-bit floats, which end at ±3.4e38 (rescale the column, e.g. store it in larger units)",
+    });
+    assert.match((validateRecord({ price: '-1e300' }, regression) as { reason: string }).reason, /^label 'price': -1e\+300 is too large/);
+    assert.match((validateRecord({ y: 'a', w: 1e39 }, weighted) as { reason: string }).reason, /^weight 'w': 1e\+39 is too large/);
+    assert.deepEqual(validateRecord({ species: 'a', age: 3e38 }, classification), { ok: true, label: 'a' });
+  });
+});
+
+describe("records whose keys are Object.prototype's names (issue 12, item 4)", () => {
+  it("does not read a missing 'constructor' or 'toString' feature as a function", () => {
+    const proto: FeatureSpec[] = [
+      { name: 'constructor', type: 'numeric', transform: 'standardize', impute: 'mean' },
+      { name: 'toString', type: 'boolean', missing: false },
+    ];
+    assert.deepEqual(validateRecord({ y: 'a' }, { task: 'binary', label: 'y', features: proto }), { ok: true, label: 'a' });
+    assert.deepEqual(validateRecord({ hasOwnProperty: 'x' }, { task: 'binary', label: 'hasOwnProperty', features: proto }), { ok: true, label: 'x' });
+    assert.deepEqual(validateRecord({}, { task: 'binary', label: 'constructor', features: [] }), { ok: false, reason: "missing label 'constructor'" });
+  });
+});
+
+describe('predictionInputProblem: a record with none of the features (issue 12, item 14)', () => {
+  it('refuses {} and a record whose keys are all misspelled, naming the features and suggesting the fix', () => {
+    assert.equal(predictionInputProblem({}, features), "none of the model's features (age, member, color, note) has a value in this record (it is empty); nothing to predict from.");
+    assert.equal(
+      predictionInputProblem({ agee: 3, colour: 'red' }, features),
+      "none of the model's features (age, member, color, note) has a value in this record (its keys: agee, colour); nothing to predict from. Did you mean 'age' for 'agee'?",
+    );
+  });
+
+  it('accepts a record with at least one feature, and still reports an unreadable value first', () => {
+    assert.equal(predictionInputProblem({ age: 3 }, features), undefined);
+    assert.equal(predictionInputProblem({ age: 'old' }, features), "feature 'age': 'old' is not a number");
   });
 });

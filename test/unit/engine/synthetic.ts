@@ -1,7 +1,7 @@
 /**
  * Small seeded data sets for the engine tests (not a spec file: no `.test` in the name).
  */
-import type { EarlyStoppingConfig, ModelConfig, Task, TrainingConfig } from '../../../src/core/project/types';
+import type { EarlyStoppingConfig, TrainableModel, Task, TrainingConfig } from '../../../src/core/project/types';
 import type { Dataset } from '../../../src/core/engine/fit';
 import { createRng } from '../../../src/core/util/random';
 
@@ -29,7 +29,7 @@ export function teacherDataset(task: Task, n: number, d: number, k: number, seed
   return { x, n, d, y };
 }
 
-export const MLP: ModelConfig = { type: 'mlp', hidden: [16, 8], dropout: 0.1, activation: 'relu' };
+export const MLP: TrainableModel = { type: 'mlp', hidden: [16, 8], dropout: 0.1, activation: 'relu' };
 
 export function trainingConfig(overrides: Partial<TrainingConfig> = {}, earlyStopping: Partial<EarlyStoppingConfig> = {}): TrainingConfig {
   return {

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { aggregateFolds, bootstrapIntervals } from '../../../src/core/evaluate/bootstrap';
+import { aggregateFolds, bootstrapIntervals, type BootstrapResult } from '../../../src/core/evaluate/bootstrap';
+import { quantileOfSorted } from '../../../src/core/evaluate/curves';
+import { computeHeadlineMetrics } from '../../../src/core/evaluate/metrics';
+import type { Task } from '../../../src/core/project/types';
 import { CancelledError, isUserError } from '../../../src/core/util/errors';
 import { createRng } from '../../../src/core/util/random';
 
@@ -78,6 +81,97 @@ describe('bootstrapIntervals', () => {
     const controller = new AbortController();
     controller.abort();
     assert.throws(() => bootstrapIntervals('binary', y, p, 2, { signal: controller.signal }), (e: unknown) => e instanceof CancelledError);
+  });
+});
+
+/**
+ * The bootstrap done the straightforward way: materialise each resample (the same seeded draws
+ * as bootstrapIntervals: row ⌊rng()·n⌋, n times) and recompute the metrics from scratch, sorting
+ * again. bootstrapIntervals counts resamples over once-sorted scores instead; it must give
+ * exactly these numbers.
+ */
+function straightforwardIntervals(task: Task, y: ArrayLike<number>, scores: ArrayLike<number>, k: number, resamples: number, seed: number): BootstrapResult['intervals'] {
+  const full = computeHeadlineMetrics(task, y, scores, k).metrics;
+  const n = y.length;
+  const width = task === 'multiclass' ? k : 1;
+  const values: Record<string, number[]> = Object.fromEntries(Object.keys(full).map((name) => [name, []]));
+  const rng = createRng(seed);
+  for (let r = 0; r < resamples; r++) {
+    const labels = new Float64Array(n);
+    const sampled = new Float64Array(n * width);
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(rng() * n);
+      labels[i] = y[j];
+      for (let c = 0; c < width; c++) sampled[i * width + c] = scores[j * width + c];
+    }
+    const metrics = computeHeadlineMetrics(task, labels, sampled, k).metrics;
+    for (const name of Object.keys(full)) if (metrics[name] !== undefined) values[name].push(metrics[name]);
+  }
+  const intervals: BootstrapResult['intervals'] = {};
+  const alpha = (1 - 0.95) / 2; // as bootstrapIntervals computes it (0.025000000000000022)
+  for (const [name, list] of Object.entries(values)) {
+    const sorted = Float64Array.from(list).sort();
+    intervals[name] = { estimate: full[name], lower: quantileOfSorted(sorted, alpha), upper: quantileOfSorted(sorted, 1 - alpha), resamplesUsed: list.length };
+  }
+  return intervals;
+}
+
+/** n rows × k classes: probabilities rounded to 0.05 (many ties, exact 0 and 1), a rare last class. */
+function multiclassData(n: number, k: number, seed: number, rareShare: number): { y: number[]; p: number[] } {
+  const rng = createRng(seed);
+  const y: number[] = [];
+  const p: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = rng() < rareShare ? k - 1 : Math.floor(rng() * (k - 1));
+    y.push(label);
+    const row = Array.from({ length: k }, (_, c) => Math.round((rng() + (c === label ? 0.6 : 0)) * 4) / 4);
+    if (rng() < 0.1) row.fill(0).splice(Math.floor(rng() * k), 1, 1); // a one-hot row
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    p.push(...row.map((v) => (total === 0 ? 1 / k : v / total)));
+  }
+  return { y, p };
+}
+
+describe('bootstrapIntervals gives the intervals of recomputing every resample from scratch', () => {
+  it('binary, with tied scores and exact 0/1 predictions', () => {
+    const rng = createRng(11);
+    const y: number[] = [];
+    const p: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const score = i % 25 === 0 ? (i % 50 === 0 ? 0 : 1) : Math.round(rng() * 20) / 20;
+      p.push(score);
+      y.push(rng() < (score + 0.1) / 1.2 ? 1 : 0);
+    }
+    assert.deepEqual(bootstrapIntervals('binary', y, p, 2, { resamples: 300, seed: 3 }).intervals, straightforwardIntervals('binary', y, p, 2, 300, 3));
+  });
+
+  it('binary, where many resamples miss the only positive (ROC AUC and average precision undefined there)', () => {
+    const y = new Array(40).fill(0);
+    y[7] = 1;
+    const p = y.map((v, i) => (v ? 0.6 : (i % 9) / 10));
+    const result = bootstrapIntervals('binary', y, p, 2, { resamples: 400, seed: 8 });
+    assert.ok(result.intervals.roc_auc.resamplesUsed < 400);
+    assert.deepEqual(result.intervals, straightforwardIntervals('binary', y, p, 2, 400, 8));
+  });
+
+  it('multiclass, with ties, one-hot rows and a rare class some resamples miss', () => {
+    const { y, p } = multiclassData(300, 5, 21, 0.01);
+    const result = bootstrapIntervals('multiclass', y, p, 5, { resamples: 300, seed: 4 });
+    assert.ok(result.intervals.roc_auc.resamplesUsed < 300 && result.intervals.roc_auc.resamplesUsed > 0);
+    assert.deepEqual(result.intervals, straightforwardIntervals('multiclass', y, p, 5, 300, 4));
+  });
+
+  it('multiclass, float32 model outputs', () => {
+    const { y, p } = multiclassData(800, 4, 22, 0.2);
+    const scores = Float32Array.from(p);
+    assert.deepEqual(bootstrapIntervals('multiclass', y, scores, 4, { resamples: 200, seed: 42 }).intervals, straightforwardIntervals('multiclass', y, scores, 4, 200, 42));
+  });
+
+  it('regression', () => {
+    const rng = createRng(5);
+    const target = Array.from({ length: 200 }, (_, i) => i / 20);
+    const prediction = target.map((t) => t + rng() - 0.5);
+    assert.deepEqual(bootstrapIntervals('regression', target, prediction, 1, { resamples: 200, seed: 1 }).intervals, straightforwardIntervals('regression', target, prediction, 1, 200, 1));
   });
 });
 

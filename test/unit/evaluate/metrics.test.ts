@@ -145,6 +145,13 @@ describe('metric definitions', () => {
     const c = binaryConfusionMatrix([0, 1], [0.5, 0.5], 0.5);
     assert.deepEqual([c.tn, c.fp, c.fn, c.tp], [0, 1, 0, 1]);
   });
+  it('log loss clips exact 0/1 probabilities at float64 machine epsilon, as scikit-learn eps="auto"', () => {
+    // A confidently wrong prediction costs −log(2.22e-16) = 36.04 (1e-15 would give 34.54).
+    assertClose(logLoss([1, 0], [0, 1], 2), -Math.log(2.220446049250313e-16), 1e-12, 'binary');
+    assertClose(logLoss([2], [0.5, 0.5, 0], 3), -Math.log(2.220446049250313e-16 / (1 + 2.220446049250313e-16)), 1e-12, 'multiclass');
+    // A confidently right one costs −log(1 − ε), i.e. about ε.
+    assertClose(logLoss([1], [1], 2), 2.220446049250313e-16, 1e-20, 'right');
+  });
   it('binary log loss and Brier accept k = 2 with a score vector', () => {
     assertClose(logLoss([1, 0], [0.5, 0.5], 2), Math.LN2, 1e-15, 'log loss');
     assertClose(brierScore([1, 0], [1, 0], 2), 0, 0, 'perfect brier');

@@ -73,6 +73,9 @@ describe('compare panel model (src/extension/compare/model)', () => {
   it('describes a model from its config', () => {
     assert.equal(describeModel({ model: { type: 'mlp', hidden: [64, 32], activation: 'relu', dropout: 0.1 } }), 'mlp [64, 32] relu, dropout 0.1');
     assert.equal(describeModel({ model: { type: 'logistic', l2: 0.001 } }), 'logistic, l2 0.001');
+    const details = { selection: { chosen: 1, candidates: [{ label: 'logistic, C = 0.1' }, { label: 'MLP [32]' }], refit: { done: true } } };
+    assert.equal(describeModel({ model: { type: 'auto', refit: 'auto' } }, details), 'auto: MLP [32], refitted');
+    assert.equal(describeModel({ model: { type: 'auto', refit: 'auto' } }, null), 'auto');
   });
 
   it('reads run ids from an explicit list (kept in order) or from the Runs view’s selection (sorted, older first)', () => {

@@ -66,7 +66,17 @@ describe('run panel snapshot (src/extension/runPanel/snapshot)', () => {
     assert.equal(runEvaluationOf(run()), null);
     assert.equal(runEvaluationOf(run({ details: { calibration: {} } })), null);
     const ev = runEvaluationOf(run({ details: { evaluation: { task: 'binary' }, importance: null } }));
-    assert.deepEqual(ev, { evaluation: { task: 'binary' }, calibration: null, importance: null });
+    assert.deepEqual(ev, { evaluation: { task: 'binary' }, calibration: null, importance: null, selection: null });
+    const selection = { metric: 'log_loss', chosen: 0, candidates: [] };
+    assert.deepEqual(runEvaluationOf(run({ details: { evaluation: { task: 'binary' }, selection } }))?.selection, selection, 'model: auto runs pass their selection on');
+  });
+
+  it('shows a model: auto refit as a fixed number of epochs without early stopping', () => {
+    const refitted = run({ details: { selection: { refit: { done: true, epochs: 12 } } } });
+    const summary = runSummary(refitted, { root: '/p', projectName: 'p', reportAvailable: false, comparableRuns: 0 });
+    assert.equal(summary.configuredEpochs, 12);
+    assert.equal(summary.earlyStopping?.enabled, false);
+    assert.equal(earlyStopEpoch(summary, [{ epoch: 12, loss: 1, durationMs: 1 }]), null);
   });
 
   it('finds the run id in command arguments: numbers, numeric strings, tree elements', () => {

@@ -1,8 +1,22 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_CALIBRATION, DEFAULT_EVALUATION, DEFAULT_LOGISTIC, DEFAULT_MLP, DEFAULT_MONITORING, DEFAULT_TRAINING, parseProject, projectSchema } from '../../../src/core/project/parse';
-import { parseDuration } from '../../../src/core/util/duration';
+import {
+  DEFAULT_AUTO,
+  DEFAULT_CALIBRATION,
+  DEFAULT_EVALUATION,
+  DEFAULT_GATE,
+  DEFAULT_LOGISTIC,
+  DEFAULT_MLP,
+  DEFAULT_MONITORING,
+  DEFAULT_TRAINING,
+  defaultGateFloors,
+  defaultGateMetric,
+  parseProject,
+  projectSchema,
+  resolveDefaults,
+} from '../../../src/core/project/parse';
+import { parseDuration } from '../../../src/core/util/schedule';
 import { MLLOOP_VERSION } from '../../../src/core/version';
 
 const MINIMAL = `version: 1
@@ -23,6 +37,7 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(r.config.data.sources, []);
     assert.deepEqual(r.config.calibration, DEFAULT_CALIBRATION);
     assert.deepEqual(r.config.evaluation, DEFAULT_EVALUATION);
+    assert.deepEqual(r.config.gate, { ...DEFAULT_GATE, metric: 'accuracy', floors: { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 } });
     assert.deepEqual(r.config.monitoring, { retention: { predictions: '7d' } });
   });
 
@@ -36,7 +51,7 @@ describe('project file (mlloop.yaml)', () => {
     const bad = parseProject(MINIMAL + 'monitoring:\n  retention:\n    predictions: 7 days\n');
     assert.equal(bad.ok, false);
     assert.equal(bad.problems[0].line, 8);
-    assert.equal(bad.problems[0].message, "'monitoring.retention.predictions' must be a duration: a number and a unit (s, m, h, d, w), e.g. 7d or 36h, or forever.");
+    assert.equal(bad.problems[0].message, "'monitoring.retention.predictions' must be a duration: a number and a unit (ms, s, m, h, d, w), e.g. 7d or 36h, or forever.");
     const unknown = parseProject(MINIMAL + 'monitoring:\n  retension: {}\n');
     assert.equal(unknown.ok, false);
     assert.match(unknown.problems[0].message, /Unknown key 'retension'/);
@@ -44,9 +59,84 @@ describe('project file (mlloop.yaml)', () => {
 
   it('accepts every duration the schema accepts, and only those (schema pattern = parseDuration)', () => {
     const pattern = new RegExp((projectSchema() as any).properties.monitoring.properties.retention.properties.predictions.pattern);
-    for (const text of ['7d', '36h', '90 min', '1.5d', '2w', '45s', '250ms', '7', '7 days', '-1d', '1.d', 'd']) {
-      assert.equal(pattern.test(text), parseDuration(text) !== undefined, text);
+    const parses = (text: string) => {
+      try {
+        parseDuration(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const text of ['7d', '36h', '90m', '1.5d', '2w', '45s', '250ms', '7', '7 days', '90 min', '-1d', '1.d', 'd']) assert.equal(pattern.test(text), parses(text), text);
+  });
+
+  it("gives the gate each task's defaults: binary F1 of the positive class, regression MAE and no floors", () => {
+    const binary = parseProject('version: 1\ntask: binary\nlabel: y\nfeatures: [{name: a, type: numeric}]\n');
+    assert.ok(binary.ok);
+    assert.equal(binary.config.gate.metric, 'accuracy');
+    assert.deepEqual(binary.config.gate.floors, { accuracy: 0.75, f1: 0.7, ece: 0.2 });
+    const regression = parseProject('version: 1\ntask: regression\nlabel: y\nfeatures: [{name: a, type: numeric}]\n');
+    assert.ok(regression.ok);
+    assert.equal(regression.config.gate.metric, 'mae');
+    assert.deepEqual(regression.config.gate.floors, {});
+  });
+
+  it('replaces the default floors with the written ones ({} for none), keeping the other gate defaults', () => {
+    const r = parseProject(MINIMAL + 'gate:\n  metric: f1_macro\n  floors: { accuracy: 0.9, roc_auc: 0.8 }\n  slices:\n    - { name: long, feature: sepal_length, min: 6 }\n');
+    assert.ok(r.ok, JSON.stringify(r.problems));
+    assert.equal(r.config.gate.metric, 'f1_macro');
+    assert.deepEqual(r.config.gate.floors, { accuracy: 0.9, roc_auc: 0.8 });
+    assert.deepEqual(r.config.gate.slices, [{ name: 'long', feature: 'sepal_length', min: 6 }]);
+    assert.equal(r.config.gate.margin, DEFAULT_GATE.margin);
+    const none = parseProject(MINIMAL + 'gate: { floors: {} }\n');
+    assert.ok(none.ok);
+    assert.deepEqual(none.config.gate.floors, {});
+  });
+
+  it('resolves a resolved config to itself (a run stored with its gate reads back the same)', () => {
+    for (const gate of ['', 'gate: { floors: { roc_auc: 0.8 }, slices: [{ name: s, feature: sepal_length, max: 5 }] }\n', 'gate: { floors: {} }\n']) {
+      const r = parseProject(MINIMAL + gate);
+      assert.ok(r.ok, JSON.stringify(r.problems));
+      const again = resolveDefaults(JSON.parse(JSON.stringify(r.config)), 'other');
+      assert.deepEqual(again, r.config, gate);
     }
+  });
+
+  it('rejects gate metrics and floors that do not fit the task, and slices without one clear condition, at their lines', () => {
+    const r = parseProject(`version: 1
+task: multiclass
+label: species
+features:
+  - { name: sepal_length, type: numeric }
+gate:
+  metric: f1
+  floors:
+    accuracy: 75
+    r2: 0.5
+  slices:
+    - { name: a, feature: x, equals: 1, min: 2 }
+    - { name: b, feature: x, min: 5, max: 5 }
+    - { name: b, feature: x }
+`);
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.problems.map((p) => [p.line, p.message]),
+      [
+        [7, "'f1' is not a multiclass metric; the gate can compare one of accuracy, precision_macro, recall_macro, f1_macro, precision_weighted, recall_weighted, f1_weighted, f1_micro, roc_auc, roc_auc_weighted, log_loss, brier, mcc, ece, mce, classwise_ece."],
+        [9, 'accuracy is between 0 and 1, so a floor of 75 is a mistake (for 75% write 0.75).'],
+        [10, "'r2' is not a multiclass metric, so it cannot have a floor; use one of accuracy, precision_macro, recall_macro, f1_macro, precision_weighted, recall_weighted, f1_weighted, f1_micro, roc_auc, roc_auc_weighted, log_loss, brier, mcc, ece, mce, classwise_ece."],
+        [12, "Slice 'a' needs exactly one condition on 'x': equals, in, or a range min/max (it has several)."],
+        [13, "Slice 'b': max (5) must be greater than min (5); the range is min ≤ value < max."],
+        [14, "Slice 'b' is listed twice (first at gate.slices[1])."],
+        [14, "Slice 'b' needs exactly one condition on 'x': equals, in, or a range min/max."],
+      ],
+    );
+  });
+
+  it('rejects accuracy as a regression gate metric, and a ceiling on mae below 0', () => {
+    const r = parseProject('version: 1\ntask: regression\nlabel: y\nfeatures: [{name: a, type: numeric}]\ngate: { metric: accuracy, floors: { mae: -1 } }\n');
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.problems.map((p) => p.message.split(';')[0].split(',')[0]), ["'accuracy' is not a regression metric", 'mae is at least 0']);
   });
 
   it('rejects an importance metric that does not fit the task, at its line', () => {
@@ -63,12 +153,24 @@ describe('project file (mlloop.yaml)', () => {
       assert.deepEqual(t[key].default, DEFAULT_TRAINING[key], `training.${key}`);
     }
     for (const [k, v] of Object.entries(DEFAULT_TRAINING.earlyStopping)) assert.deepEqual(t.earlyStopping.properties[k].default, v, `earlyStopping.${k}`);
-    const [mlp, logistic] = s.properties.model.oneOf;
+    const [auto, mlp, logistic] = s.properties.model.oneOf;
+    assert.equal(auto.properties.refit.default, DEFAULT_AUTO.refit);
     for (const k of ['hidden', 'dropout', 'activation'] as const) if (mlp.properties[k].default !== undefined) assert.deepEqual(mlp.properties[k].default, DEFAULT_MLP[k]);
     assert.equal(logistic.properties.l2.default, DEFAULT_LOGISTIC.l2);
     for (const [k, v] of Object.entries(DEFAULT_CALIBRATION)) assert.deepEqual(s.properties.calibration.properties[k].default, v, `calibration.${k}`);
     for (const [k, v] of Object.entries(DEFAULT_EVALUATION)) assert.deepEqual(s.properties.evaluation.properties[k].default, v, `evaluation.${k}`);
     for (const [k, v] of Object.entries(DEFAULT_MONITORING.retention)) assert.deepEqual(s.properties.monitoring.properties.retention.properties[k].default, v, `monitoring.retention.${k}`);
+    const gate = s.properties.gate.properties;
+    for (const [k, v] of Object.entries(DEFAULT_GATE)) assert.deepEqual(gate[k].default, v, `gate.${k}`);
+    // metric and floors depend on the task, so the schema states them in words: keep those equal too.
+    assert.ok(gate.metric.description.includes(`${defaultGateMetric('binary')} by default for binary and multiclass, ${defaultGateMetric('regression')} for regression`), gate.metric.description);
+    assert.equal(defaultGateMetric('multiclass'), defaultGateMetric('binary'));
+    for (const task of ['binary', 'multiclass'] as const) {
+      const words = `${task}: ${Object.entries(defaultGateFloors(task)).map(([m, b]) => `${m} ${b}`).join(', ')}`;
+      assert.ok(gate.floors.description.includes(words), `floors description says '${words}'`);
+    }
+    assert.deepEqual(defaultGateFloors('regression'), {});
+    assert.ok(gate.floors.description.includes('regression: none'));
     const feats = s.properties.features.items.oneOf;
     const byType = Object.fromEntries(feats.map((f: any) => [f.properties.type.const, f.properties]));
     const r = parseProject(`version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\n  - {name: b, type: boolean}\n  - {name: c, type: categorical}\n  - {name: d, type: text}\n`);
@@ -78,7 +180,7 @@ describe('project file (mlloop.yaml)', () => {
     }
   });
 
-  it('names the line and column of each schema error', () => {
+  it('names the line and column of each schema error, suggesting the name a typo was meant to be', () => {
     const text = `version: 1
 task: multiclas
 label: species
@@ -94,9 +196,9 @@ training:
     assert.equal(r.ok, false);
     const at = r.problems.map((p) => `${p.line}:${p.column} ${p.message}`);
     assert.deepEqual(at, [
-      `2:7 'task' must be one of: "binary", "multiclass", "regression".`,
-      `5:30 Unknown key 'transfrm' in 'features.0'.`,
-      `6:5 'features.1': unknown type "txt"; expected numeric, boolean, categorical or text.`,
+      `2:7 'task' must be one of: "binary", "multiclass", "regression". Did you mean 'multiclass'?`,
+      `5:30 Unknown key 'transfrm' in 'features.0'. Did you mean 'transform'?`,
+      `6:5 'features.1': unknown type "txt"; expected numeric, boolean, categorical or text. Did you mean 'text'?`,
       `8:43 'model.dropout' must be < 1.`,
       `10:9 'training.seed' must be integer.`,
     ]);
@@ -146,5 +248,34 @@ training: {validationSplit: 0.4, testSplit: 0.45}
   it('keeps MLLOOP_VERSION equal to package.json', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
     assert.equal(MLLOOP_VERSION, pkg.version);
+  });
+});
+
+describe('hostile project files (issue 12, item 11)', () => {
+  const head = 'version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\n';
+
+  it('reports a YAML alias bomb as a problem at the line of the first alias, not as an internal error', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    const r = parseProject(head + lines.join('\n') + '\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.problems.length, 1);
+    assert.deepEqual([r.problems[0].line, r.problems[0].column], [7, 8]);
+    assert.match(r.problems[0].message, /^YAML aliases expand into too much data here .* write the values out\.$/);
+  });
+
+  it('reports lists nested 20,000 levels deep as a syntax problem with a place', () => {
+    const r = parseProject(head + 'x: ' + '['.repeat(20_000) + ']'.repeat(20_000) + '\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.problems[0].message, 'YAML syntax: lists or maps are nested too deeply here to read (hundreds of levels inside each other).');
+    assert.equal(r.problems[0].line, 6);
+  });
+
+  it("suggests the key an unknown one was meant to be, at the root and inside a feature", () => {
+    const r = parseProject(head.replace('features:', 'featurs: 1\nfeatures:') + 'trainig: {epochs: 3}\n');
+    assert.deepEqual(
+      r.problems.map((p) => p.message),
+      ["Unknown key 'featurs' in the project file. Did you mean 'features'?", "Unknown key 'trainig' in the project file. Did you mean 'training'?"],
+    );
   });
 });

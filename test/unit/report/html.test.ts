@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { ModelSelection } from '../../../src/core/engine/selection';
 import type { EpochLogs } from '../../../src/core/engine/fit';
 import { evaluatePredictions } from '../../../src/core/evaluate/report';
 import { singleColumnGroups } from '../../../src/core/explain/groups';
@@ -6,6 +7,7 @@ import { assessModel, type Assessment, type Rows } from '../../../src/core/jobs/
 import { parseProject } from '../../../src/core/project/parse';
 import type { ProjectConfig } from '../../../src/core/project/types';
 import { formatDuration, formatMetric, formatWithInterval, renderRunReport, type RunReportInput } from '../../../src/core/report/html';
+import { escapeHtml } from '../../../src/core/report/svg';
 import { createRng } from '../../../src/core/util/random';
 
 type Task = RunReportInput['task'];
@@ -219,6 +221,41 @@ describe('renderRunReport', function () {
     }
   });
 
+  it('explains a model: auto choice: every candidate with its score, the chosen one marked, the tie and the refit', async () => {
+    const selection: ModelSelection = {
+      metric: 'log_loss',
+      scoredOn: 'validation',
+      rows: 300,
+      tolerance: 0.005,
+      candidates: [
+        { label: 'logistic, C = 0.1', kind: 'linear', model: { type: 'logistic', l2: 0.01 }, strength: 0.1, parameters: 8, score: 0.4123, rawLogLoss: 0.5, temperature: 0.6, iterations: 12, durationMs: 40 },
+        { label: 'logistic, C = 1', kind: 'linear', model: { type: 'logistic', l2: 0.001 }, strength: 1, parameters: 8, score: 0.4101, rawLogLoss: 0.45, temperature: 0.8, iterations: 30, durationMs: 60 },
+        { label: 'MLP [<b>]', kind: 'mlp', model: { type: 'mlp', hidden: [32], dropout: 0.1, activation: 'relu' }, parameters: 161, score: 0.4, rawLogLoss: 0.41, temperature: 1.1, epochs: 40, bestEpoch: 30, durationMs: 2500 },
+      ],
+      chosen: 1,
+      best: 2,
+      reason: 'logistic, C = 1 has the tied-lowest validation log loss.',
+      skipped: ['MLPs: too wide'],
+      refit: { done: true, reason: 'Small data.', rows: 800 },
+    };
+    const html = renderRunReport(await reportInput('binary', { selection }));
+    assert.deepEqual(sectionIds(html).slice(0, 2), ['metrics', 'model']);
+    const model = html.slice(html.indexOf('<section id="model"'), html.indexOf('</section>', html.indexOf('<section id="model"')));
+    assert.ok(model.includes('Why this model'));
+    assert.match(model, /<tr class="chosen"><th scope="row">logistic, C = 1 <span class="badge ok">chosen<\/span>/);
+    assert.match(model, /MLP \[&lt;b&gt;\] <span class="badge">lowest<\/span>/, 'the lowest score is marked when a simpler model won the tie; labels escaped');
+    assert.equal((model.match(/<tr[ >]/g) ?? []).length, 4, 'a header row and one row per candidate');
+    assert.ok(model.includes('0.4101') && model.includes('0.4123'));
+    assert.ok(model.includes('Refitted on 800 training + validation rows: Small data.'));
+    assert.ok(model.includes('Not tried: MLPs: too wide'));
+    assert.deepEqual(wellFormednessProblems(html), []);
+    assert.ok(!sectionIds(renderRunReport(await reportInput('binary'))).includes('model'), 'no section for an explicit model');
+    // refit for a fixed number of epochs: no early-stop marker
+    const refitHtml = renderRunReport(await reportInput('binary', { selection: { ...selection, refit: { done: true, reason: 'Small data.', rows: 800, epochs: 30 } } }));
+    assert.ok(!refitHtml.includes('Early stopping ended training'), 'a refit runs its epochs without early stopping');
+    assert.ok(refitHtml.includes('30 epochs run of 30 configured'));
+  });
+
   it('catches malformed markup (the well-formedness check can fail)', () => {
     assert.notDeepEqual(wellFormednessProblems('<div><span></div></span>'), []);
     assert.notDeepEqual(wellFormednessProblems('<p>a < b</p>'), []);
@@ -371,7 +408,8 @@ describe('renderRunReport', function () {
       mlloopVersion: '0.1.0',
     });
     assert.ok(html.includes('Not computed'));
-    assert.ok(html.includes(`<code>roc_auc</code>: ${evaluation.omitted.roc_auc}`));
+    assert.match(evaluation.omitted.roc_auc, /only class 'no' is present/);
+    assert.ok(html.includes(`<code>roc_auc</code>: ${escapeHtml(evaluation.omitted.roc_auc)}`));
     assert.ok(!html.includes('id="curves"'), 'no ROC without both classes');
     assert.deepEqual(wellFormednessProblems(html), []);
   });

@@ -298,7 +298,7 @@ describe('mlloop.yaml editor integration', () => {
       assert.equal(methods.find((i) => i.label === 'auto')?.detail, 'default');
 
       const modelType = positionOf(document, 'type: mlp', { delta: 'type: '.length });
-      assert.deepEqual(labels(await completionsAt(document.uri, modelType)), ['mlp', 'logistic']);
+      assert.deepEqual(labels(await completionsAt(document.uri, modelType)), ['auto', 'mlp', 'logistic']);
     });
 
     it('completes keys and values inside flow maps of a flow feature list', async () => {
@@ -317,7 +317,7 @@ describe('mlloop.yaml editor integration', () => {
       await replaceText(editor, new vscode.Range(second, second.translate(0, 'numeric'.length)), 'text');
       const afterText = positionOf(document, 'type: text}', { delta: 'type: text'.length });
       await replaceText(editor, new vscode.Range(afterText, afterText), ', ');
-      assert.deepEqual(labels(await completionsAt(document.uri, afterText.translate(0, 2))), ['dimensions', 'ngrams', 'lowercase']);
+      assert.deepEqual(labels(await completionsAt(document.uri, afterText.translate(0, 2))), ['dimensions', 'ngrams', 'lowercase', 'analyzer', 'sublinearTf', 'minDf']);
 
       // The value of a flow map's type.
       const typeValue = positionOf(document, 'numeric', { nth: 1 });

@@ -105,7 +105,8 @@ export function editProject(root: string, replacements: Array<[RegExp, string]>)
 /** Training slow enough to watch: ~20–30 epochs of ~150 ms, ending by early stopping. */
 export const SLOW_TRAINING: Array<[RegExp, string]> = [
   [/batchSize: \d+/, 'batchSize: 4'],
-  [/hidden: \[[^\]]*\]/, 'hidden: [128, 64]'],
+  // An explicit MLP (createProject writes model: auto, which trains several candidates first).
+  [/type: auto\n\s*refit: .*/, 'type: mlp\n  hidden: [128, 64]\n  dropout: 0.1\n  activation: relu'],
   [/learningRate: [\d.]+/, 'learningRate: 0.0001'],
   [/epochs: \d+.*/, 'epochs: 40'],
   [/patience: \d+/, 'patience: 5'],

@@ -727,7 +727,7 @@ class Ops implements StoreOps {
     if (existing) throw new UserError(`Model ${model.version} already exists in the store; a version names one model forever.`);
     await this.conn.run('INSERT INTO models (version, run_id, created_at, task, metrics, path, digest) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       model.version,
-      model.runId,
+      model.runId > 0 ? model.runId : null, // 0: no run made it (an imported bundle)
       model.createdAt,
       model.task,
       JSON.stringify(model.metrics),

@@ -1,0 +1,93 @@
+/**
+ * `init → import → train` on 20,000 rows × 18 numeric features → 5 classes: the decision-policy
+ * generator of scripts/make-examples.mjs drawing 20,000 tickets (seed 20000), written to a temp
+ * project. Side by side, in the same run:
+ *
+ * - the CLI as a user runs it (dist/cli.js, a fresh process per command, so start-up counts):
+ *   wall time of init, import and train;
+ * - train in this process (trainProject), its time split into store work (every call on the
+ *   store, timed around the store's methods) and everything else;
+ * - scikit-learn's default pipeline for the same data (StandardScaler + MLPClassifier, same
+ *   split proportions), bench/train_sklearn.py, when /usr/bin/python3 has scikit-learn.
+ *
+ * Each figure is one run (train is seconds long; on a shared machine expect ±20%). Needs
+ * `npm run build` first for the CLI figures. Run: `npx tsx bench/train-job.bench.ts`.
+ * Prints figures; never fails on time.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { trainProject } from '../src/core/jobs/train';
+import { openProjectContext } from '../src/core/context/projectContext';
+
+const ROWS = 20000;
+const REPO = path.join(__dirname, '..');
+const CLI = path.join(REPO, 'dist', 'cli.js');
+
+/** Runs the built CLI in `cwd`; returns seconds of wall time (throws on failure). */
+function cli(cwd: string, args: string[]): { seconds: number; stdout: string } {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mlloop ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { seconds: (performance.now() - started) / 1000, stdout: r.stdout };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlloop-bench-train-'));
+  try {
+    const { decisionPolicyRows } = (await import(pathToFileURL(path.join(REPO, 'scripts', 'make-examples.mjs')).href)) as {
+      decisionPolicyRows: (count: number, seed: number) => { csv: string };
+    };
+    fs.writeFileSync(path.join(dir, 'tickets.csv'), decisionPolicyRows(ROWS, 20000).csv);
+    console.log(`${ROWS.toLocaleString('en-US')} rows × 18 numeric features → 5 actions (decision-policy generator, seed 20000)`);
+
+    if (!fs.existsSync(CLI)) {
+      console.log('(dist/cli.js missing: run `npm run build` for the CLI figures)');
+    } else {
+      const cliDir = path.join(dir, 'cli');
+      fs.mkdirSync(cliDir);
+      fs.copyFileSync(path.join(dir, 'tickets.csv'), path.join(cliDir, 'tickets.csv'));
+      const init = cli(cliDir, ['init', '--data', 'tickets.csv', '--label', 'action', '--quiet']);
+      const imported = cli(cliDir, ['import', '--quiet']);
+      const trained = cli(cliDir, ['train', '--json', '--quiet']);
+      const result = JSON.parse(trained.stdout);
+      const help = cli(cliDir, ['--help']);
+      console.log(
+        `CLI (fresh process each): init ${init.seconds.toFixed(2)} s, import ${imported.seconds.toFixed(2)} s, train ${trained.seconds.toFixed(2)} s ` +
+          `(total ${(init.seconds + imported.seconds + trained.seconds).toFixed(2)} s; \`mlloop --help\` alone ${help.seconds.toFixed(2)} s)`,
+      );
+      console.log(`  train: ${result.backend}, accuracy ${result.metrics.accuracy.toFixed(4)}, log loss ${result.metrics.log_loss.toFixed(4)}`);
+      // The same project once more, in this process; the job reports its time in the store.
+      const ctx = await openProjectContext(cliDir, { purpose: 'train-job bench' });
+      const started = performance.now();
+      const inProcess = await trainProject({ ctx });
+      const seconds = (performance.now() - started) / 1000;
+      await ctx.close();
+      const storeSeconds = inProcess.storeMs / 1000;
+      console.log(
+        `train in-process (second run, ${inProcess.epochsRun} epochs): ${seconds.toFixed(2)} s including store work, ${(seconds - storeSeconds).toFixed(2)} s excluding it ` +
+          `(store ${storeSeconds.toFixed(2)} s)`,
+      );
+    }
+
+    const probe = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.log('(scikit-learn not installed: apt-get install -y python3-sklearn to print its figure too)');
+      return;
+    }
+    const run = spawnSync('/usr/bin/python3', [path.join(__dirname, 'train_sklearn.py'), path.join(dir, 'tickets.csv'), 'action'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    process.stdout.write(run.stdout ?? '');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
