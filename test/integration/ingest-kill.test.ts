@@ -99,8 +99,13 @@ for (const engine of ENGINE_NAMES) {
       const feedback = all.filter((e) => e.text.includes('"kind":"feedback"')).length;
       const outcomes = all.filter((e) => e.text.includes('"kind":"outcome"')).length;
       const exampleLines = all.filter((e) => e.text.includes('"kind":"example"')).length;
+      // Lost lines named, with where they are in the file, before the counts.
+      const ids = Array.from({ length: 600 }, (_, i) => `p${i}`);
+      const have = await p.store.getPredictions(ids);
+      const web = fs.readFileSync(path.join(p.inbox, 'web.jsonl'), 'utf8');
+      const missing = ids.filter((id) => !have.has(id)).map((id) => `${id} (web.jsonl line ${web.slice(0, web.indexOf(`"id":"${id}"`)).split('\n').length})`);
+      assert.deepEqual(missing, [], 'predictions missing from the store');
       assert.equal(await p.store.countPredictions(), predictions);
-      assert.equal((await p.store.getPredictions(Array.from({ length: 600 }, (_, i) => `p${i}`))).size, 600);
       assert.equal((await p.store.listFeedback()).length, feedback);
       assert.equal((await p.store.listOutcomes()).length, outcomes);
       assert.equal(await p.store.countExamples(), exampleLines + feedback + outcomes, 'every labelled feedback and outcome became one example');
