@@ -17,6 +17,7 @@ import type { Command, CommandContext } from './commands';
 import { headline } from './commands';
 import { cliJobs } from './loadJobs';
 import { fmt, table } from './output';
+import { ingestInbox } from '../core/loop/ingest';
 
 /** Who is doing it, for the history: "command (ana)". */
 function byCommand(ctx: CommandContext): string {
@@ -171,6 +172,7 @@ export const watch: Command = {
       ctx: project,
       signal: ctx.signal,
       pollMs: pollSeconds * 1000,
+      ingest: (c) => ingestInbox(c, { signal: ctx.signal }),
       onEvent: (e) => {
         if (e.type === 'ingested') ctx.out.log(`ingested ${Object.entries(e.counts).map(([k, v]) => `${v} ${k}`).join(', ')}${e.rejected ? `; ${e.rejected} lines set aside` : ''}`);
         else if (e.type === 'cycle') ctx.out.log(`cycle ${e.result.cycle}: ${e.result.decision} ${e.result.challenger ?? ''} (champion ${e.result.champion ?? 'none'}): ${e.result.reasons[0] ?? ''}`);

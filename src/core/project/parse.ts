@@ -17,6 +17,7 @@ import type {
   GateConfig,
   GateSlice,
   ModelConfig,
+  MonitoringConfig,
   ProjectConfig,
   ScheduleConfig,
   TextAnalyzer,
@@ -123,9 +124,10 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule' | 'monitoring'> & {
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
   gate?: Partial<GateConfig>;
+  monitoring?: { retention?: Partial<MonitoringConfig['retention']> };
   store?: { url?: string; schema?: string };
   schedule?: Partial<Omit<ScheduleConfig, 'incremental'>> & { incremental?: Partial<ScheduleConfig['incremental']> };
   calibration?: Partial<CalibrationConfig>;
@@ -149,6 +151,8 @@ export const DEFAULT_TRAINING: TrainingConfig = {
 
 export const DEFAULT_CALIBRATION: CalibrationConfig = { method: 'auto', margin: 0.05, bins: 15 };
 export const DEFAULT_EVALUATION: EvaluationConfig = { bootstrap: 1000, confidence: 0.95, importanceRepeats: 5, importanceMaxRows: 5000 };
+
+export const DEFAULT_MONITORING: MonitoringConfig = { retention: { predictions: '7d' } };
 
 /**
  * The gate's task-independent defaults. margin and alpha are the seed systems' 5%; maxClassDrop
@@ -261,6 +265,7 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     gate: resolveGate(raw.gate ?? {}, raw.task!),
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
     schedule: { ...DEFAULT_SCHEDULE, ...(raw.schedule ?? {}), incremental: { ...DEFAULT_SCHEDULE.incremental, ...(raw.schedule?.incremental ?? {}) } },
+    monitoring: { ...DEFAULT_MONITORING, ...(raw.monitoring ?? {}), retention: { ...DEFAULT_MONITORING.retention, ...(raw.monitoring?.retention ?? {}) } },
   };
 }
 
@@ -445,6 +450,12 @@ function describeError(err: ErrorObject): string {
       return `${where} must be ${JSON.stringify(p.allowedValue)}.`;
     case 'type':
       return `${where} must be ${String(p.type)}.`;
+    case 'pattern':
+      // Durations (schedule.window, monitoring.retention …) share one pattern: say what it means, not the regex.
+      if (String(p.pattern).includes('(ms|s|m|h|d|w)')) {
+        return `${where} must be a duration: a number and a unit (ms, s, m, h, d, w), e.g. 7d or 36h${String(p.pattern).includes('forever') ? ', or forever' : ''}.`;
+      }
+      return `${where} ${err.message ?? 'is invalid'}.`;
     case 'discriminator': {
       const types = err.instancePath.startsWith('/model') ? ['auto', 'mlp', 'logistic'] : ['numeric', 'boolean', 'categorical', 'text'];
       const hint = typeof p.tagValue === 'string' ? didYouMean(p.tagValue, types) : '';

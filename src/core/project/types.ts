@@ -236,6 +236,21 @@ export interface GateConfig {
   bootstrap: number;
 }
 
+/**
+ * The `monitoring:` section: watching the model at work. An object so that later settings
+ * (drift windows, alert rules) sit beside retention.
+ */
+export interface MonitoringConfig {
+  retention: {
+    /**
+     * How long logged predictions (with their feedback and outcomes) are kept, by the time the
+     * app logged them: a duration as written ('7d', '36h'; see parseDuration) or 'forever'.
+     * Default '7d' (the seed systems kept a week of prediction logs).
+     */
+    predictions: string;
+  };
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -255,4 +270,5 @@ export interface ProjectConfig {
   gate: GateConfig;
   store: StoreConfig;
   schedule: ScheduleConfig;
+  monitoring: MonitoringConfig;
 }
