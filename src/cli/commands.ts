@@ -188,7 +188,7 @@ const train: Command = {
       ctx.out.text(formatMetrics(result.metrics));
       const c = result.calibration;
       ctx.out.text(`Calibration: ${c.method}${c.eceBefore !== null && c.method !== 'none' ? ` (test ECE ${fmt(c.eceBefore)} → ${fmt(c.eceAfter)})` : ''}. ${c.reason}`);
-      ctx.out.text(`Report: ${result.reportFile}`);
+      if (result.reportFile) ctx.out.text(`Report: ${result.reportFile}`);
     }
     return 0;
   },

@@ -75,6 +75,30 @@ export function maxVersionOnDisk(modelsDir: string): number {
 }
 
 /**
+ * Highest run id named by the bundle cards under `modelsDir` (0 when none): a bundle on disk
+ * whose store was moved aside still says which run made it.
+ */
+export function maxRunIdInBundles(modelsDir: string): number {
+  let max = 0;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(modelsDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!/^v\d+$/.test(name)) continue;
+    try {
+      const card = JSON.parse(fs.readFileSync(path.join(modelsDir, name, BUNDLE_FILES.card), 'utf8')) as { runId?: unknown };
+      if (typeof card.runId === 'number' && Number.isSafeInteger(card.runId) && card.runId > max) max = card.runId;
+    } catch {
+      // not a bundle (or an unreadable one): it names no run
+    }
+  }
+  return max;
+}
+
+/**
  * The next model version: above every version in the store and every folder on disk.
  * Call it inside the unit of work that adds the model, so two processes never get the same one.
  */

@@ -24,6 +24,14 @@ import type { ModelSelection } from '../engine/selection';
 import { REPORT_STYLESHEET } from './style';
 import { escapeHtml, exact, PALETTE_SIZE, renderHistogram, renderHorizontalBars, renderXYChart, type ChartPoint, type ChartReference, type ChartSeries } from './svg';
 
+/**
+ * Which run a report belongs to, as written in its `<meta name="mlloop-run">`: the id and the
+ * start time (an id alone names another run once a store is moved aside).
+ */
+export function reportRunIdentity(runId: number, startedAt: string): string {
+  return `${runId} ${startedAt}`;
+}
+
 export interface RunReportInput {
   project: string;
   runId: number;
@@ -93,6 +101,7 @@ export function renderRunReport(input: RunReportInput): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
     '<meta name="color-scheme" content="light dark"/>',
     `<meta name="generator" content="ML Loop ${escapeHtml(input.mlloopVersion)}"/>`,
+    `<meta name="mlloop-run" content="${escapeHtml(reportRunIdentity(input.runId, input.startedAt))}"/>`,
     `<title>${escapeHtml(title)}</title>`,
     `<style>${REPORT_STYLESHEET}</style>`,
     '</head>',

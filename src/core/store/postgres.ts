@@ -129,6 +129,7 @@ export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.l
 const LOCK_MIGRATE = 0x6d6c6c70;
 const LOCK_APPEND = 0x6d6c6c71;
 const LOCK_MODELS = 0x6d6c6c72;
+const LOCK_RUNS = 0x6d6c6c73;
 
 const INT8_OID = 20;
 /** Connecting gives up after this long, in ms. */
@@ -343,6 +344,16 @@ class PgConn implements SqlConn {
     // Held to the end of the transaction: two trainers on one team store number their
     // versions one after the other instead of both taking max + 1.
     await this.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_MODELS, this.driver.schema]);
+  }
+
+  async raiseRunIds(above: number): Promise<void> {
+    // Under a lock, so that two processes raising the floor never set the sequence back
+    // below an id the other has drawn since it read last_value.
+    await this.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_RUNS, this.driver.schema]);
+    await this.client.query(
+      `SELECT setval(q.s, $1) FROM (SELECT pg_get_serial_sequence('runs', 'id')::regclass AS s) q WHERE coalesce(pg_sequence_last_value(q.s), 0) < $1`,
+      [above],
+    );
   }
 
   async examplesAdded(rows: number): Promise<void> {
