@@ -5,7 +5,7 @@
  * checked against both engines in store-contract.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { writeRunReport } from '../../src/core/jobs/report';
 import { projectPaths } from '../../src/core/project/workspace';
 import { isUserError } from '../../src/core/util/errors';
 import { createRng } from '../../src/core/util/random';
-import { CLI, collectExamples, mlloop, REPO, requireBuild, tempDir } from './helpers';
+import { CLI, collectExamples, mlloop, mountTmpfs, REPO, requireBuild, tempDir, unmount } from './helpers';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -295,12 +295,7 @@ describe('the embedded SQLite store on disk', function () {
   it('a full disk gives a clear error and leaves the store exactly as it was (a 2 MB tmpfs)', async function () {
     this.timeout(60000);
     const mnt = path.join(dir, 'small');
-    fs.mkdirSync(mnt);
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (m.status !== 0) {
-      process.stderr.write(`      (skipped: cannot mount a tmpfs here: ${m.stderr.trim()})\n`);
-      this.skip();
-    }
+    if (!mountTmpfs(mnt, '2m')) this.skip();
     const file = path.join(mnt, 'store.sqlite');
     const store = await openSqliteStore(file);
     try {
@@ -326,7 +321,7 @@ describe('the embedded SQLite store on disk', function () {
       assert.deepEqual(fs.readdirSync(path.join(mnt, 'tmp')), [], 'a staging file was left behind');
     } finally {
       await store.close();
-      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
+      unmount(mnt);
     }
   });
 

@@ -19,6 +19,7 @@ import { highestRunIdOnDisk, writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
 import type { ExampleFilter } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
+import { fileSystemCause } from '../util/fsErrors';
 import { absentFeatureWarningsFromColumns, exampleWhere, fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
 import { bundleDigest, materializeBundle, nextModelVersion, renderBundleFiles } from '../registry/versions';
@@ -240,14 +241,20 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     try {
       materializeBundle(committed.bundleDir, committed.files, committed.digest);
     } catch (e) {
-      emit({ type: 'log', message: `warning: the model is saved in the store, but its folder ${committed.bundleDir} could not be written: ${(e as Error).message}` });
+      const cause = fileSystemCause(e) ?? (e as Error).message;
+      emit({
+        type: 'log',
+        message:
+          `warning: ${cause}: model ${committed.version} is saved in the store, but its folder ${committed.bundleDir} could not be written (nothing half-written was left). ` +
+          `Once that is fixed, the folder is written from the store the next time a command loads the model (e.g. mlloop predict --model ${committed.version}).`,
+      });
     }
     // The report too is written after the commit: a failure is a warning, never a failed run.
     let report: string | null = null;
     try {
       report = await timed(writeRunReport(store, paths, currentRun, config.name));
     } catch (e) {
-      const cause = isUserError(e) ? e.message : `${(e as Error).message}: the report of run ${currentRun} could not be written.`;
+      const cause = isUserError(e) ? e.message : `${fileSystemCause(e) ?? (e as Error).message}: the report of run ${currentRun} could not be written.`;
       emit({ type: 'log', message: `warning: ${cause} Run ${currentRun} and model ${committed.version} are saved in the store.` });
     }
     const result: TrainResult = {

@@ -95,11 +95,14 @@ function checkDatabaseFile(file: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') throw new UserError(`Cannot read the store ${file}: permission denied. Check its owner and permissions.`, { file });
-    if (code === 'EISDIR') throw new UserError(`The store ${file} is a folder, not a file. Move it aside; ML Loop creates a new store there.`, { file });
+    if (code === 'EISDIR') throw new UserError(`The store ${file} is a folder, not a file. Move it aside (or name a file); ML Loop creates a new store there.`, { file });
     throw e;
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    // Linux opens a folder for reading without complaint; only the read fails (EISDIR, no path).
+    if (stat.isDirectory()) throw new UserError(`The store ${file} is a folder, not a file. Move it aside (or name a file); ML Loop creates a new store there.`, { file });
+    const size = stat.size;
     if (size === 0) {
       throw new UserError(
         `The store ${file} is empty (0 bytes): it is not an ML Loop store, or it was truncated. ML Loop will not overwrite it. ` +
