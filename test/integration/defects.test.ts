@@ -418,6 +418,23 @@ describe('issue 12: hostile input and misleading messages, through the CLI', fun
         });
       });
 
+      it('item 10 (init): a full disk while writing mlloop.yaml leaves no file (not an empty one), so init works once there is room', function () {
+        const root = tempDir('mlloop-full-init-');
+        dirs.push(root);
+        const dir = path.join(root, 'p');
+        tmpfs(this, dir, '1m');
+        fs.writeFileSync(path.join(dir, 'rows.csv'), 'a,b,y\n1,2,yes\n3,4,no\n');
+        const fill = fillDisk(dir);
+        const r = mlloop(dir, ['init', '--data', 'rows.csv', '--label', 'y', '--json']);
+        assert.equal(r.code, 2);
+        assert.match(r.json.error.message, new RegExp(`^No space left on the disk: could not write ${path.join(dir, 'mlloop.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Free some space`));
+        assert.deepEqual(fs.readdirSync(dir).sort(), ['fill', 'rows.csv'], 'a file was left behind');
+        fs.rmSync(fill);
+        const again = mlloop(dir, ['init', '--data', 'rows.csv', '--label', 'y']);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(fs.readFileSync(path.join(dir, 'mlloop.yaml'), 'utf8'), /label: y/);
+      });
+
       it('item 9: a full disk while writing the bundle folder after training says so plainly: the model is safe in the store and its folder is written when next loaded', function () {
         this.timeout(120000);
         const dir = project(`${NUMERIC_YAML}model: {type: logistic}\ntraining: {epochs: 2}\n`, { 'rows.csv': ['a,b,y', ...Array.from({ length: 60 }, (_, i) => `${i},${i % 7},${i % 2 ? 'yes' : 'no'}`)].join('\n') });
