@@ -15,6 +15,7 @@ import type { ProjectContext } from '../core/context/projectContext';
 import { importFiles } from '../core/store/import';
 import { UserError } from '../core/util/errors';
 import { fmt, formatDuration, formatMetrics, table, type Output } from './output';
+import { plural } from '../core/util/plural';
 
 export interface CommandContext {
   out: Output;
@@ -181,7 +182,7 @@ const train: Command = {
     else {
       ctx.out.text(
         `Run ${result.runId} trained model ${result.modelVersion} on ${result.backend} in ${formatDuration(result.durationMs)} ` +
-          (result.selection && result.epochsRun === 0 ? '(fitted exactly, no epochs).' : `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`),
+          (result.selection && result.epochsRun === 0 ? '(fitted exactly, no epochs).' : `(${plural(result.epochsRun, 'epoch')}${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`),
       );
       if (result.selection) ctx.out.text(`Model (auto): ${result.selection.chosen}${result.selection.refitted ? ', refitted on training + validation rows' : ''}. ${result.selection.reason}`);
       ctx.out.text('Test-split metrics:');
@@ -483,10 +484,6 @@ const models: Command = {
   },
 };
 
-/** "1 example", "2 examples". */
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 /** The one number to show in a list: accuracy for classification, r2 for regression. */
 export function headline(metrics: Record<string, number> | null | undefined): string | undefined {

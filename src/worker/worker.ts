@@ -12,6 +12,7 @@ import { importFiles } from '../core/store/import';
 import { CancelledError, isUserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
 import type { FromWorker, JobEvent, ToWorker, WorkerJobRequest } from './protocol';
+import { plural } from '../core/util/plural';
 
 async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
   // One project context per job: the worker is started for one job and ends with it.
@@ -39,7 +40,7 @@ async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobE
           root: paths.root,
           formats,
           signal,
-          onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${p.rowsRead} rows read`, done: p.rowsRead }),
+          onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${plural(p.rowsRead, 'row')} read`, done: p.rowsRead }),
         });
       }
     }

@@ -11,6 +11,7 @@ import { fileSystemUserError } from '../util/fsErrors';
 import { writeFileAtomic } from '../store/fileio';
 import { parseProject, PROJECT_FILE } from './parse';
 import type { FeatureSpec, Task } from './types';
+import { plural } from '../util/plural';
 
 export interface InitOptions {
   /** Project folder to write mlloop.yaml into. */
@@ -72,7 +73,7 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   const featureLines = inferred.features.flatMap((f) => [...(inferred.why[f.name] ? [`  # ${f.name}: ${inferred.why[f.name]}`] : []), `  - ${featureYaml(f)}`]);
   const text = [
     `# ML Loop project. Schema: every key is documented on hover in VS Code; see README.md.`,
-    `# Written by \`mlloop init\` from ${commentText(rel)} (${inferred.rows} rows scanned).`,
+    `# Written by \`mlloop init\` from ${commentText(rel)} (${plural(inferred.rows, 'row')} scanned).`,
     `version: 1`,
     `name: ${yamlString(name)}`,
     `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).map(commentText).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
