@@ -19,6 +19,7 @@ import { HISTORY_KINDS, importHistory, type HistoryKind } from '../core/loop/his
 import { recordManualFeedback } from '../core/loop/feedback';
 import { UserError } from '../core/util/errors';
 import { fmt, formatDuration, formatMetrics, table, type Output } from './output';
+import { plural } from '../core/util/plural';
 
 export interface CommandContext {
   out: Output;
@@ -280,14 +281,14 @@ const train: Command = {
     else {
       ctx.out.text(
         `Run ${result.runId} trained model ${result.modelVersion} on ${result.backend} in ${formatDuration(result.durationMs)} ` +
-          (result.selection && result.epochsRun === 0 ? '(fitted exactly, no epochs).' : `(${result.epochsRun} epochs${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`),
+          (result.selection && result.epochsRun === 0 ? '(fitted exactly, no epochs).' : `(${plural(result.epochsRun, 'epoch')}${result.stoppedEarly ? `, early-stopped; best epoch ${result.bestEpoch}` : ''}).`),
       );
       if (result.selection) ctx.out.text(`Model (auto): ${result.selection.chosen}${result.selection.refitted ? ', refitted on training + validation rows' : ''}. ${result.selection.reason}`);
       ctx.out.text('Test-split metrics:');
       ctx.out.text(formatMetrics(result.metrics));
       const c = result.calibration;
       ctx.out.text(`Calibration: ${c.method}${c.eceBefore !== null && c.method !== 'none' ? ` (test ECE ${fmt(c.eceBefore)} → ${fmt(c.eceAfter)})` : ''}. ${c.reason}`);
-      ctx.out.text(`Report: ${result.reportFile}`);
+      if (result.reportFile) ctx.out.text(`Report: ${result.reportFile}`);
     }
     return 0;
   },
@@ -582,10 +583,6 @@ const models: Command = {
   },
 };
 
-/** "1 example", "2 examples". */
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 /** The one number to show in a list: accuracy for classification, r2 for regression. */
 export function headline(metrics: Record<string, number> | null | undefined): string | undefined {

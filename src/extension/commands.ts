@@ -16,6 +16,7 @@ import { pickProjectRoot } from './project';
 import { ensureWorkspaceTrusted } from './walkthrough/trustGuard';
 import type { JobTracker } from './state/jobs';
 import type { ProjectState } from './state/projectState';
+import { plural } from '../core/util/plural';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -135,7 +136,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         () => undefined,
       );
       if (!result) return undefined;
-      log.info(`model ${result.model} on ${result.on} (${result.n} rows):`);
+      log.info(`model ${result.model} on ${result.on} (${plural(result.n, 'row')}):`);
       for (const [k, v] of Object.entries(result.metrics)) log.info(`  ${k.padEnd(18)} ${v.toFixed(6)}`);
       void vscode.window.showInformationMessage(`ML Loop: model ${result.model} on ${result.on}: ${metricSummary(result.metrics)}`, 'Show Log').then((c) => c && log.show());
       return result;
@@ -188,12 +189,12 @@ async function createProject(log: Log, args: { dataFile?: string; label?: string
     force = true;
   }
   const r = await initProject({ root, dataFile, label, force });
-  log.info(`created ${r.file}: ${r.task}, ${r.features.length} features (${r.features.map((f) => `${f.name}:${f.type}`).join(', ')})`);
+  log.info(`created ${r.file}: ${r.task}, ${plural(r.features.length, 'feature')} (${r.features.map((f) => `${f.name}:${f.type}`).join(', ')})`);
   for (const n of r.notes) log.info(`  note: ${n}`);
   if (!args.dataFile) {
     await vscode.window.showTextDocument(vscode.Uri.file(r.file));
     const importNow = 'Import Examples';
-    void vscode.window.showInformationMessage(`ML Loop: created mlloop.yaml (${r.task}, ${r.features.length} features).`, importNow).then((c) => {
+    void vscode.window.showInformationMessage(`ML Loop: created mlloop.yaml (${r.task}, ${plural(r.features.length, 'feature')}).`, importNow).then((c) => {
       if (c === importNow) void vscode.commands.executeCommand(COMMAND_IDS.importExamples, { root, files: [dataFile] });
     });
   }

@@ -15,6 +15,7 @@ import { rollback } from '../core/registry/registry';
 import { importFiles } from '../core/store/import';
 import { CancelledError, isUserError, UserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
+import { plural } from '../core/util/plural';
 import { inboxIngest } from './inboxIngest';
 import type { FromWorker, JobEvent, JobKind, JobRequestOf, JobResult, ToWorker, WorkerJobRequest } from './protocol';
 
@@ -41,7 +42,7 @@ const JOB_RUNNERS: { [K in JobKind]: (job: JobRequestOf<K>, ctx: ProjectContext,
       root: paths.root,
       formats,
       signal,
-      onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${p.rowsRead} rows read`, done: p.rowsRead }),
+      onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${plural(p.rowsRead, 'row')} read`, done: p.rowsRead }),
     });
   },
 

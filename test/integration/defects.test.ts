@@ -15,7 +15,7 @@ import { openProjectContext, type ProjectContext } from '../../src/core/context/
 import { isUserError } from '../../src/core/util/errors';
 import { runJobInWorker } from '../../src/worker/client';
 import { StoreClient } from '../../src/worker/storeClient';
-import { copyExample, mlloop, REPO, requireBuild, tempDir, WORKER } from './helpers';
+import { copyExample, fillDisk, mlloop, mountTmpfs, REPO, remountReadOnly, requireBuild, tempDir, unmount, WORKER } from './helpers';
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';
 const FLOWER = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -376,6 +376,92 @@ describe('issue 12: hostile input and misleading messages, through the CLI', fun
       assert.match(r.json.error.message, /^No space left on the disk: could not write .*mlloop\.yaml\. Free some space/);
       assert.doesNotMatch(r.stderr, /internal error/);
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('item 10: .mlloop/store.sqlite being a folder is a user error naming it', () => {
+      const dir = project(NUMERIC_YAML, { 'rows.csv': 'a,b,y\n1,2,yes\n' });
+      const storeFile = projectPaths(dir).storeFile;
+      fs.mkdirSync(storeFile, { recursive: true });
+      const r = mlloop(dir, ['import', 'rows.csv', '--json']);
+      assert.equal(r.code, 2);
+      assert.deepEqual(r.json.error, { message: `The store ${storeFile} is a folder, not a file. Move it aside (or name a file); ML Loop creates a new store there.`, file: storeFile });
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    describe('on a small or read-only file system (tmpfs)', () => {
+      const mounts: string[] = [];
+      const dirs: string[] = [];
+      after(() => {
+        for (const m of mounts.reverse()) unmount(m);
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+      });
+      /** A tmpfs of `size` on `dir`, unmounted after these tests; skips the test when none can be mounted. */
+      function tmpfs(ctx: Mocha.Context, dir: string, size: string): void {
+        if (!mountTmpfs(dir, size)) ctx.skip();
+        mounts.push(dir);
+      }
+
+      it('item 10: a new project on a read-only file system is told so (not ".mlloop does not exist")', function () {
+        const root = tempDir('mlloop-ro-');
+        dirs.push(root);
+        const dir = path.join(root, 'p');
+        tmpfs(this, dir, '1m');
+        fs.writeFileSync(path.join(dir, 'mlloop.yaml'), NUMERIC_YAML);
+        fs.writeFileSync(path.join(dir, 'rows.csv'), 'a,b,y\n1,2,yes\n');
+        if (!remountReadOnly(dir)) this.skip();
+        const r = mlloop(dir, ['import', 'rows.csv', '--json']);
+        assert.equal(r.code, 2);
+        const mlloopDir = path.join(dir, '.mlloop');
+        assert.deepEqual(r.json.error, {
+          message: `${mlloopDir} is on a read-only file system. ML Loop writes its store, models and reports under .mlloop/ in the project folder: make it writable, or copy the project somewhere writable.`,
+          file: mlloopDir,
+        });
+      });
+
+      it('item 10 (init): a full disk while writing mlloop.yaml leaves no file (not an empty one), so init works once there is room', function () {
+        const root = tempDir('mlloop-full-init-');
+        dirs.push(root);
+        const dir = path.join(root, 'p');
+        tmpfs(this, dir, '1m');
+        fs.writeFileSync(path.join(dir, 'rows.csv'), 'a,b,y\n1,2,yes\n3,4,no\n');
+        const fill = fillDisk(dir);
+        const r = mlloop(dir, ['init', '--data', 'rows.csv', '--label', 'y', '--json']);
+        assert.equal(r.code, 2);
+        assert.match(r.json.error.message, new RegExp(`^No space left on the disk: could not write ${path.join(dir, 'mlloop.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Free some space`));
+        assert.deepEqual(fs.readdirSync(dir).sort(), ['fill', 'rows.csv'], 'a file was left behind');
+        fs.rmSync(fill);
+        const again = mlloop(dir, ['init', '--data', 'rows.csv', '--label', 'y']);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(fs.readFileSync(path.join(dir, 'mlloop.yaml'), 'utf8'), /label: y/);
+      });
+
+      it('item 9: a full disk while writing the bundle folder after training says so plainly: the model is safe in the store and its folder is written when next loaded', function () {
+        this.timeout(120000);
+        const dir = project(`${NUMERIC_YAML}model: {type: logistic}\ntraining: {epochs: 2}\n`, { 'rows.csv': ['a,b,y', ...Array.from({ length: 60 }, (_, i) => `${i},${i % 7},${i % 2 ? 'yes' : 'no'}`)].join('\n') });
+        dirs.push(dir);
+        const models = projectPaths(dir).modelsDir;
+        tmpfs(this, models, '1m');
+        assert.equal(mlloop(dir, ['import', 'rows.csv']).code, 0);
+        const fill = fillDisk(models);
+        const t = mlloop(dir, ['train', '--json']);
+        assert.equal(t.code, 0, t.stderr);
+        assert.equal(t.json.model, 'v1');
+        const folder = path.join(models, 'v1');
+        assert.ok(
+          t.stderr.includes(
+            `warning: the disk is full: model v1 is saved in the store, but its folder ${folder} could not be written (nothing half-written was left). ` +
+              `Once that is fixed, the folder is written from the store the next time a command loads the model (e.g. mlloop predict --model v1).`,
+          ),
+          t.stderr,
+        );
+        assert.doesNotMatch(t.stderr, /ENOSPC|no space left on device/);
+        assert.deepEqual(fs.readdirSync(models), ['fill']);
+        fs.rmSync(fill);
+        const p = mlloop(dir, ['predict', '--json'], '{"a": 3, "b": 1}');
+        assert.equal(p.code, 0, p.stderr);
+        assert.equal(p.json.model, 'v1');
+        assert.ok(fs.existsSync(path.join(folder, 'card.json')), 'the folder was not written from the store');
+      });
     });
 
     it('a UserError keeps its file across the store worker (STYLE: carry the location across)', async () => {

@@ -53,3 +53,48 @@ export async function collectExamples(store: import('../../src/core/store/types'
   for await (const batch of store.streamExamples(filter)) out.push(...batch);
   return out;
 }
+
+/**
+ * Mounts a tmpfs of `size` (e.g. '1m') on `dir`, creating the folder; false when this machine
+ * cannot (not root, no mount in a container): the caller skips then. Undo with {@link unmount}.
+ */
+export function mountTmpfs(dir: string, size: string, options = ''): boolean {
+  fs.mkdirSync(dir, { recursive: true });
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options ? `,${options}` : ''}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (m.status !== 0) process.stderr.write(`      (skipped: cannot mount a tmpfs here: ${(m.stderr ?? '').trim()})\n`);
+  return m.status === 0;
+}
+
+/** Remounts a tmpfs mounted by {@link mountTmpfs} read-only (true when it worked). */
+export function remountReadOnly(dir: string): boolean {
+  return spawnSync('mount', ['-o', 'remount,ro', dir]).status === 0;
+}
+
+/** Unmounts `dir` (lazily when busy); quiet when it is not mounted. */
+export function unmount(dir: string): void {
+  if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
+}
+
+/** Fills the file system holding `dir` with one file until it is full; returns that file. */
+export function fillDisk(dir: string): string {
+  const file = path.join(dir, 'fill');
+  const fd = fs.openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+  // Whatever the last chunk left: single bytes until not even one fits.
+  const small = fs.openSync(file, 'a');
+  try {
+    for (;;) fs.writeSync(small, Buffer.alloc(512));
+  } catch {
+    /* full */
+  } finally {
+    fs.closeSync(small);
+  }
+  return file;
+}

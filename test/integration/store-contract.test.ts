@@ -417,6 +417,26 @@ for (const engine of ENGINES) {
         assert.equal(await store.getRun(id + 1000), undefined);
       });
 
+      it('gives a new run an id above idAbove (the runs named on disk), and later runs continue above it; a lower floor never lowers ids', async () => {
+        const first = await store.createRun({ config: {}, configHash: 'a', idAbove: 7 });
+        assert.equal(first, 8);
+        assert.equal(await store.createRun({ config: {}, configHash: 'b' }), 9);
+        assert.equal(await store.createRun({ config: {}, configHash: 'c', idAbove: 3 }), 10);
+        // Inside a unit of work too, and with the floor above the store's own runs again.
+        const inUnit = await store.unitOfWork((tx) => tx.createRun({ config: {}, configHash: 'd', idAbove: 20 }));
+        assert.equal(inUnit, 21);
+        assert.deepEqual((await store.listRuns()).map((r) => r.id), [21, 10, 9, 8]);
+        // Two processes' worth of concurrent creations with the same floor never collide.
+        const other = await target.open({ now });
+        try {
+          const ids = await Promise.all([store, other, store, other].map((s, i) => s.createRun({ config: {}, configHash: `p${i}`, idAbove: 30 })));
+          assert.equal(new Set(ids).size, 4);
+          assert.ok(ids.every((id) => id > 30), String(ids));
+        } finally {
+          await other.close();
+        }
+      });
+
       it('updates only the fields given; JSON fields round-trip; an unknown run is a UserError', async () => {
         const id = await store.createRun({ config: {}, configHash: 'h' });
         await store.updateRun(id, { status: 'completed', finishedAt: iso(clock + 5000), durationMs: 5000.5, backend: 'wasm', metrics: { accuracy: 0.75, log_loss: 0.5 }, bestEpoch: 7, modelVersion: 'v3' });

@@ -5,7 +5,7 @@
  * checked against both engines in store-contract.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,9 +14,11 @@ import { Database } from 'node-sqlite3-wasm';
 import { mlloopLockFile, openSqliteStore } from '../../src/core/store/sqlite';
 import { acquireLock } from '../../src/core/store/lock';
 import { SQLITE_MIGRATIONS } from '../../src/core/store/migrations';
+import { writeRunReport } from '../../src/core/jobs/report';
+import { projectPaths } from '../../src/core/project/workspace';
 import { isUserError } from '../../src/core/util/errors';
 import { createRng } from '../../src/core/util/random';
-import { CLI, collectExamples, mlloop, REPO, requireBuild, tempDir } from './helpers';
+import { CLI, collectExamples, mlloop, mountTmpfs, REPO, requireBuild, tempDir, unmount } from './helpers';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -251,10 +253,11 @@ describe('the embedded SQLite store on disk', function () {
       ['text', 'not a database, just text that is long enough to have a header....................................................', /is not an SQLite database/],
       ['empty', '', /is empty \(0 bytes\)/],
     ];
+    const honest = /run history and model list: they stay in the moved file .* are kept, and no model version or run id is ever reused/;
     for (const [what, content, message] of cases) {
       fs.writeFileSync(file, content);
       const before = sha(file);
-      await assert.rejects(openSqliteStore(file), (e: unknown) => isUserError(e) && message.test((e as Error).message) && (e as Error).message.includes(file), what);
+      await assert.rejects(openSqliteStore(file), (e: unknown) => isUserError(e) && message.test((e as Error).message) && honest.test((e as Error).message) && (e as Error).message.includes(file), what);
       assert.equal(sha(file), before, `${what}: the file was changed`);
     }
     // A real store, cut in half.
@@ -264,7 +267,7 @@ describe('the embedded SQLite store on disk', function () {
     await s.close();
     fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
     const before = sha(file);
-    await assert.rejects(openSqliteStore(file), (e: unknown) => isUserError(e) && /is truncated/.test((e as Error).message) && /models are kept|are kept/.test((e as Error).message));
+    await assert.rejects(openSqliteStore(file), (e: unknown) => isUserError(e) && /is truncated/.test((e as Error).message) && honest.test((e as Error).message));
     assert.equal(sha(file), before);
   });
 
@@ -284,7 +287,8 @@ describe('the embedded SQLite store on disk', function () {
     const r = mlloop(project, ['train', '--json']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.json.error.message, /store .*store\.sqlite is damaged/);
-    assert.match(r.json.error.message, /model bundles .* are kept/);
+    assert.match(r.json.error.message, /without that store's examples, run history and model list: they stay in the moved file/);
+    assert.match(r.json.error.message, /model folders in .* are kept, and no model version or run id is ever reused/);
     assert.equal(r.json.error.file, file);
     assert.doesNotMatch(r.stderr, /internal error|at .*\.js:\d+/);
   });
@@ -292,12 +296,7 @@ describe('the embedded SQLite store on disk', function () {
   it('a full disk gives a clear error and leaves the store exactly as it was (a 2 MB tmpfs)', async function () {
     this.timeout(60000);
     const mnt = path.join(dir, 'small');
-    fs.mkdirSync(mnt);
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (m.status !== 0) {
-      process.stderr.write(`      (skipped: cannot mount a tmpfs here: ${m.stderr.trim()})\n`);
-      this.skip();
-    }
+    if (!mountTmpfs(mnt, '2m')) this.skip();
     const file = path.join(mnt, 'store.sqlite');
     const store = await openSqliteStore(file);
     try {
@@ -323,7 +322,7 @@ describe('the embedded SQLite store on disk', function () {
       assert.deepEqual(fs.readdirSync(path.join(mnt, 'tmp')), [], 'a staging file was left behind');
     } finally {
       await store.close();
-      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
+      unmount(mnt);
     }
   });
 
@@ -386,8 +385,8 @@ describe('the embedded SQLite store on disk', function () {
     assert.equal(mlloop(project, ['import']).code, 0);
     const t = mlloop(project, ['train', '--json']);
     assert.equal(t.code, 0, t.stderr);
-    assert.equal(t.json.run, 1, 'run ids start again in a new store');
-    assert.equal(t.json.model, 'v2', 'but the version does not');
+    assert.equal(t.json.run, 2, 'run ids continue above the run that made models/v1 (its card says run 1)');
+    assert.equal(t.json.model, 'v2', 'and so does the version');
     assert.equal(sha(path.join(project, '.mlloop', 'models', 'v1', 'card.json')), v1);
     // A bundle folder deleted by hand is written again from the store's copy, byte for byte.
     const folder = path.join(project, '.mlloop', 'models', 'v2');
@@ -396,6 +395,59 @@ describe('the embedded SQLite store on disk', function () {
     const p = mlloop(project, ['predict', '--json'], '{"sepal_length": 6.5, "sepal_width": 3.0, "petal_length": 5.5, "petal_width": 2.0}');
     assert.equal(p.code, 0, p.stderr);
     assert.equal(sha(path.join(folder, 'weights.bin')), weights);
+  });
+
+  it('never reuses a run id or overwrites a report: after the store is moved aside (or reset), runs continue above the reports and bundles on disk', async function () {
+    this.timeout(180000);
+    requireBuild();
+    const project = path.join(dir, 'runs');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'mlloop.yaml'), 'version: 1\ntask: binary\nlabel: y\nfeatures:\n  - {name: a, type: numeric}\nmodel: {type: logistic}\ntraining: {epochs: 2}\n');
+    fs.writeFileSync(path.join(project, 'd.csv'), ['a,y', ...Array.from({ length: 200 }, (_, i) => `${i},${i % 2 ? 'p' : 'q'}`)].join('\n'));
+    const reports = path.join(project, '.mlloop', 'reports');
+    const store = path.join(project, '.mlloop', 'store.sqlite');
+    assert.equal(mlloop(project, ['import', 'd.csv']).code, 0);
+    for (const run of [1, 2]) {
+      const t = mlloop(project, ['train', '--json']);
+      assert.equal(t.code, 0, t.stderr);
+      assert.equal(t.json.run, run);
+    }
+    const before = { 1: sha(path.join(reports, 'run-1.html')), 2: sha(path.join(reports, 'run-2.html')) };
+    // Moved aside: the new store has no runs, but the reports say 1 and 2 were made.
+    fs.renameSync(store, `${store}.old`);
+    assert.equal(mlloop(project, ['import', 'd.csv']).code, 0);
+    const t3 = mlloop(project, ['train', '--json']);
+    assert.equal(t3.code, 0, t3.stderr);
+    assert.equal(t3.json.run, 3);
+    assert.equal(t3.json.model, 'v3');
+    assert.equal(t3.json.report, path.join(reports, 'run-3.html'));
+    assert.deepEqual({ 1: sha(path.join(reports, 'run-1.html')), 2: sha(path.join(reports, 'run-2.html')) }, before, 'an earlier run\'s report was overwritten');
+    // Reset again with the reports moved away too: the bundle cards still name run 3.
+    fs.rmSync(store);
+    fs.renameSync(reports, `${reports}.old`);
+    assert.equal(mlloop(project, ['import', 'd.csv']).code, 0);
+    const t4 = mlloop(project, ['train', '--json']);
+    assert.equal(t4.code, 0, t4.stderr);
+    assert.equal(t4.json.run, 4);
+    assert.equal(t4.json.model, 'v4');
+  });
+
+  it('the report writer refuses to overwrite the report of another run with the same id, and rewrites its own', async () => {
+    const paths = projectPaths(dir);
+    const store = await openSqliteStore(path.join(dir, '.mlloop', 'store.sqlite'));
+    try {
+      const id = await store.createRun({ config: { task: 'binary', label: 'y', features: [], name: 'p' }, configHash: 'h' });
+      const file = await writeRunReport(store, paths, id, 'p');
+      assert.match(fs.readFileSync(file, 'utf8'), new RegExp(`<meta name="mlloop-run" content="${id} `));
+      assert.equal(await writeRunReport(store, paths, id, 'p'), file, 'its own report is rewritten');
+      // The report of another run 1 (an earlier store's, written before reports carried the meta).
+      const foreign = '<!doctype html><title>p — run 1</title><time datetime="2020-01-01T00:00:00.000Z">2020-01-01T00:00:00.000Z</time>';
+      fs.writeFileSync(file, foreign);
+      await assert.rejects(writeRunReport(store, paths, id, 'p'), (e: unknown) => isUserError(e) && /holds the report of another run 1 .*never overwrites/.test((e as Error).message) && (e as Error).message.includes(file));
+      assert.equal(fs.readFileSync(file, 'utf8'), foreign);
+    } finally {
+      await store.close();
+    }
   });
 
   it('a lock file left by a killed ML Loop lock-taker is taken over; one from another host is waited for and named', async () => {

@@ -14,6 +14,7 @@ import { missingLabelColumnMessage } from './importChecks';
 import { detectFormat, readRecords } from './readers';
 import { parseEventTime } from './time';
 import { fieldValue, isMissing, isScalar, parseBoolean, parseNumber } from './values';
+import { plural } from '../util/plural';
 
 export interface InferredProject {
   task: Task;
@@ -190,7 +191,7 @@ export async function inferProject(file: string, label: string, opts: InferOptio
   }
   if (rows === 0) {
     throw new UserError(
-      `'${file}' has no readable records${firstProblem ? ` (${unreadable} unreadable rows; first at ${firstProblem})` : ''}.`,
+      `'${file}' has no readable records${firstProblem ? ` (${plural(unreadable, 'unreadable row')}; first at ${firstProblem})` : ''}.`,
       { file },
     );
   }

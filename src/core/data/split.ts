@@ -6,6 +6,7 @@
  */
 import { UserError } from '../util/errors';
 import { createRng, permutation, shuffleInPlace } from '../util/random';
+import { plural } from '../util/plural';
 
 export interface SplitOptions {
   /** Fraction of rows for the test part, in [0, 1). Rounded up (as scikit-learn rounds test_size). */
@@ -108,7 +109,7 @@ export function splitIndices(labels: ArrayLike<string | number>, opts: SplitOpti
   const testTarget = Math.ceil(n * testFraction - 1e-9);
   const validationTarget = Math.ceil(n * validationFraction - 1e-9);
   if (testTarget + validationTarget >= n) {
-    throw new UserError(`With ${n} examples, testSplit ${testFraction} and validationSplit ${validationFraction} leave no training rows.`);
+    throw new UserError(`With ${plural(n, 'example')}, testSplit ${testFraction} and validationSplit ${validationFraction} leave no training rows.`);
   }
   const rng = createRng(opts.seed);
   const train: number[] = [];

@@ -20,6 +20,7 @@ import type { ImportanceRecord, RunDetails } from './assess';
 import { heldOutRows, withModel } from './evaluate';
 import { runConfigOf } from './runRecord';
 import type { BackendPreference } from './train';
+import { plural } from '../util/plural';
 
 export interface ExplainOptions {
   ctx: ProjectContext;
@@ -129,7 +130,7 @@ export async function explainModel(opts: ExplainOptions): Promise<ExplainResult>
 
     let explanation: RowExplanation | null = null;
     if (opts.row !== undefined) {
-      if (opts.row > records.length) throw new UserError(`--row ${opts.row}: the ${source} has ${records.length} records.`);
+      if (opts.row > records.length) throw new UserError(`--row ${opts.row}: the ${source} has ${plural(records.length, 'record')}.`);
       const rec = records[opts.row - 1];
       const { x } = transformRows(bundle.pipeline, [rec]);
       // Integrated gradients need the model's gradient: the tfjs model of the same files.

@@ -17,10 +17,11 @@ import { outputColumns, textCapacityNotes } from '../data/pipeline';
 import { assertTrainingMemory, trainingMemoryNeedsFor } from '../engine/memory';
 import { groupColumns } from '../explain/groups';
 import { assessModel, calibrationPlanned, runDetails } from './assess';
-import { writeRunReport } from './report';
+import { highestRunIdOnDisk, writeRunReport } from './report';
 import type { ProjectContext } from '../context/projectContext';
 import type { ExampleFilter, ModelRecord } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
+import { fileSystemCause } from '../util/fsErrors';
 import { absentFeatureWarningsFromColumns, exampleWhere, fitPipelineOn, planSplit, readFeatureColumns, targetsAt, transformPositions } from './dataset';
 import type { ModelCard } from '../registry/types';
 import { bundleDigest, materializeBundle, nextModelVersion } from '../registry/versions';
@@ -47,7 +48,8 @@ export interface TrainResult {
   durationMs: number;
   bundleDir: string;
   /** The run's HTML report. */
-  reportFile: string;
+  /** Null when it could not be written (a warning said why). */
+  reportFile: string | null;
   calibration: { method: string; reason: string; eceBefore: number | null; eceAfter: number | null };
   /** Time spent waiting for and reading or writing the store, in ms (for benchmarks). */
   storeMs: number;
@@ -146,7 +148,9 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     const tfjsBackend = await initBackend(opts.backend ?? 'auto', (m) => emit({ type: 'log', message: m }));
     assertTrainingMemory(memory, tfjsBackend);
     const backend = trainingBackendName(config.model, tfjsBackend, opts.backend);
-    runId = await timed(store.createRun({ config, configHash: configHash(config), dataCounts: counts }));
+    // Above every run the project's reports and bundles name: an id is never reused, even after
+    // the store was moved aside or reset.
+    runId = await timed(store.createRun({ config, configHash: configHash(config), dataCounts: counts, idAbove: highestRunIdOnDisk(paths) }));
     await timed(store.updateRun(runId, { backend }));
     const liveRun = runId;
     heartbeat = setInterval(() => void store.heartbeat(liveRun).catch(() => undefined), HEARTBEAT_MS);
@@ -269,13 +273,27 @@ export async function trainProject(opts: TrainOptions): Promise<TrainResult> {
     clearInterval(heartbeat);
     heartbeat = undefined;
     // The disk copy for apps, after the commit: if this fails (disk full), the model is
-    // still whole in the store and `mlloop export` / the next load writes it.
+    // still whole in the store, and the next command that loads it (predict, evaluate, …:
+    // ensureBundleOnDisk) writes the folder from there.
     try {
       materializeBundle(committed.bundleDir, committed.files, committed.digest);
     } catch (e) {
-      emit({ type: 'log', message: `warning: the model is saved in the store, but its folder ${committed.bundleDir} could not be written: ${(e as Error).message}` });
+      const cause = fileSystemCause(e) ?? (e as Error).message;
+      emit({
+        type: 'log',
+        message:
+          `warning: ${cause}: model ${committed.version} is saved in the store, but its folder ${committed.bundleDir} could not be written (nothing half-written was left). ` +
+          `Once that is fixed, the folder is written from the store the next time a command loads the model (e.g. mlloop predict --model ${committed.version}).`,
+      });
     }
-    const report = await timed(writeRunReport(store, paths, currentRun, config.name));
+    // The report too is written after the commit: a failure is a warning, never a failed run.
+    let report: string | null = null;
+    try {
+      report = await timed(writeRunReport(store, paths, currentRun, config.name));
+    } catch (e) {
+      const cause = isUserError(e) ? e.message : `${fileSystemCause(e) ?? (e as Error).message}: the report of run ${currentRun} could not be written.`;
+      emit({ type: 'log', message: `warning: ${cause} Run ${currentRun} and model ${committed.version} are saved in the store.` });
+    }
     const result: TrainResult = {
       runId: currentRun,
       modelVersion: committed.version,

@@ -8,8 +8,10 @@ import { inferProject } from '../data/infer';
 import { detectFormat } from '../data/readers';
 import { UserError } from '../util/errors';
 import { fileSystemUserError } from '../util/fsErrors';
+import { writeFileAtomic } from '../store/fileio';
 import { parseProject, PROJECT_FILE } from './parse';
 import type { FeatureSpec, Task } from './types';
+import { plural } from '../util/plural';
 
 export interface InitOptions {
   /** Project folder to write mlloop.yaml into. */
@@ -71,7 +73,7 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   const featureLines = inferred.features.flatMap((f) => [...(inferred.why[f.name] ? [`  # ${f.name}: ${inferred.why[f.name]}`] : []), `  - ${featureYaml(f)}`]);
   const text = [
     `# ML Loop project. Schema: every key is documented on hover in VS Code; see README.md.`,
-    `# Written by \`mlloop init\` from ${commentText(rel)} (${inferred.rows} rows scanned).`,
+    `# Written by \`mlloop init\` from ${commentText(rel)} (${plural(inferred.rows, 'row')} scanned).`,
     `version: 1`,
     `name: ${yamlString(name)}`,
     `task: ${task}${inferred.classes && task !== 'regression' ? `   # classes: ${inferred.classes.slice(0, 10).map(commentText).join(', ')}${inferred.classes.length > 10 ? ', …' : ''}` : ''}`,
@@ -105,9 +107,11 @@ export async function initProject(opts: InitOptions): Promise<InitResult> {
   }
   try {
     fs.mkdirSync(root, { recursive: true });
-    fs.writeFileSync(file, text);
+    writeProjectFile(file, text);
   } catch (e) {
-    throw fileSystemUserError(e, file) ?? e;
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.path === 'string' && err.path.includes('.tmp-')) err.path = file; // name the file the user knows
+    throw fileSystemUserError(err, file) ?? err;
   }
   return {
     file,
@@ -150,4 +154,25 @@ function featureYaml(f: FeatureSpec): string {
       break;
   }
   return `{ ${parts.join(', ')} }`;
+}
+
+/**
+ * Writes mlloop.yaml whole or not at all (a temp file beside it, then a rename): a full disk
+ * or a kill mid-write must not leave an empty or half file that the next `init` refuses to
+ * replace without --force. A symbolic link is written through (its target is replaced, the
+ * link kept); a path that is not a regular file (a device, a FIFO) is written in place, as
+ * renaming over it would replace the device itself.
+ */
+function writeProjectFile(file: string, text: string): void {
+  let target = file;
+  try {
+    target = fs.realpathSync(file);
+  } catch {
+    // does not exist yet
+  }
+  if (fs.existsSync(target) && !fs.statSync(target).isFile()) {
+    fs.writeFileSync(target, text);
+    return;
+  }
+  writeFileAtomic(target, Buffer.from(text, 'utf8'));
 }

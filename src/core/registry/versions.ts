@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { ProjectPaths } from '../project/workspace';
 import type { BundleFile, ModelRecord, Store, StoreOps } from '../store/types';
 import { UserError } from '../util/errors';
+import { BUNDLE_FILES } from './bundle';
 
 /** sha256 over the files by name (name, length, bytes): the same bundle gives the same digest anywhere. */
 export function bundleDigest(files: BundleFile[]): string {
@@ -44,6 +45,30 @@ export function maxVersionOnDisk(modelsDir: string): number {
   for (const name of names) {
     const m = /^v(\d+)(?:\.tmp-.*)?$/.exec(name);
     if (m) max = Math.max(max, Number(m[1]));
+  }
+  return max;
+}
+
+/**
+ * Highest run id named by the bundle cards under `modelsDir` (0 when none): a bundle on disk
+ * whose store was moved aside still says which run made it.
+ */
+export function maxRunIdInBundles(modelsDir: string): number {
+  let max = 0;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(modelsDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!/^v\d+$/.test(name)) continue;
+    try {
+      const card = JSON.parse(fs.readFileSync(path.join(modelsDir, name, BUNDLE_FILES.card), 'utf8')) as { runId?: unknown };
+      if (typeof card.runId === 'number' && Number.isSafeInteger(card.runId) && card.runId > max) max = card.runId;
+    } catch {
+      // not a bundle (or an unreadable one): it names no run
+    }
   }
   return max;
 }

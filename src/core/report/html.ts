@@ -23,6 +23,15 @@ import type { CalibrationRecord, ImportanceRecord } from '../jobs/assess';
 import type { ModelSelection } from '../engine/selection';
 import { REPORT_STYLESHEET } from './style';
 import { escapeHtml, exact, PALETTE_SIZE, renderHistogram, renderHorizontalBars, renderXYChart, type ChartPoint, type ChartReference, type ChartSeries } from './svg';
+import { plural } from '../util/plural';
+
+/**
+ * Which run a report belongs to, as written in its `<meta name="mlloop-run">`: the id and the
+ * start time (an id alone names another run once a store is moved aside).
+ */
+export function reportRunIdentity(runId: number, startedAt: string): string {
+  return `${runId} ${startedAt}`;
+}
 
 export interface RunReportInput {
   project: string;
@@ -93,6 +102,7 @@ export function renderRunReport(input: RunReportInput): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
     '<meta name="color-scheme" content="light dark"/>',
     `<meta name="generator" content="ML Loop ${escapeHtml(input.mlloopVersion)}"/>`,
+    `<meta name="mlloop-run" content="${escapeHtml(reportRunIdentity(input.runId, input.startedAt))}"/>`,
     `<title>${escapeHtml(title)}</title>`,
     `<style>${REPORT_STYLESHEET}</style>`,
     '</head>',
@@ -205,7 +215,7 @@ function metricsSection(input: RunReportInput): string {
     })
     .join('');
   const caption =
-    `Test set, ${escapeHtml(ev.n)} rows.` +
+    `Test set, ${escapeHtml(plural(ev.n, 'row'))}.` +
     (hasIntervals
       ? ` Intervals: percentile bootstrap, ${escapeHtml(ev.intervals.resamples)} resamples (seed ${escapeHtml(ev.intervals.seed)}).`
       : ' Bootstrap intervals were off.') +
@@ -436,7 +446,7 @@ function binRange(curve: ReliabilityCurve, i: number): [number, number] {
 function reliabilityPoints(curve: ReliabilityCurve, which: string, xName: string, yName: string): ChartPoint[] {
   return curve.meanPredicted.map((x, i) => {
     const [lo, hi] = binRange(curve, i);
-    return { x, y: curve.fractionPositive[i], tip: `${which}: bin (${formatMetric(lo)}, ${formatMetric(hi)}], ${curve.counts[i]} examples; ${xName} ${exact(x)}, ${yName} ${exact(curve.fractionPositive[i])}` };
+    return { x, y: curve.fractionPositive[i], tip: `${which}: bin (${formatMetric(lo)}, ${formatMetric(hi)}], ${plural(curve.counts[i], 'example')}; ${xName} ${exact(x)}, ${yName} ${exact(curve.fractionPositive[i])}` };
   });
 }
 
@@ -468,7 +478,7 @@ function calibrationSection(input: RunReportInput): string {
     ];
     const bins = summary.reliability.counts.map((count, i) => {
       const [x0, x1] = binRange(summary.reliability, i);
-      return { x0, x1, count, tip: `bin (${formatMetric(x0)}, ${formatMetric(x1)}]: ${count} examples` };
+      return { x0, x1, count, tip: `bin (${formatMetric(x0)}, ${formatMetric(x1)}]: ${plural(count, 'example')}` };
     });
     charts.push(renderHistogram({ title: `Test examples per bin (${summary.bins} equal-width bins${applied ? ', after calibration' : ''})`, x: { label: binary ? 'Predicted probability' : 'Confidence (top label)', domain: [0, 1] }, yLabel: 'Examples', bins }));
     parts.push(`<div class="charts">${charts.join('')}</div>`);

@@ -1,5 +1,5 @@
 /**
- * Atomic replacement of small files (reports): a file is written beside the target, fsynced,
+ * Atomic replacement of small files (reports, mlloop.yaml): a file is written beside the target, fsynced,
  * then renamed over it, and the folder is fsynced, so a process killed at any moment leaves
  * either the old or the new file, never a half-written one. (The store itself writes pages
  * with SQLite's journal; see sqlite.ts.)
@@ -24,7 +24,12 @@ export function writeFileAtomic(file: string, data: Uint8Array): void {
     throw e;
   }
   fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   try {
     const dfd = fs.openSync(dir, 'r');
     try {

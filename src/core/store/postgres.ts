@@ -241,6 +241,7 @@ const LOCK_MIGRATE = 0x6d6c6c70;
 const LOCK_APPEND = 0x6d6c6c71;
 const LOCK_MODELS = 0x6d6c6c72;
 const LOCK_CYCLES = 0x6d6c6c73;
+const LOCK_RUNS = 0x6d6c6c74;
 
 const INT8_OID = 20;
 /** Connecting gives up after this long, in ms. */
@@ -460,6 +461,16 @@ class PgConn implements SqlConn {
   async lockCycles(): Promise<void> {
     // Two `mlloop retrain` at once on a team store: the second sees the first's cycle.
     await this.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CYCLES, this.driver.schema]);
+  }
+
+  async raiseRunIds(above: number): Promise<void> {
+    // Under a lock, so that two processes raising the floor never set the sequence back
+    // below an id the other has drawn since it read last_value.
+    await this.client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_RUNS, this.driver.schema]);
+    await this.client.query(
+      `SELECT setval(q.s, $1) FROM (SELECT pg_get_serial_sequence('runs', 'id')::regclass AS s) q WHERE coalesce(pg_sequence_last_value(q.s), 0) < $1`,
+      [above],
+    );
   }
 
   async examplesAdded(rows: number): Promise<void> {

@@ -84,6 +84,17 @@ function freeBytes(dir: string): number | undefined {
  * Checks the first 100 bytes and the size of a database file before SQLite sees it.
  * @throws UserError naming the file when it is not SQLite, is empty, or is shorter than its header says.
  */
+/**
+ * What moving a store aside keeps and what it does not, said wherever ML Loop advises it: the
+ * new store starts empty, and the old history is only in the moved file.
+ */
+export function afterMovingAside(file: string): string {
+  return (
+    `The new store starts without that store's examples, run history and model list: they stay in the moved file (keep it). ` +
+    `The model folders in ${path.join(path.dirname(file), 'models')} and the reports are kept, and no model version or run id is ever reused.`
+  );
+}
+
 function checkDatabaseFile(file: string): void {
   let fd: number;
   try {
@@ -91,15 +102,18 @@ function checkDatabaseFile(file: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') throw new UserError(`Cannot read the store ${file}: permission denied. Check its owner and permissions.`, { file });
-    if (code === 'EISDIR') throw new UserError(`The store ${file} is a folder, not a file. Move it aside; ML Loop creates a new store there.`, { file });
+    if (code === 'EISDIR') throw new UserError(`The store ${file} is a folder, not a file. Move it aside (or name a file); ML Loop creates a new store there.`, { file });
     throw e;
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    // Linux opens a folder for reading without complaint; only the read fails (EISDIR, no path).
+    if (stat.isDirectory()) throw new UserError(`The store ${file} is a folder, not a file. Move it aside (or name a file); ML Loop creates a new store there.`, { file });
+    const size = stat.size;
     if (size === 0) {
       throw new UserError(
         `The store ${file} is empty (0 bytes): it is not an ML Loop store, or it was truncated. ML Loop will not overwrite it. ` +
-          `If you have a backup, restore it; otherwise move the file aside and run \`mlloop import\` again (your model bundles in .mlloop/models are kept, and their versions are never reused).`,
+          `If you have a backup, restore it; otherwise move the file aside (e.g. \`mv ${path.basename(file)} ${path.basename(file)}.damaged\`) and run \`mlloop import\` again. ${afterMovingAside(file)}`,
         { file },
       );
     }
@@ -108,7 +122,7 @@ function checkDatabaseFile(file: string): void {
     if (n < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') {
       throw new UserError(
         `${file} is not an SQLite database (it does not start with SQLite's header), so it is not an ML Loop store. ML Loop will not overwrite it. ` +
-          `Point ML Loop at the right file, or move this one aside and run \`mlloop import\` again (model bundles in .mlloop/models are kept).`,
+          `Point ML Loop at the right file, or move this one aside and run \`mlloop import\` again. ${afterMovingAside(file)}`,
         { file },
       );
     }
@@ -119,7 +133,7 @@ function checkDatabaseFile(file: string): void {
     if (valid && pages > 0 && size < pages * pageSize && !fs.existsSync(`${file}-journal`)) {
       throw new UserError(
         `The store ${file} is truncated: it is ${size} bytes but its header says ${pages * pageSize}. ML Loop will not write to it. ` +
-          `Restore it from a backup, or move it aside and run \`mlloop import\` again (model bundles in .mlloop/models are kept, and their versions are never reused).`,
+          `Restore it from a backup, or move it aside (e.g. \`mv ${path.basename(file)} ${path.basename(file)}.damaged\`) and run \`mlloop import\` again. ${afterMovingAside(file)}`,
         { file },
       );
     }
@@ -438,8 +452,7 @@ export class SqliteDriver implements SqlDriver {
     if (kind === 'corrupt' || kind === 'notadb') {
       return new UserError(
         `The store ${file} is damaged (SQLite: ${msg}). Nothing was written. Restore it from a backup if you have one; ` +
-          `otherwise move it aside (e.g. \`mv ${path.basename(file)} ${path.basename(file)}.damaged\`) and run \`mlloop import\` again. ` +
-          `Your model bundles in ${path.join(path.dirname(file), 'models')} are kept, and their versions are never reused.`,
+          `otherwise move it aside (e.g. \`mv ${path.basename(file)} ${path.basename(file)}.damaged\`) and run \`mlloop import\` again. ${afterMovingAside(file)}`,
         { file },
       );
     }

@@ -116,6 +116,12 @@ export interface NewRun {
   config: unknown;
   configHash: string;
   dataCounts?: Record<string, unknown>;
+  /**
+   * The new run's id is above this (and so is every later run's): the highest run id found
+   * outside the store, in the project's reports and bundle cards on disk, so that a store
+   * moved aside or reset never hands out an id whose report or bundle already exists.
+   */
+  idAbove?: number;
 }
 
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'finishedAt' | 'durationMs' | 'backend' | 'dataCounts' | 'metrics' | 'error' | 'modelVersion' | 'bestEpoch' | 'details'>>;

@@ -38,6 +38,27 @@ function fileInTheWay(p: string): string | undefined {
   }
 }
 
+/**
+ * The error code (EROFS, EACCES, …) that writing in the nearest existing ancestor of `p`
+ * would give, or undefined when it is writable (or none exists).
+ */
+function unwritableAncestorError(p: string): string | undefined {
+  let at = path.dirname(path.resolve(p));
+  for (;;) {
+    if (fs.existsSync(at)) {
+      try {
+        fs.accessSync(at, fs.constants.W_OK);
+        return undefined;
+      } catch (e) {
+        return errnoOf(e)?.code;
+      }
+    }
+    const parent = path.dirname(at);
+    if (parent === at) return undefined;
+    at = parent;
+  }
+}
+
 function whatWasDone(syscall: string | undefined): string {
   switch (syscall) {
     case 'open':
@@ -114,10 +135,38 @@ export function fileSystemUserError(e: unknown, fallbackPath?: string): UserErro
       return new UserError(`${file ?? 'A file'} is in use by another program: close it there and run the command again.`, location);
     case 'EIO':
       return new UserError(`The disk reported an input/output error while trying to ${verb}${what}: the disk or network share may be failing; check it and run the command again.`, location);
-    case 'ENOENT':
-      return file ? new UserError(`${file} does not exist (it may have been moved or deleted while ML Loop was using it).`, location) : undefined;
+    case 'ENOENT': {
+      if (!file) return undefined;
+      // Node's recursive mkdir reports ENOENT when a parent cannot be written (a read-only
+      // file system, a folder not yours): say that, not "does not exist".
+      const blocked = errno.syscall === 'mkdir' ? unwritableAncestorError(file) : undefined;
+      if (blocked) return fileSystemUserError({ code: blocked, path: file, syscall: 'mkdir' });
+      return new UserError(`${file} does not exist (it may have been moved or deleted while ML Loop was using it).`, location);
+    }
     default:
       return undefined;
+  }
+}
+
+/**
+ * What went wrong, in a few plain words ('the disk is full', 'the file system is read-only',
+ * …), for a message that says the rest itself: e.g. a warning after the work is already safe
+ * in the store, where "run the command again" would be wrong. Codes without a short phrase
+ * give {@link fileSystemUserError}'s message; undefined when `e` is not such an error.
+ */
+export function fileSystemCause(e: unknown): string | undefined {
+  switch (errnoOf(e)?.code) {
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'your disk quota is used up';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (check the owner and permissions of the folder: ls -l)';
+    default:
+      return fileSystemUserError(e)?.message;
   }
 }
 

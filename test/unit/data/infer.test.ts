@@ -119,6 +119,11 @@ describe('inferProject', () => {
     assert.ok(inferred.notes.some((n) => n.includes('1 row could not be read and was left out') && n.includes('line 3')));
   });
 
+  it('counts unreadable rows in the right number when no record is readable: "1 unreadable row", "2 unreadable rows" (issue 12, item 19)', async () => {
+    await assert.rejects(inferProject(writeFile('one-bad.csv', 'x,y\n1\n'), 'y'), (e: unknown) => e instanceof UserError && e.message.includes('(1 unreadable row; first at line 2:'));
+    await assert.rejects(inferProject(writeFile('two-bad.csv', 'x,y\n1\n2\n'), 'y'), (e: unknown) => e instanceof UserError && e.message.includes('(2 unreadable rows; first at line 2:'));
+  });
+
   it('rejects a label that is not a column, listing the columns', async () => {
     await assert.rejects(
       inferProject(irisCsv, 'class'),

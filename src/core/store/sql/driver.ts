@@ -41,6 +41,14 @@ export interface SqlConn {
   lockModels?(): Promise<void>;
   /** Serialises starting retraining cycles (as lockModels). */
   lockCycles?(): Promise<void>;
+  /**
+   * Moves the id sequence of runs up so that the next run gets an id above `above` (never
+   * down), serialised with other callers until the transaction ends. PostgreSQL defines it
+   * (its identity sequence; an explicit id would not advance it). SQLite does not: its runs
+   * table has no AUTOINCREMENT, so a row inserted with an explicit id above the floor is
+   * enough (later rows take max(id) + 1).
+   */
+  raiseRunIds?(above: number): Promise<void>;
 }
 
 export interface SqlDriver {

@@ -655,10 +655,18 @@ class Ops implements StoreOps {
 
   async createRun(run: NewRun): Promise<number> {
     const now = this.store.nowIso();
-    const r = await this.conn.get(
-      'INSERT INTO runs (status, started_at, config, config_hash, data_counts, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-      ['running', now, JSON.stringify(run.config), run.configHash, run.dataCounts ? JSON.stringify(run.dataCounts) : null, process.pid, thisHost, now],
-    );
+    const values: SqlParam[] = ['running', now, JSON.stringify(run.config), run.configHash, run.dataCounts ? JSON.stringify(run.dataCounts) : null, process.pid, thisHost, now];
+    const above = Number.isSafeInteger(run.idAbove) && run.idAbove! > 0 ? run.idAbove! : 0;
+    if (above > 0 && !this.conn.raiseRunIds) {
+      // SQLite: the id above both the store's runs and the floor, in this write transaction.
+      const r = await this.conn.get(
+        'INSERT INTO runs (id, status, started_at, config, config_hash, data_counts, pid, host, heartbeat_at) VALUES ((SELECT max(coalesce(max(id), 0), ?) + 1 FROM runs), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+        [above, ...values],
+      );
+      return Number(r!.id);
+    }
+    if (above > 0) await this.conn.raiseRunIds!(above);
+    const r = await this.conn.get('INSERT INTO runs (status, started_at, config, config_hash, data_counts, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id', values);
     return Number(r!.id);
   }
 
