@@ -127,7 +127,8 @@ export function livePerformance(input: LivePerformanceInput): Record<string, Liv
     const z2 = z * z;
     const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
     const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-    out.accuracy = judge('accuracy', p, Math.max(0, centre - half), Math.min(1, centre + half), n);
+    // At p = 0 or 1 the interval ends exactly at the bound (the float sum misses it by an ulp).
+    out.accuracy = judge('accuracy', p, correct === 0 ? 0 : Math.max(0, centre - half), correct === n ? 1 : Math.min(1, centre + half), n);
   } else out.accuracy = judge('accuracy', null, null, null, 0);
 
   // F1: rows whose true class is known.
