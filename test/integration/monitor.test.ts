@@ -93,6 +93,8 @@ describe('monitoring through the CLI: drift on one feature, alerts once, ack / r
     const store = await openSqliteStore(path.join(dir, '.mlloop', 'store.sqlite'));
     try {
       await store.addPredictions(logged);
+      // One older than monitoring.retention.predictions (7 days): the monitor deletes it.
+      await store.addPredictions([{ ...logged[0], id: 'old', time: new Date(now - 10 * DAY).toISOString() }]);
       // Outcomes for the first 200, feedback (accepted when right) on the next 50.
       await store.addOutcomes(records.slice(0, 200).map((r, i) => ({ prediction: `p${i}`, time: new Date(now - HOUR).toISOString(), label: r.y, source: 'test', hash: `o${i}` })));
       await store.addFeedback(
@@ -106,7 +108,7 @@ describe('monitoring through the CLI: drift on one feature, alerts once, ack / r
 
   let alertId: number;
 
-  it('monitor --json: exactly the issue\'s shape; x1 drifts, x2 and color do not; live metrics, latency; an alert fires; the HTML report is written', () => {
+  it('monitor --json: exactly the issue\'s shape; x1 drifts, x2 and color do not; live metrics, latency; an alert fires; the HTML report is written; the log older than 7 days is deleted', async () => {
     const r = mlloop(dir, ['monitor', '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const m = r.json;
@@ -131,7 +133,6 @@ describe('monitoring through the CLI: drift on one feature, alerts once, ack / r
     assert.equal(m.prediction.n, 600);
     assert.ok(Array.isArray(m.prediction.tests) && m.prediction.tests.some((t: any) => t.name === 'labels'));
     const perf = m.performance;
-    if (process.env.DEBUG_MON) console.log(JSON.stringify(m, null, 1));
     assert.equal(perf.labelled, 250);
     assert.ok(perf.metrics.accuracy.value > 0.8, JSON.stringify(perf.metrics.accuracy));
     assert.ok(perf.metrics.accuracy.lower < perf.metrics.accuracy.value && perf.metrics.accuracy.value <= perf.metrics.accuracy.upper + 1e-12);
@@ -147,6 +148,14 @@ describe('monitoring through the CLI: drift on one feature, alerts once, ack / r
     assert.equal(drift[0].status, 'active');
     assert.ok(!m.alerts.some((a: any) => a.key === 'feature_drift:x2' || a.key === 'feature_drift:color'));
     alertId = drift[0].id;
+    const store = await openSqliteStore(path.join(dir, '.mlloop', 'store.sqlite'));
+    try {
+      assert.equal((await store.getPredictions(['old'])).size, 0, 'the 10-day-old prediction is gone (retention 7d)');
+      assert.equal(await store.countPredictions(), 600);
+      assert.equal((await store.listMonitorSnapshots()).length, 1, 'a snapshot of the run is kept');
+    } finally {
+      await store.close();
+    }
     const report = path.join(dir, '.mlloop', 'reports', 'monitor.html');
     const html = fs.readFileSync(report, 'utf8');
     assert.match(html, /^<!doctype html>/);

@@ -31,6 +31,7 @@ import { loopFacts } from './health';
 import { latencyPercentiles, livePerformance, type LiveMetric } from './performance';
 import { buildReference, modelFeatures, type ReferenceCache, type ReferenceProfile } from './reference';
 import { renderMonitorReport } from './report';
+import { applyRetention, type RetentionResult } from './retention';
 import { alertChecks } from './rules';
 import { numericScratch } from './stats/numeric';
 import type { NumericReference } from './stats/numeric';
@@ -87,6 +88,8 @@ export interface MonitorResult {
   retrain: { started: boolean; reason: string | null; result: Awaited<ReturnType<NonNullable<MonitorOptions['startCycle']>>> | null; error: string | null };
   snapshot: number | null;
   report: string | null;
+  /** What this run deleted under monitoring.retention (nothing when it does not record). */
+  retention: RetentionResult;
 }
 
 const worst = (levels: DriftLevel[]): DriftLevel => {
@@ -110,6 +113,9 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
   const bundle = await loadBundle(await ensureBundleOnDisk(ctx.store, ctx.paths, model));
   const reference = await buildReference(ctx, model, bundle, opts.cache, signal);
   const features = modelFeatures(bundle);
+  const record = opts.record !== false;
+  // Retention first, so that a window of the newest N never reaches past the kept log.
+  const retention = record ? await applyRetention(ctx.store, { predictions: m.retention.predictions, history: 'forever' }, now) : { predictions: 0, snapshots: 0 };
   const window = await readCurrentWindow(ctx.store, features, model.version, windowFilter(m.window, now), signal);
   const settings: DriftSettings = { alpha: m.alpha, minRows: m.minRows, drift: m.drift };
 
@@ -177,7 +183,6 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
     facts,
     m,
   );
-  const record = opts.record !== false;
   let applied: AppliedAlerts = { fired: [], resolved: [], heldBack: [] };
   if (record) applied = await applyAlertChecks(ctx.store, checks, { now, cooldownMs: parseDuration(m.alerts.cooldown), model: model.version });
   const open = await openAlerts(ctx.store);
@@ -196,11 +201,12 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
     retrain: { started: false, reason: null, result: null, error: null },
     snapshot: null,
     report: null,
+    retention,
   };
 
   if (record) {
     result.snapshot = await ctx.store.addMonitorSnapshot({ at, model: model.version, windowFrom: window.from, windowTo: window.to, n: window.n, summary: snapshotSummary(result) });
-    await ctx.store.pruneMonitorSnapshots(new Date(now.getTime() - parseDuration(m.history)).toISOString());
+    result.retention.snapshots = (await applyRetention(ctx.store, { predictions: 'forever', history: m.retention.history }, now)).snapshots;
   }
   if (opts.report !== false) {
     const file = path.join(ctx.paths.reportsDir, 'monitor.html');

@@ -198,7 +198,7 @@ export function defaultGateFloors(task: Task): Record<string, number> {
  * 0.06 / 0.22 of small shifts; 0.6 top-label confidence is where the seed systems fell back.
  */
 export const DEFAULT_MONITORING: MonitoringConfig = {
-  retention: { predictions: '7d' },
+  retention: { predictions: '7d', history: '30d' },
   window: { duration: '24h' },
   reference: 'training',
   minRows: 30,
@@ -215,7 +215,6 @@ export const DEFAULT_MONITORING: MonitoringConfig = {
   alerts: { cooldown: '60m', latencyP95Ms: 1000, noDataFor: '2d', championMaxAge: '30d', disabled: [] },
   every: '5m',
   retrain: false,
-  history: '30d',
 };
 
 type RawMonitoring = Partial<Omit<MonitoringConfig, 'retention' | 'window' | 'drift' | 'alerts'>> & {

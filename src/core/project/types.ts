@@ -264,6 +264,8 @@ export interface MonitoringConfig {
   retention: {
     /** How long logged predictions (with their feedback and outcomes) are kept: a duration ('7d') or 'forever'. Default '7d'. */
     predictions: string;
+    /** How long monitoring snapshots (drift and live performance over time) are kept: a duration ('30d') or 'forever'. Default '30d'. */
+    history: string;
   };
   /** The current window: the logged predictions of the last `duration` (e.g. '24h'), or the last `last` predictions. Default 24h. */
   window: { duration: string } | { last: number };
@@ -308,8 +310,6 @@ export interface MonitoringConfig {
   every: string;
   /** A critical drift or performance alert starts a retraining cycle through the gate. Default false. */
   retrain: boolean;
-  /** Monitoring snapshots (drift over time) are kept this long. Default '30d'. */
-  history: string;
 }
 
 export interface ProjectConfig {

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { DEFAULT_MONITORING } from '../../../src/core/project/parse';
-import { datasetDrift, decideDrift, testCategoricalColumn, testNumericColumn, testTextColumn, type ColumnTest, type DriftSettings } from '../../../src/core/monitor/drift';
+import { bandLevel, datasetDrift, decideDrift, testCategoricalColumn, testNumericColumn, testTextColumn, type ColumnTest, type DriftSettings } from '../../../src/core/monitor/drift';
 import { prepareCategoricalReference } from '../../../src/core/monitor/stats/categorical';
 import { numericScratch, prepareNumericReference } from '../../../src/core/monitor/stats/numeric';
 import { prepareTextReference } from '../../../src/core/monitor/stats/text';
@@ -129,6 +129,45 @@ describe('drift decisions: known shifts at the right severity', () => {
     assert.equal(ds.share, 0.5);
     assert.equal(ds.drift, 'critical');
     assert.equal(datasetDrift(decided.slice(0, 1), 0.5).drift, 'not_enough_data');
+  });
+});
+
+describe('drift decisions: Holm over the features tested, then the effect floor', () => {
+  const made = (name: string, pValue: number | null, level: 'none' | 'warning' | 'critical', tooFew = false): ColumnTest => ({
+    name,
+    type: 'numeric',
+    test: 'ks',
+    statistic: pValue === null ? null : 0.2,
+    pValue,
+    psi: level === 'critical' ? 0.4 : level === 'warning' ? 0.15 : 0.01,
+    distance: 0.3,
+    effect: { level, by: level === 'none' ? null : 'psi' },
+    n: { reference: 1000, current: tooFew ? 10 : 500 },
+    tooFew,
+    detail: null,
+  });
+
+  it('a p-value significant alone is not after correcting for the other features; untested features do not count in the correction', () => {
+    assert.equal(decideDrift([made('a', 0.003, 'critical')], 0.01)[0].drift, 'critical');
+    const family = decideDrift([made('a', 0.003, 'critical'), made('b', 0.004, 'critical'), made('c', 0.2, 'none'), made('d', 0.9, 'none')], 0.01);
+    assert.deepEqual(family.map((d) => d.adjustedP), [0.012, 0.012, 0.4, 0.9]);
+    assert.deepEqual(family.map((d) => d.drift), ['none', 'none', 'none', 'none']);
+    const withUntested = decideDrift([made('a', 0.003, 'critical'), made('e', null, 'none', true), made('f', null, 'none', true)], 0.01);
+    assert.deepEqual(withUntested.map((d) => [d.drift, d.adjustedP]), [['critical', 0.003], ['not_enough_data', null], ['not_enough_data', null]]);
+  });
+
+  it('a significant change drifts at the band its effect reaches, and not at all below the floor', () => {
+    const decided = decideDrift([made('big', 1e-12, 'critical'), made('mid', 1e-9, 'warning'), made('trivial', 1e-30, 'none')], 0.01);
+    assert.deepEqual(decided.map((d) => d.drift), ['critical', 'warning', 'none']);
+    assert.equal(datasetDrift(decided, 0.5).drift, 'warning', 'two of three drift, one critically');
+    assert.deepEqual([datasetDrift(decided, 0.5).share, datasetDrift(decided, 0.5).drifting], [2 / 3, 2]);
+  });
+
+  it('the floors are the configured bands: PSI 0.1 / 0.25, Wasserstein 0.1 / 0.5 σ, Jensen–Shannon 0.1 / 0.2', () => {
+    assert.deepEqual(SETTINGS.drift.psi, { warning: 0.1, critical: 0.25 });
+    assert.deepEqual(SETTINGS.drift.wasserstein, { warning: 0.1, critical: 0.5 });
+    assert.deepEqual(SETTINGS.drift.jensenShannon, { warning: 0.1, critical: 0.2 });
+    assert.deepEqual([bandLevel(0.0999, SETTINGS.drift.psi), bandLevel(0.1, SETTINGS.drift.psi), bandLevel(0.25, SETTINGS.drift.psi), bandLevel(NaN, SETTINGS.drift.psi)], ['none', 'warning', 'critical', 'none']);
   });
 });
 

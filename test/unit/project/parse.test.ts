@@ -152,9 +152,11 @@ gate:
     const mon = (projectSchema() as any).properties.monitoring.properties;
     const d = DEFAULT_MONITORING;
     assert.equal(mon.retention.properties.predictions.default, d.retention.predictions);
+    assert.equal(mon.retention.properties.history.default, d.retention.history);
+    assert.deepEqual(d.retention, { predictions: '7d', history: '30d' });
     assert.equal(mon.window.default, (d.window as { duration: string }).duration);
     assert.equal(mon.reference.default, d.reference);
-    for (const k of ['minRows', 'minLabels', 'alpha', 'confidenceThreshold', 'every', 'retrain', 'history'] as const) assert.deepEqual(mon[k].default, d[k], `monitoring.${k}`);
+    for (const k of ['minRows', 'minLabels', 'alpha', 'confidenceThreshold', 'every', 'retrain'] as const) assert.deepEqual(mon[k].default, d[k], `monitoring.${k}`);
     assert.equal(mon.drift.properties.bins.default, d.drift.bins);
     assert.equal(mon.drift.properties.datasetShare.default, d.drift.datasetShare);
     for (const band of ['psi', 'wasserstein', 'jensenShannon'] as const) {
