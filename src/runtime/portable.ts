@@ -7,3 +7,5 @@ export { bundleFromFiles, predictRecords, scoreRecords, predictionsFromScores, o
 export type { BundleFiles, LoadedBundle, ModelCard, Prediction } from '../core/registry/predict';
 export { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../core/engine/dense-network';
 export type { DenseNetwork, NetworkLayer } from '../core/engine/dense-network';
+export { decide, blend, DEFAULT_THRESHOLD } from './decide';
+export type { Decision, Blended, BlendOptions } from './decide';
