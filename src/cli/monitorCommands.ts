@@ -9,6 +9,8 @@ import { acknowledgeAlert, openAlerts, resolveAlert } from '../core/monitor/aler
 import { projectHealth } from '../core/monitor/health';
 import { alertJson, healthJson, monitorJson } from '../core/monitor/json';
 import { runMonitor, type MonitorResult } from '../core/monitor/monitor';
+import type { ReferenceCache } from '../core/monitor/reference';
+import type { ProjectContext } from '../core/context/projectContext';
 import type { StoredAlert } from '../core/store/types';
 import { UserError } from '../core/util/errors';
 import type { Command, CommandContext } from './commands';
@@ -51,6 +53,33 @@ function printMonitor(ctx: CommandContext, r: MonitorResult): void {
   ctx.out.text(`Open alerts: ${r.alerts.open.length}${r.alerts.open.length ? ' (`mlloop alerts` lists them)' : ''}.`);
 }
 
+/**
+ * One monitoring run for a command: `mlloop monitor`, and `mlloop watch` every
+ * monitoring.every (with a reference cache kept between runs). A critical alert starts a
+ * retraining cycle through cliJobs when monitoring.retrain is on.
+ */
+export async function monitorOnce(ctx: CommandContext, p: ProjectContext, cache?: ReferenceCache): Promise<MonitorResult> {
+  const r = await runMonitor({
+    ctx: p,
+    signal: ctx.signal,
+    ...(cache ? { cache } : {}),
+    startCycle: async (reason) => {
+      ctx.out.log(`monitoring.retrain: starting a retraining cycle (${reason})`);
+      const c = await cliJobs().runCycle({ ctx: p, trigger: 'alert', by: `monitor (${reason})`, backend: ctx.backend, signal: ctx.signal, onEvent: (e) => (e.type === 'cycle' ? ctx.out.log(e.message) : undefined) });
+      return { cycle: c.cycle, decision: c.decision, champion: c.champion, challenger: c.challenger, reasons: c.reasons };
+    },
+  });
+  if (r.retrain.result) ctx.out.log(`cycle ${r.retrain.result.cycle}: ${r.retrain.result.decision}; champion ${r.retrain.result.champion ?? 'none'}. ${r.retrain.result.reasons[0] ?? ''}`);
+  if (r.retrain.error) ctx.out.log(`The retraining cycle could not run: ${r.retrain.error}`);
+  return r;
+}
+
+/** A monitoring run in one line (for mlloop watch's log). */
+export function monitorLine(r: MonitorResult): string {
+  const drifting = r.features.filter((f) => f.drift === 'warning' || f.drift === 'critical').map((f) => `${f.name} ${f.drift}`);
+  return `monitor ${r.model.version}: ${r.current.n} predictions; ${drifting.length ? `drift in ${drifting.join(', ')}` : 'no feature drifts'}; dataset ${levelText(r.dataset.drift)}; ${r.alerts.fired.length} new alert${r.alerts.fired.length === 1 ? '' : 's'}, ${r.alerts.open.length} open.`;
+}
+
 export const monitor: Command = {
   summary: 'compare live predictions with the training data: drift, live metrics, alerts, a report',
   usage: [
@@ -66,18 +95,7 @@ export const monitor: Command = {
   ].join('\n'),
   options: {},
   async run(ctx) {
-    const p = await ctx.project();
-    const r = await runMonitor({
-      ctx: p,
-      signal: ctx.signal,
-      startCycle: async (reason) => {
-        ctx.out.log(`monitoring.retrain: starting a retraining cycle (${reason})`);
-        const c = await cliJobs().runCycle({ ctx: p, trigger: 'alert', by: `monitor (${reason})`, backend: ctx.backend, signal: ctx.signal, onEvent: (e) => (e.type === 'cycle' ? ctx.out.log(e.message) : undefined) });
-        return { cycle: c.cycle, decision: c.decision, champion: c.champion, challenger: c.challenger, reasons: c.reasons };
-      },
-    });
-    if (r.retrain.result) ctx.out.log(`cycle ${r.retrain.result.cycle}: ${r.retrain.result.decision}; champion ${r.retrain.result.champion ?? 'none'}. ${r.retrain.result.reasons[0] ?? ''}`);
-    if (r.retrain.error) ctx.out.log(`The retraining cycle could not run: ${r.retrain.error}`);
+    const r = await monitorOnce(ctx, await ctx.project());
     if (ctx.out.json) ctx.out.result(monitorJson(r));
     else printMonitor(ctx, r);
     if (r.report) ctx.out.log(`Report: ${r.report}`);

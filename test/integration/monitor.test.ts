@@ -7,13 +7,14 @@
  * too little data as not_enough_data, and bad input as clear messages.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSqliteStore } from '../../src/core/store/sqlite';
 import type { PredictionInput } from '../../src/core/store/types';
 import { createRng } from '../../src/core/util/random';
 import { loadBundle, predictRecords } from '../../src/runtime';
-import { mlloop, requireBuild, tempDir } from './helpers';
+import { CLI, mlloop, requireBuild, tempDir } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -215,6 +216,20 @@ describe('monitoring through the CLI: drift on one feature, alerts once, ack / r
       assert.deepEqual(r.json.dataset, { share: null, drift: 'not_enough_data' });
     } finally {
       fs.writeFileSync(path.join(dir, 'mlloop.yaml'), YAML());
+    }
+  });
+
+  it('mlloop watch runs the monitor when it starts (then every monitoring.every) and logs the run in a line', async () => {
+    const child = spawn(process.execPath, [CLI, 'watch', '--poll', '1'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/monitor v\d+: \d+ predictions/.test(err) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.match(err, new RegExp(`monitor ${champion}: 600 predictions; drift in x1 critical; dataset none; 0 new alerts`), err);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
     }
   });
 
