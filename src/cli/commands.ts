@@ -15,6 +15,9 @@ import type { CalibrationMethodName, Task } from '../core/project/types';
 import { findProjectRoot } from '../core/project/workspace';
 import type { ProjectContext } from '../core/context/projectContext';
 import { importFiles } from '../core/store/import';
+import { ingestInbox } from '../core/loop/ingest';
+import { HISTORY_KINDS, importHistory, type HistoryKind } from '../core/loop/history';
+import { recordManualFeedback } from '../core/loop/feedback';
 import { UserError } from '../core/util/errors';
 import { fmt, formatDuration, formatMetrics, table, type Output } from './output';
 
@@ -94,18 +97,27 @@ const init: Command = {
 };
 
 const importCmd: Command = {
-  summary: 'import labelled examples from CSV / JSON / JSONL files into the store',
+  summary: 'import labelled examples (or past predictions, feedback, outcomes) from CSV / JSON / JSONL files',
   usage: [
     'Usage: mlloop import [FILE ...]',
+    '       mlloop import --kind predictions|feedback|outcomes FILE ...',
     '',
     'Imports the files (default: data.sources of mlloop.yaml). Each row is checked against the',
     'project: rows with a missing label or a bad value are reported with file, line and reason',
     'and skipped; the good rows are imported. Importing the same file twice adds nothing.',
     'Exit code 2 when any row was rejected (the good rows are still imported).',
+    '',
+    '--kind imports history instead of examples: rows shaped as inbox lines (see',
+    'schemas/inbox-line.schema.json; `kind` may be left out). CSV columns name nested fields',
+    'with dots: input.title, output.label, output.confidence. Predictions are kept once per id,',
+    'feedback and outcomes once per content; labelled feedback and outcomes become training',
+    'examples. Import predictions before their feedback and outcomes.',
   ].join('\n'),
-  options: {},
+  options: { kind: { type: 'string' } },
   positionals: 'FILE...',
   async run(ctx) {
+    const kind = ctx.values.kind as string | undefined;
+    if (kind !== undefined && kind !== 'examples') return importHistoryCmd(ctx, kind);
     const project = await ctx.project();
     const { config, paths, store } = project;
     const files = ctx.positionals.length
@@ -134,6 +146,92 @@ const importCmd: Command = {
       // Exit 2 for input that was not used: rejected rows, or a file with no rows at all.
       return report.rejectedTotal > 0 || (report.emptyFiles ?? 0) > 0 ? 2 : 0;
     }
+  },
+};
+
+async function importHistoryCmd(ctx: CommandContext, kind: string): Promise<number> {
+  if (!(HISTORY_KINDS as readonly string[]).includes(kind)) throw new UserError(`--kind must be examples, ${HISTORY_KINDS.join(', ')} (got '${kind}').`);
+  if (ctx.positionals.length === 0) throw new UserError(`mlloop import --kind ${kind} needs the files to import: mlloop import --kind ${kind} FILE ...`);
+  const files = ctx.positionals.map((f) => path.resolve(ctx.cwd, f));
+  const r = await importHistory(await ctx.project(), kind as HistoryKind, files, {
+    signal: ctx.signal,
+    onProgress: (p) => ctx.out.progress(`importing ${path.basename(p.file)}`, p.rowsRead, undefined, 'rows'),
+  });
+  ctx.out.endProgress();
+  if (ctx.out.json) {
+    ctx.out.result({ kind: r.kind, imported: r.imported, duplicates: r.duplicates, examples: r.examples, rejected: r.rejected, rejected_total: r.rejectedTotal, rows_read: r.rowsRead });
+  } else {
+    const noun = kind === 'feedback' ? 'feedback' : r.imported === 1 ? kind.slice(0, -1) : kind;
+    ctx.out.text(`Imported ${r.imported} ${noun} (${r.duplicates} already stored, ${r.rejectedTotal} rejected) from ${files.length} file${files.length === 1 ? '' : 's'}; ${r.examples} became training examples.`);
+    for (const x of r.rejected.slice(0, 20)) ctx.out.text(`  ${x.file}:${x.line}: ${x.reason}`);
+    if (r.rejectedTotal > 20) ctx.out.text(`  … and ${r.rejectedTotal - 20} more (use --json for up to ${r.rejected.length})`);
+  }
+  return r.rejectedTotal > 0 ? 2 : 0;
+}
+
+const ingest: Command = {
+  summary: 'take in the predictions, feedback, outcomes and examples apps appended to .mlloop/inbox',
+  usage: [
+    'Usage: mlloop ingest',
+    '',
+    'Reads what is new in .mlloop/inbox/*.jsonl (one JSON object a line; see',
+    'schemas/inbox-line.schema.json) and takes each complete line into the store exactly once,',
+    'across restarts and files still being written. Labelled feedback and outcomes become',
+    'training examples linked to their prediction. Lines that cannot be taken are set aside',
+    'with file, line and reason; feedback whose prediction has not arrived yet waits for it.',
+    'Then deletes logged predictions older than monitoring.retention.predictions (default 7d).',
+    'Exit code 2 when any line was set aside (the good lines are still taken).',
+  ].join('\n'),
+  options: {},
+  async run(ctx) {
+    const r = await ingestInbox(await ctx.project(), {
+      signal: ctx.signal,
+      onProgress: (p) => ctx.out.progress(`ingesting ${p.file}`, p.lines, undefined, 'lines'),
+    });
+    ctx.out.endProgress();
+    if (ctx.out.json) ctx.out.result({ ingested: r.ingested, rejected: r.rejected });
+    else {
+      const n = r.ingested;
+      const plural = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+      ctx.out.text(
+        `Ingested ${plural(n.predictions, 'prediction')}, ${n.feedback} feedback, ${plural(n.outcomes, 'outcome')} and ${plural(n.examples, 'training example')} from ${plural(r.files, 'inbox file')}` +
+          `${r.rejectedTotal ? `; ${plural(r.rejectedTotal, 'line')} set aside` : ''}${r.pruned ? `; ${plural(r.pruned, 'prediction')} older than ${(await ctx.project()).config.monitoring.retention.predictions} deleted` : ''}.`,
+      );
+      for (const x of r.rejected.slice(0, 20)) ctx.out.text(`  ${x.file}:${x.line}: ${x.reason}`);
+      if (r.rejectedTotal > 20) ctx.out.text(`  … and ${r.rejectedTotal - 20} more (use --json for up to ${r.rejected.length})`);
+    }
+    return r.rejectedTotal > 0 ? 2 : 0;
+  },
+};
+
+const feedback: Command = {
+  summary: 'record feedback on a logged prediction by hand',
+  usage: [
+    'Usage: mlloop feedback --prediction ID (--label LABEL | --accept | --reject) [--by WHO]',
+    '',
+    'Records feedback on prediction ID (logged through the inbox or mlloop import --kind',
+    'predictions), timed now. --label gives the right label: it becomes a training example',
+    '(the record the model saw, with this label). --accept confirms the predicted label',
+    '(classification: also a training example); --reject says it was wrong.',
+  ].join('\n'),
+  options: { prediction: { type: 'string' }, label: { type: 'string' }, accept: { type: 'boolean' }, reject: { type: 'boolean' }, by: { type: 'string' } },
+  async run(ctx) {
+    const id = ctx.values.prediction as string | undefined;
+    if (!id) throw new UserError(`feedback needs --prediction ID.\n\n${feedback.usage}`);
+    const given = ['label', 'accept', 'reject'].filter((k) => ctx.values[k] !== undefined && ctx.values[k] !== false);
+    if (given.length !== 1) throw new UserError(`Give exactly one of --label LABEL, --accept or --reject${given.length ? ` (got --${given.join(' and --')})` : ''}.`);
+    const r = await recordManualFeedback(await ctx.project(), {
+      prediction: id,
+      ...(ctx.values.label !== undefined ? { label: ctx.values.label as string } : {}),
+      ...(ctx.values.accept ? { accepted: true } : ctx.values.reject ? { accepted: false } : {}),
+      ...(ctx.values.by ? { by: ctx.values.by as string } : {}),
+    });
+    if (ctx.out.json) ctx.out.result({ prediction: r.prediction, time: r.time, label: r.label, accepted: r.accepted, by: r.by, example: r.example, reason: r.reason });
+    else {
+      const what = r.label !== null ? `label '${r.label}'` : r.accepted ? 'accepted' : 'rejected';
+      ctx.out.text(`Recorded feedback on ${r.prediction}: ${what}${r.by ? ` (by ${r.by})` : ''}.${r.example !== null ? ` It became training example ${r.example}.` : r.reason ? ` It made no training example: ${r.reason}.` : ''}`);
+    }
+    return 0;
   },
 };
 
@@ -499,4 +597,4 @@ export function headline(metrics: Record<string, number> | null | undefined): st
 
 // The loop's commands (registry, cycles, bundles) live in loopCommands.ts; its `models`
 // (with the champion and the history) replaces the plain list.
-export const COMMANDS: Record<string, Command> = { init, import: importCmd, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS, ...MONITOR_COMMANDS };
+export const COMMANDS: Record<string, Command> = { init, import: importCmd, ingest, feedback, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS, ...MONITOR_COMMANDS };

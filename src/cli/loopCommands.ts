@@ -19,6 +19,7 @@ import { cliJobs } from './loadJobs';
 import type { ReferenceCache } from '../core/monitor/reference';
 import { monitorLine, monitorOnce } from './monitorCommands';
 import { fmt, table } from './output';
+import { ingestInbox } from '../core/loop/ingest';
 
 /** Who is doing it, for the history: "command (ana)". */
 function byCommand(ctx: CommandContext): string {
@@ -176,6 +177,7 @@ export const watch: Command = {
       ctx: project,
       signal: ctx.signal,
       pollMs: pollSeconds * 1000,
+      ingest: (c) => ingestInbox(c, { signal: ctx.signal }),
       monitor: async (p) => {
         const r = await monitorOnce(ctx, p, references);
         return { message: monitorLine(r), fired: r.alerts.fired.map((a) => ({ id: a.id, severity: a.severity, title: a.title })) };

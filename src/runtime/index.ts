@@ -10,3 +10,7 @@
  */
 export { loadBundle, BUNDLE_FILES } from '../core/registry/bundle';
 export * from './portable';
+// The app's logger of predictions, feedback and outcomes for ML Loop's inbox, appending to a
+// file of this process's own (Node). Its buffering, with no Node built-ins, is in ./portable.
+export { createInboxLogger } from './inboxLogger';
+export type { FileInboxLogger, InboxLoggerOptions } from './inboxLogger';

@@ -9,3 +9,7 @@ export { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../core/engine/
 export type { DenseNetwork, NetworkLayer } from '../core/engine/dense-network';
 export { decide, blend, DEFAULT_THRESHOLD } from './decide';
 export type { Decision, Blended, BlendOptions } from './decide';
+// Inbox lines for ML Loop (predictions, feedback, outcomes) buffered over a sink of the app's
+// own; Node's file logger is createInboxLogger in ./index.ts.
+export { bufferedInboxLogger, predictionLine, feedbackLine, outcomeLine } from './inboxLines';
+export type { InboxLogger, LineSink, LoggerStats, PredictionLog, FeedbackLog, OutcomeLog, BufferOptions } from './inboxLines';

@@ -12,11 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { openPostgresStore } from '../../src/core/store/postgres';
 import { openSqliteStore } from '../../src/core/store/sqlite';
-import type { ExampleFilter, ExampleInput, ExampleMeta, Store, StoredExample } from '../../src/core/store/types';
+import type { ExampleFilter, ExampleInput, ExampleMeta, FeedbackInput, InboxFileState, PredictionInput, Store, StoredExample } from '../../src/core/store/types';
 import { isUserError } from '../../src/core/util/errors';
 import { acknowledgeAlert, applyAlertChecks, resolveAlert, type AlertCheck } from '../../src/core/monitor/alerts';
 import { exited, fixtureChild, waitForLine } from './support/children';
 import { freshSchema, testPostgres } from './support/postgres';
+import { collectExamples } from './helpers';
 
 interface OpenOptions {
   now?: () => Date;
@@ -593,6 +594,228 @@ for (const engine of ENGINES) {
         assert.equal(await store.maxModelNumber(), 10);
         await store.deleteRun(runId);
         assert.equal(await store.maxModelNumber(), 10);
+      });
+    });
+
+    describe('the loop: predictions, feedback, outcomes, the inbox', () => {
+      const prediction = (i: number, over: Partial<PredictionInput> = {}): PredictionInput => ({
+        id: `p${i}`,
+        model: i % 2 ? 'v2' : 'v1',
+        time: iso(T0 + i * DAY),
+        input: { zeta: i, alpha: `row ${i}`, nested: { list: [1, 'two'] } },
+        output: { label: i % 3 ? 'spam' : 'ham', confidence: 0.5 + i / 100, probabilities: { ham: 0.5 - i / 100, spam: 0.5 + i / 100 } },
+        source: 'inbox/app.jsonl',
+        ...over,
+      });
+      const feedback = (p: string, k: number, over: Partial<FeedbackInput> = {}): FeedbackInput => ({ prediction: p, time: iso(T0 + k * 1000), source: 'inbox/app.jsonl', hash: `f-${p}-${k}`, ...over });
+
+      it('logs predictions once per id and returns them exactly, optional fields included', async () => {
+        const full = prediction(1, { entity: 'user-7', variant: 'B', latencyMs: 12.5 });
+        assert.deepEqual(await store.addPredictions([prediction(0), full, prediction(0, { model: 'other' })]), { inserted: 2, duplicates: 1 });
+        assert.deepEqual(await store.addPredictions([prediction(1), prediction(2, { output: { value: 3.25 } })]), { inserted: 1, duplicates: 1 });
+        const got = await store.getPredictions(['p1', 'p0', 'p2', 'nope', 'p1']);
+        assert.deepEqual([...got.keys()].sort(), ['p0', 'p1', 'p2']);
+        assert.deepEqual(got.get('p1'), { ...full, ingestedAt: iso(clock) });
+        assert.equal(got.get('p0')!.model, 'v1', 'the first line of an id is kept');
+        assert.deepEqual(Object.keys(got.get('p0')!.input), ['zeta', 'alpha', 'nested'], 'key order of the input survives');
+        assert.deepEqual(got.get('p2')!.output, { value: 3.25 });
+        assert.ok(!('entity' in got.get('p0')!) && !('latencyMs' in got.get('p0')!));
+        assert.equal((await store.getPredictions([])).size, 0);
+      });
+
+      it('finds predictions by id across query chunks, and counts them by time, model and last', async () => {
+        await store.addPredictions(Array.from({ length: 1000 }, (_, i) => prediction(i)));
+        const ids = Array.from({ length: 1000 }, (_, i) => `p${999 - i}`);
+        assert.equal((await store.getPredictions(ids)).size, 1000);
+        assert.equal(await store.countPredictions(), 1000);
+        assert.equal(await store.countPredictions({ from: iso(T0 + 10 * DAY), to: iso(T0 + 20 * DAY) }), 10);
+        assert.equal(await store.countPredictions({ model: 'v2' }), 500);
+        assert.equal(await store.countPredictions({ model: 'v2', from: iso(T0 + 990 * DAY) }), 5);
+        assert.equal(await store.countPredictions({ last: 7 }), 7);
+      });
+
+      it('streams predictions in log order, in batches, by model, time and the newest N, as a snapshot', async () => {
+        // Logged out of time order: log order (not time) is the stream's order.
+        const order = [5, 0, 9, 3, 7, 1, 8, 2, 6, 4, 10, 11];
+        await store.addPredictions(order.map((i) => prediction(i)));
+        const all = await collect(store.streamPredictions({}, { batchSize: 5 }));
+        assert.deepEqual(all.batches, [5, 5, 2]);
+        assert.deepEqual(all.rows.map((p) => p.id), order.map((i) => `p${i}`));
+        assert.deepEqual((await collect(store.streamPredictions({ model: 'v1' }))).rows.map((p) => p.id), order.filter((i) => i % 2 === 0).map((i) => `p${i}`));
+        assert.deepEqual((await collect(store.streamPredictions({ from: iso(T0 + 8 * DAY) }, { batchSize: 2 }))).rows.map((p) => p.id), ['p9', 'p8', 'p10', 'p11']);
+        assert.deepEqual((await collect(store.streamPredictions({ last: 3 }, { batchSize: 2 }))).rows.map((p) => p.id), ['p4', 'p10', 'p11']);
+        assert.deepEqual((await collect(store.streamPredictions({ last: 2, model: 'v2' }))).rows.map((p) => p.id), ['p1', 'p11']);
+        assert.deepEqual((await collect(store.streamPredictions({ last: 100 }))).rows.length, 12);
+        const seen: string[] = [];
+        let added = false;
+        for await (const batch of store.streamPredictions({}, { batchSize: 4 })) {
+          seen.push(...batch.map((p) => p.id));
+          if (!added) {
+            await store.addPredictions([prediction(50), prediction(51)]);
+            added = true;
+          }
+        }
+        assert.equal(seen.length, 12, 'predictions logged while the stream runs are not in it');
+        assert.deepEqual((await collect(store.streamPredictions({ model: 'none' }))).rows, []);
+      });
+
+      it('records feedback once per hash; a labelled one becomes a linked example with its own event time', async () => {
+        await store.addPredictions([prediction(1), prediction(2)]);
+        const ex: ExampleInput = { source: 'feedback', label: 'ham', record: { alpha: 'row 1', zeta: 1, label: 'ham' }, hash: 'ex-f1', eventTime: iso(T0 + 5000) };
+        const r = await store.addFeedback([
+          { ...feedback('p1', 5, { label: 'ham', by: 'ana', durationMs: 1500 }), example: ex },
+          feedback('p2', 6, { accepted: false }),
+          { ...feedback('p1', 5, { label: 'ham' }), example: ex },
+        ]);
+        assert.deepEqual(r, { inserted: 2, duplicates: 1, examples: 1 });
+        assert.deepEqual(await store.addFeedback([{ ...feedback('p2', 7, { accepted: true }), example: { ...ex, hash: 'ex-f2', label: 'spam' } }]), { inserted: 1, duplicates: 0, examples: 1 });
+        const list = await store.listFeedback();
+        assert.deepEqual(list.map((f) => [f.prediction, f.time, f.label, f.accepted, f.by, f.durationMs]), [
+          ['p1', iso(T0 + 5000), 'ham', undefined, 'ana', 1500],
+          ['p2', iso(T0 + 6000), undefined, false, undefined, undefined],
+          ['p2', iso(T0 + 7000), undefined, true, undefined, undefined],
+        ]);
+        const examples = await collectExamples(store);
+        assert.equal(examples.length, 2);
+        assert.equal(list[0].exampleId, examples[0].id);
+        assert.equal(list[1].exampleId, null);
+        assert.equal(list[2].exampleId, examples[1].id);
+        assert.deepEqual({ ...examples[0], id: 0 }, { id: 0, source: 'feedback', sourceLine: null, importedAt: iso(clock), eventTime: iso(T0 + 5000), label: 'ham', weight: null, record: ex.record });
+        assert.deepEqual((await store.listFeedback({ prediction: 'p2' })).map((f) => f.time), [iso(T0 + 6000), iso(T0 + 7000)]);
+        assert.deepEqual((await store.listFeedback({ from: iso(T0 + 6000), limit: 1 })).map((f) => f.time), [iso(T0 + 6000)]);
+        assert.deepEqual(await store.listFeedback({ to: iso(T0) }), []);
+      });
+
+      it('records outcomes once per hash, labelled or valued, with the example linked', async () => {
+        await store.addPredictions([prediction(1), prediction(2, { output: { value: 2 } })]);
+        const r = await store.addOutcomes([
+          { prediction: 'p1', time: iso(T0), label: 'spam', source: 'o.jsonl', hash: 'o1', example: { source: 'outcome', label: 'spam', record: { zeta: 1, label: 'spam' }, hash: 'ex-o1', eventTime: iso(T0) } },
+          { prediction: 'p2', time: iso(T0 + 1), value: 2.75, source: 'o.jsonl', hash: 'o2' },
+          { prediction: 'p2', time: iso(T0 + 1), value: 2.75, source: 'o.jsonl', hash: 'o2' },
+        ]);
+        assert.deepEqual(r, { inserted: 2, duplicates: 1, examples: 1 });
+        const list = await store.listOutcomes();
+        assert.deepEqual(list.map((o) => [o.prediction, o.label, o.value, o.exampleId !== null]), [
+          ['p1', 'spam', undefined, true],
+          ['p2', undefined, 2.75, false],
+        ]);
+        assert.deepEqual((await store.listOutcomes({ prediction: 'p1' })).map((o) => o.hash), ['o1']);
+      });
+
+      it('refuses feedback and outcomes on a prediction that is not logged, naming it, and keeps nothing of the unit', async () => {
+        await store.addPredictions([prediction(1)]);
+        await assert.rejects(
+          store.unitOfWork(async (tx) => {
+            await tx.addPredictions([prediction(2)]);
+            await tx.addFeedback([feedback('p2', 1, { accepted: true }), feedback('p404', 1, { accepted: true })]);
+          }),
+          (e: unknown) => isUserError(e) && /'p404' is not logged/.test((e as Error).message),
+        );
+        assert.equal((await store.getPredictions(['p2'])).size, 0);
+        await assert.rejects(store.addOutcomes([{ prediction: 'gone', time: iso(T0), value: 1, source: 's', hash: 'h' }]), (e: unknown) => isUserError(e) && /'gone'/.test((e as Error).message));
+        assert.deepEqual(await store.listFeedback(), []);
+        assert.deepEqual(await store.listOutcomes(), []);
+      });
+
+      it('prunes predictions older than a time with their feedback and outcomes, keeping the examples they became', async () => {
+        await store.addPredictions(Array.from({ length: 10 }, (_, i) => prediction(i)));
+        await store.addFeedback([{ ...feedback('p1', 1, { label: 'ham' }), example: { source: 'feedback', label: 'ham', record: { zeta: 1 }, hash: 'e1' } }, feedback('p8', 2, { accepted: true })]);
+        await store.addOutcomes([{ prediction: 'p2', time: iso(T0), value: 1, source: 's', hash: 'o' }]);
+        assert.equal(await store.prunePredictions(iso(T0 + 5 * DAY)), 5);
+        assert.deepEqual([...(await store.getPredictions(Array.from({ length: 10 }, (_, i) => `p${i}`))).keys()].sort(), ['p5', 'p6', 'p7', 'p8', 'p9']);
+        assert.deepEqual((await store.listFeedback()).map((f) => f.prediction), ['p8']);
+        assert.deepEqual(await store.listOutcomes(), []);
+        assert.equal(await store.countExamples(), 1);
+        assert.equal(await store.prunePredictions(iso(T0 + 5 * DAY)), 0);
+      });
+
+      it('keeps inbox offsets, with compare-and-set: a stale expectation writes nothing', async () => {
+        const st = (name: string, offset: number, identity = 'dev:ino:0:'): InboxFileState => ({ name, identity, offset, lines: offset / 10, updatedAt: iso(clock) });
+        assert.equal(await store.setInboxFile(st('b.jsonl', 10), null), true);
+        assert.equal(await store.setInboxFile(st('b.jsonl', 20), null), false, 'null expects no state yet');
+        assert.equal(await store.setInboxFile(st('a.jsonl', 30)), true);
+        assert.equal(await store.setInboxFile(st('b.jsonl', 40), { identity: 'dev:ino:0:', offset: 10 }), true);
+        assert.equal(await store.setInboxFile(st('b.jsonl', 50), { identity: 'dev:ino:0:', offset: 10 }), false, 'the offset moved on');
+        assert.equal(await store.setInboxFile(st('b.jsonl', 50), { identity: 'other', offset: 40 }), false, 'another file now');
+        assert.equal(await store.setInboxFile(st('c.jsonl', 50), { identity: 'dev:ino:0:', offset: 0 }), false, 'no state to match');
+        assert.deepEqual(await store.getInboxFiles(), [st('a.jsonl', 30), st('b.jsonl', 40)]);
+      });
+
+      it('lets exactly one of two ingesters that started from the same offset move it on', async () => {
+        const other = await target.open({ now });
+        try {
+          await store.setInboxFile({ name: 'x.jsonl', identity: 'i', offset: 100, lines: 1, updatedAt: iso(clock) });
+          const attempt = (s: Store, offset: number) =>
+            s.unitOfWork(async (tx) => {
+              const won = await tx.setInboxFile({ name: 'x.jsonl', identity: 'i', offset, lines: 2, updatedAt: iso(clock) }, { identity: 'i', offset: 100 });
+              // Hold the transaction open so the other attempt runs while this one has not committed.
+              await new Promise((r) => setTimeout(r, 300));
+              return won;
+            });
+          const results = await Promise.all([attempt(store, 200), attempt(other, 300)]);
+          assert.equal(results.filter(Boolean).length, 1, JSON.stringify(results));
+          assert.equal((await store.getInboxFiles())[0].offset, results[0] ? 200 : 300);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('keeps rejected lines newest first with their text cut, and waiting lines whole until they are taken or expire', async () => {
+        const long = 'x'.repeat(5000);
+        await store.addRejectedLines([
+          { source: 'inbox/a.jsonl', line: 1, reason: 'not JSON', text: long, at: iso(clock) },
+          { source: 'inbox/a.jsonl', line: 2, reason: "unknown prediction 'p1'", text: long, at: iso(clock), waitingFor: 'p1' },
+          { source: 'inbox/b.jsonl', line: 7, reason: "unknown prediction 'p2'", text: '{"short":1}', at: iso(clock + 1000), waitingFor: 'p2' },
+        ]);
+        await store.addRejectedLines([]);
+        const all = await store.listRejectedLines();
+        assert.deepEqual(all.map((r) => [r.source, r.line, r.text.length, r.waitingFor]), [
+          ['inbox/b.jsonl', 7, 11, 'p2'],
+          ['inbox/a.jsonl', 2, 5000, 'p1'],
+          ['inbox/a.jsonl', 1, 2000, undefined],
+        ]);
+        assert.deepEqual((await store.listRejectedLines({ limit: 1 })).map((r) => r.line), [7]);
+        assert.deepEqual((await store.listWaitingLines()).map((r) => r.waitingFor), ['p1', 'p2']);
+        assert.deepEqual(await store.listWaitingLines({ resolvable: true }), []);
+        await store.addPredictions([prediction(2)]);
+        const ready = await store.listWaitingLines({ resolvable: true });
+        assert.deepEqual(ready.map((r) => [r.line, r.text]), [[7, '{"short":1}']]);
+        assert.equal(await store.deleteRejectedLines([ready[0].id]), 1);
+        assert.equal(await store.deleteRejectedLines([ready[0].id]), 0, 'a line is taken once');
+        assert.equal(await store.expireWaitingLines(iso(clock), ' (expired)'), 0, 'set aside at the same instant: not before it');
+        assert.equal(await store.expireWaitingLines(iso(clock + 1), ' (expired)'), 1);
+        assert.deepEqual(await store.listWaitingLines(), []);
+        const left = await store.listRejectedLines();
+        assert.deepEqual(left.map((r) => [r.line, r.reason, r.text.length, r.waitingFor]), [
+          [2, "unknown prediction 'p1' (expired)", 2000, undefined],
+          [1, 'not JSON', 2000, undefined],
+        ]);
+      });
+
+      it('adds example rows inside a unit of work, with the inbox offset, all or nothing', async () => {
+        const rows = [example(0, { source: 'inbox/a.jsonl' }), example(1, { source: 'inbox/a.jsonl', eventTime: iso(T0) }), example(0)];
+        await assert.rejects(
+          store.unitOfWork(async (tx) => {
+            assert.deepEqual(await tx.addExampleRows(rows), { inserted: 2, duplicates: 1 });
+            await tx.setInboxFile({ name: 'a.jsonl', identity: 'i', offset: 10, lines: 2, updatedAt: iso(clock) });
+            assert.equal(await tx.countExamples(), 2);
+            throw new Error('killed');
+          }),
+          /killed/,
+        );
+        assert.equal(await store.countExamples(), 0);
+        assert.deepEqual(await store.getInboxFiles(), []);
+        await store.unitOfWork(async (tx) => {
+          await tx.addExampleRows(rows);
+          await tx.setInboxFile({ name: 'a.jsonl', identity: 'i', offset: 10, lines: 2, updatedAt: iso(clock) }, null);
+        });
+        const stored = await collectExamples(store);
+        assert.deepEqual(stored.map((e) => [e.source, e.eventTime, e.label]), [
+          ['inbox/a.jsonl', iso(clock), 'no'],
+          ['inbox/a.jsonl', iso(T0), 'yes'],
+        ]);
+        assert.deepEqual(await store.addExampleRows([]), { inserted: 0, duplicates: 0 });
+        assert.equal((await store.getInboxFiles())[0].offset, 10);
       });
     });
 

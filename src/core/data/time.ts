@@ -26,7 +26,9 @@ export function parseEventTime(value: unknown, unit: TimeConfig['unit']): { ok: 
     ms = unit === 'ms' || (unit === 'auto' && Math.abs(n) >= EPOCH_MS_THRESHOLD) ? n : n * 1000;
   } else if (typeof value === 'string' && isoPattern.test(value.trim())) {
     const t = value.trim().replace(' ', 'T');
-    ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(t.slice(10)) || t.length === 10 ? t : `${t}Z`);
+    // Date.parse rolls 2026-02-30 over to March 2nd (V8 takes any day up to 31): check the calendar first.
+    const [y, m, d] = [Number(t.slice(0, 4)), Number(t.slice(5, 7)), Number(t.slice(8, 10))];
+    ms = m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate() ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(t.slice(10)) || t.length === 10 ? t : `${t}Z`) : NaN;
   } else {
     return { ok: false, reason: `${describeValue(value)} is not a date (ISO-8601, e.g. 2026-11-30T08:00:00Z) or a Unix epoch number` };
   }

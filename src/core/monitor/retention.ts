@@ -10,13 +10,13 @@ import { parseDuration } from '../util/schedule';
 
 /**
  * A retention setting in milliseconds, or null for 'forever'. Accepts what the schema allows
- * (a number and ms, s, m, min, h, d or w).
+ * (a number and ms, s, m, h, d or w: parseDuration's one pattern).
  * @throws Error for text the schema would have refused (a resolved config never has it).
  */
 export function retentionMs(text: string): number | null {
   const t = text.trim();
   if (t === 'forever') return null;
-  return parseDuration(t.replace(/min$/, 'm'));
+  return parseDuration(t);
 }
 
 /** What {@link applyRetention} deleted. */

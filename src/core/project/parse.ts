@@ -532,6 +532,12 @@ function describeError(err: ErrorObject): string {
       return `${where} must be ${JSON.stringify(p.allowedValue)}.`;
     case 'type':
       return `${where} must be ${String(p.type)}.`;
+    case 'pattern':
+      // Durations (schedule.window, monitoring.retention …) share one pattern: say what it means, not the regex.
+      if (String(p.pattern).includes('(ms|s|m|h|d|w)')) {
+        return `${where} must be a duration: a number and a unit (ms, s, m, h, d, w), e.g. 7d or 36h${String(p.pattern).includes('forever') ? ', or forever' : ''}.`;
+      }
+      return `${where} ${err.message ?? 'is invalid'}.`;
     case 'discriminator': {
       const types = err.instancePath.startsWith('/model') ? ['auto', 'mlp', 'logistic'] : ['numeric', 'boolean', 'categorical', 'text'];
       const hint = typeof p.tagValue === 'string' ? didYouMean(p.tagValue, types) : '';

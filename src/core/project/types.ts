@@ -262,7 +262,11 @@ export type AlertRuleName =
  */
 export interface MonitoringConfig {
   retention: {
-    /** How long logged predictions (with their feedback and outcomes) are kept: a duration ('7d') or 'forever'. Default '7d'. */
+    /**
+     * How long logged predictions (with their feedback and outcomes) are kept, by the time the
+     * app logged them: a duration as written ('7d', '36h'; see parseDuration) or 'forever'.
+     * Default '7d' (the seed systems kept a week of prediction logs).
+     */
     predictions: string;
     /** How long monitoring snapshots (drift and live performance over time) are kept: a duration ('30d') or 'forever'. Default '30d'. */
     history: string;

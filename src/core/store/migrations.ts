@@ -150,8 +150,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     line INTEGER NOT NULL,
     reason TEXT NOT NULL,
     text TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    waiting_for TEXT                   -- feedback/outcome waiting for this prediction id (NULL: set aside for good)
   );
+  CREATE INDEX rejected_lines_waiting ON rejected_lines (waiting_for);
 
   CREATE TABLE registry_aliases (
     alias TEXT PRIMARY KEY,

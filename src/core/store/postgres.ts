@@ -187,8 +187,10 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }
       line BIGINT NOT NULL,
       reason TEXT NOT NULL,
       text TEXT NOT NULL,
-      at TEXT COLLATE "C" NOT NULL
+      at TEXT COLLATE "C" NOT NULL,
+      waiting_for TEXT COLLATE "C"
     );
+    CREATE INDEX rejected_lines_waiting ON rejected_lines (waiting_for);
 
     CREATE TABLE registry_aliases (
       alias TEXT COLLATE "C" PRIMARY KEY,

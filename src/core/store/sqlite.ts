@@ -3,8 +3,8 @@
  * by page through node-sqlite3-wasm (SQLite compiled to WebAssembly with a VFS over Node's
  * fs; no native module, so it loads in VS Code's extension host, the CLI and workers alike).
  * Commits are SQLite's own: a rollback journal (`store.sqlite-journal`) and fsync, so a
- * process killed at any moment leaves the last committed state, which the next open
- * restores from the journal.
+ * process killed at any moment leaves the last committed state, which the next transaction
+ * (of any process) restores from the journal (see below).
  *
  * Locking, and why it is layered (see also lock.ts):
  *  - node-sqlite3-wasm's VFS locks by creating the directory `store.sqlite.lock` for the
@@ -13,7 +13,13 @@
  *  - every ML Loop process takes ML Loop's own lock `store.sqlite.mlloop-lock` (pid-stamped)
  *    before it lets SQLite touch the file, and releases it only after SQLite has released its
  *    directory. So when we hold our lock and SQLite still says "locked", the directory's
- *    maker is dead: we remove the directory, and SQLite rolls back the hot journal it left.
+ *    maker is dead: we remove the directory.
+ *  - likewise a `store.sqlite-journal` found while we hold our lock was left by a process
+ *    that died inside a transaction. SQLite would roll such a hot journal back, but not
+ *    through node-sqlite3-wasm's VFS (it mistakes its own lock directory for the dead
+ *    writer's: see sqliteJournal.ts), so we roll it back ourselves before every transaction
+ *    that finds one; otherwise the next reader would see the dead process's half-written
+ *    pages (part of a transaction, or a malformed database).
  *  - the file is opened by its real path, so a symlinked store keeps its link, and every
  *    process (whatever path it was given) uses the same journal and lock.
  * Reads are short transactions too (a streamed read is a series of them), so a reader never
@@ -25,6 +31,7 @@ import { Database } from 'node-sqlite3-wasm';
 import { CancelledError, UserError } from '../util/errors';
 import { acquireLock, describeHolder, processAlive, readLockHolder } from './lock';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { rollBackHotJournal } from './sqliteJournal';
 import type { SqlConn, SqlDriver, SqlParam, SqlRow } from './sql/driver';
 import { SqlStore, type SqlStoreOptions } from './sql/sqlStore';
 
@@ -166,6 +173,7 @@ export class SqliteDriver implements SqlDriver {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockFile: string;
   private readonly sqliteLockDir: string;
+  private readonly journalFile: string;
 
   private constructor(
     readonly file: string,
@@ -174,6 +182,7 @@ export class SqliteDriver implements SqlDriver {
     this.location = file;
     this.lockFile = mlloopLockFile(file);
     this.sqliteLockDir = `${file}.lock`;
+    this.journalFile = `${file}-journal`;
     this.stagingDir = path.join(path.dirname(file), 'tmp');
   }
 
@@ -310,6 +319,7 @@ export class SqliteDriver implements SqlDriver {
       onWait: (h) => this.opts.onWait?.(`Waiting for ${describeHolder(h)}, which is using the store…`),
     });
     try {
+      this.recoverJournal();
       const db = await this.begin(mode, signal);
       let result: T;
       try {
@@ -321,7 +331,7 @@ export class SqliteDriver implements SqlDriver {
             db.exec('ROLLBACK');
           } catch {
             // A failed commit may already have rolled back; closing the connection below
-            // leaves the hot journal for the next open to roll back.
+            // leaves the hot journal for the next unit of work to roll back.
             this.dropConnection();
           }
         }
@@ -367,6 +377,17 @@ export class SqliteDriver implements SqlDriver {
         if (attempt >= 3) throw this.translate(e, 'open');
         this.removeStaleSqliteLock();
       }
+    }
+  }
+
+  /** Rolls back the journal of a transaction whose process died (see the file doc); we hold ML Loop's lock. */
+  private recoverJournal(): void {
+    if (!fs.existsSync(this.journalFile)) return;
+    this.dropConnection(); // its page cache may hold what the dead process wrote
+    try {
+      rollBackHotJournal(this.file);
+    } catch (e) {
+      throw this.translate(e, 'recover');
     }
   }
 

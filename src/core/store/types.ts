@@ -204,10 +204,34 @@ export interface StoreOps {
   prunePredictions(before: string): Promise<number>;
 
   getInboxFiles(): Promise<InboxFileState[]>;
-  setInboxFile(state: InboxFileState): Promise<void>;
+  /**
+   * Records how far an inbox file was read. Without `expected` it overwrites. With
+   * `expected` it is a compare-and-set: `null` writes only when the file has no state yet,
+   * a state writes only when the stored one still has that identity and offset — so two
+   * ingesters reading the same file cannot both take the same lines (the loser's unit of
+   * work rolls back). @returns whether it wrote.
+   */
+  setInboxFile(state: InboxFileState, expected?: Pick<InboxFileState, 'identity' | 'offset'> | null): Promise<boolean>;
   addRejectedLines(lines: RejectedLine[]): Promise<void>;
   /** Newest first. */
   listRejectedLines(opts?: { limit?: number }): Promise<Array<RejectedLine & { id: number }>>;
+  /**
+   * Set-aside lines that still wait for their prediction (`waitingFor` set), oldest first.
+   * With `resolvable`, only those whose prediction is logged now.
+   */
+  listWaitingLines(opts?: { resolvable?: boolean; limit?: number }): Promise<Array<RejectedLine & { id: number; waitingFor: string }>>;
+  /** Removes set-aside lines (a waiting line that was taken after all). @returns how many were removed. */
+  deleteRejectedLines(ids: number[]): Promise<number>;
+  /**
+   * Waiting lines set aside before `before` stop waiting: `note` is appended to their reason
+   * and their text is cut as any rejected line's. @returns how many stopped waiting.
+   */
+  expireWaitingLines(before: string, note: string): Promise<number>;
+  /**
+   * Inserts a few examples inside the caller's unit of work (an inbox batch); rows whose hash
+   * is stored are duplicates. Bulk imports use {@link Store.addExamples} instead.
+   */
+  addExampleRows(rows: ExampleInput[]): Promise<ImportBatchResult>;
 
   /** The version an alias (e.g. 'champion') points to, and since when. */
   getAlias(alias: string): Promise<{ version: string; since: string } | undefined>;
@@ -367,7 +391,10 @@ export interface StoredOutcome extends OutcomeInput {
 
 /** How far the inbox reader has consumed a file. */
 export interface InboxFileState {
-  /** Path relative to the inbox folder. */
+  /**
+   * The file's key: its path relative to the inbox folder ('app.jsonl'); on a shared
+   * (PostgreSQL) store prefixed by the host whose inbox folder it is ('web1/app.jsonl').
+   */
   name: string;
   /** Identifies the file's content independently of its name (device, inode, hash of its first bytes). */
   identity: string;
@@ -383,9 +410,14 @@ export interface RejectedLine {
   source: string;
   line: number;
   reason: string;
-  /** The line's text, cut at 2,000 characters. */
+  /** The line's text, cut at 2,000 characters (kept whole while the line waits, see waitingFor). */
   text: string;
   at: string;
+  /**
+   * Feedback or an outcome whose prediction is not logged (yet): the prediction id it waits
+   * for. Later ingests take the line once that prediction arrives (see src/core/loop/ingest.ts).
+   */
+  waitingFor?: string;
 }
 
 export type RegistryAction = 'promoted' | 'rejected' | 'rolled_back' | 'forced' | 'imported' | 'archived';

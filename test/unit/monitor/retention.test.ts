@@ -7,7 +7,7 @@ describe('monitoring.retention', () => {
   it("reads a duration in any of the schema's units, and 'forever' as no limit", () => {
     assert.equal(retentionMs('7d'), 7 * 86_400_000);
     assert.equal(retentionMs(' 36h '), 36 * 3_600_000);
-    assert.equal(retentionMs('90min'), 90 * 60_000);
+    assert.equal(retentionMs('90m'), 90 * 60_000);
     assert.equal(retentionMs('forever'), null);
   });
 

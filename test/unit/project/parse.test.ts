@@ -16,6 +16,7 @@ import {
   projectSchema,
   resolveDefaults,
 } from '../../../src/core/project/parse';
+import { parseDuration } from '../../../src/core/util/schedule';
 import { MLLOOP_VERSION } from '../../../src/core/version';
 
 const MINIMAL = `version: 1
@@ -37,6 +38,36 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(r.config.calibration, DEFAULT_CALIBRATION);
     assert.deepEqual(r.config.evaluation, DEFAULT_EVALUATION);
     assert.deepEqual(r.config.gate, { ...DEFAULT_GATE, metric: 'accuracy', floors: { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 } });
+    assert.deepEqual(r.config.monitoring, { retention: { predictions: '7d' } });
+  });
+
+  it('reads monitoring.retention as a duration or forever, and refuses another spelling at its line', () => {
+    const ok = parseProject(MINIMAL + 'monitoring:\n  retention: { predictions: 36h }\n');
+    assert.ok(ok.ok, JSON.stringify(ok.problems));
+    assert.equal(ok.config.monitoring.retention.predictions, '36h');
+    const forever = parseProject(MINIMAL + 'monitoring:\n  retention:\n    predictions: forever\n');
+    assert.ok(forever.ok);
+    assert.equal(forever.config.monitoring.retention.predictions, 'forever');
+    const bad = parseProject(MINIMAL + 'monitoring:\n  retention:\n    predictions: 7 days\n');
+    assert.equal(bad.ok, false);
+    assert.equal(bad.problems[0].line, 8);
+    assert.equal(bad.problems[0].message, "'monitoring.retention.predictions' must be a duration: a number and a unit (ms, s, m, h, d, w), e.g. 7d or 36h, or forever.");
+    const unknown = parseProject(MINIMAL + 'monitoring:\n  retension: {}\n');
+    assert.equal(unknown.ok, false);
+    assert.match(unknown.problems[0].message, /Unknown key 'retension'/);
+  });
+
+  it('accepts every duration the schema accepts, and only those (schema pattern = parseDuration)', () => {
+    const pattern = new RegExp((projectSchema() as any).properties.monitoring.properties.retention.properties.predictions.pattern);
+    const parses = (text: string) => {
+      try {
+        parseDuration(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const text of ['7d', '36h', '90m', '1.5d', '2w', '45s', '250ms', '7', '7 days', '90 min', '-1d', '1.d', 'd']) assert.equal(pattern.test(text), parses(text), text);
   });
 
   it("gives the gate each task's defaults: binary F1 of the positive class, regression MAE and no floors", () => {
@@ -128,6 +159,7 @@ gate:
     assert.equal(logistic.properties.l2.default, DEFAULT_LOGISTIC.l2);
     for (const [k, v] of Object.entries(DEFAULT_CALIBRATION)) assert.deepEqual(s.properties.calibration.properties[k].default, v, `calibration.${k}`);
     for (const [k, v] of Object.entries(DEFAULT_EVALUATION)) assert.deepEqual(s.properties.evaluation.properties[k].default, v, `evaluation.${k}`);
+    for (const [k, v] of Object.entries(DEFAULT_MONITORING.retention)) assert.deepEqual(s.properties.monitoring.properties.retention.properties[k].default, v, `monitoring.retention.${k}`);
     const gate = s.properties.gate.properties;
     for (const [k, v] of Object.entries(DEFAULT_GATE)) assert.deepEqual(gate[k].default, v, `gate.${k}`);
     // metric and floors depend on the task, so the schema states them in words: keep those equal too.

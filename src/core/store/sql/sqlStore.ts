@@ -132,11 +132,7 @@ export class SqlStore implements Store {
     // eight per row, which is what makes a million-row import fast over WebAssembly.
     // PostgreSQL gets objects: json_to_recordset parses each row once, where json's ->> on
     // an array element re-parses the element for every field (40% of the import's time).
-    const encode =
-      this.engine === 'sqlite'
-        ? (ex: ExampleInput): string => JSON.stringify([ex.hash, ex.source, ex.sourceLine ?? null, importedAt, ex.eventTime ?? importedAt, ex.label, ex.weight ?? null, ex.record])
-        : (ex: ExampleInput): string =>
-            JSON.stringify({ h: ex.hash, s: ex.source, l: ex.sourceLine ?? null, i: importedAt, e: ex.eventTime ?? importedAt, b: ex.label, w: ex.weight ?? null, r: ex.record });
+    const encode = exampleRowEncoder(this.engine, importedAt);
     const sql = this.engine === 'sqlite' ? INSERT_EXAMPLES_SQLITE : INSERT_EXAMPLES_POSTGRES;
     if (!this.driver.stagesBulkWrites) {
       // PostgreSQL: other processes do not wait for this transaction (except writers of
@@ -369,14 +365,26 @@ export class SqlStore implements Store {
   getInboxFiles() {
     return this.read((x) => x.getInboxFiles());
   }
-  setInboxFile(st: InboxFileState) {
-    return this.write((x) => x.setInboxFile(st));
+  setInboxFile(st: InboxFileState, expected?: Pick<InboxFileState, 'identity' | 'offset'> | null) {
+    return this.write((x) => x.setInboxFile(st, expected));
   }
   addRejectedLines(lines: RejectedLine[]) {
     return this.write((x) => x.addRejectedLines(lines));
   }
   listRejectedLines(o?: { limit?: number }) {
     return this.read((x) => x.listRejectedLines(o));
+  }
+  listWaitingLines(o?: { resolvable?: boolean; limit?: number }) {
+    return this.read((x) => x.listWaitingLines(o));
+  }
+  deleteRejectedLines(ids: number[]) {
+    return this.write((x) => x.deleteRejectedLines(ids));
+  }
+  expireWaitingLines(before: string, note: string) {
+    return this.write((x) => x.expireWaitingLines(before, note));
+  }
+  addExampleRows(rows: ExampleInput[]) {
+    return this.write((x) => x.addExampleRows(rows));
   }
   getAlias(alias: string) {
     return this.read((x) => x.getAlias(alias));
@@ -629,14 +637,26 @@ class Ops implements StoreOps {
   getInboxFiles() {
     return this.loop.getInboxFiles();
   }
-  setInboxFile(st: InboxFileState) {
-    return this.loop.setInboxFile(st);
+  setInboxFile(st: InboxFileState, expected?: Pick<InboxFileState, 'identity' | 'offset'> | null) {
+    return this.loop.setInboxFile(st, expected);
   }
   addRejectedLines(lines: RejectedLine[]) {
     return this.loop.addRejectedLines(lines);
   }
   listRejectedLines(o?: { limit?: number }) {
     return this.loop.listRejectedLines(o);
+  }
+  listWaitingLines(o?: { resolvable?: boolean; limit?: number }) {
+    return this.loop.listWaitingLines(o);
+  }
+  deleteRejectedLines(ids: number[]) {
+    return this.loop.deleteRejectedLines(ids);
+  }
+  expireWaitingLines(before: string, note: string) {
+    return this.loop.expireWaitingLines(before, note);
+  }
+  addExampleRows(rows: ExampleInput[]) {
+    return this.loop.addExampleRows(rows);
   }
   getAlias(alias: string) {
     return this.loop.getAlias(alias);
@@ -825,8 +845,20 @@ class Ops implements StoreOps {
 // Labels of predictions, feedback and outcomes are stored as examples' labels are (typed on
 // SQLite, JSON text on PostgreSQL): Ops uses the store's encodeLabel / decodeLabel.
 
-/** Bound values per multi-row statement of the loop's bulk inserts. */
-const LOOP_BATCH = 200;
+/** A rejected line keeps this many characters of its text (a waiting line keeps all of it). */
+const REJECTED_TEXT_CHARS = 2000;
+
+function toRejected(r: SqlRow): RejectedLine & { id: number } {
+  return {
+    id: Number(r.id),
+    source: String(r.source),
+    line: Number(r.line),
+    reason: String(r.reason),
+    text: String(r.text),
+    at: String(r.at),
+    ...(r.waiting_for !== null && r.waiting_for !== undefined ? { waitingFor: String(r.waiting_for) } : {}),
+  };
+}
 
 export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
   const enc = (l: unknown) => (l === undefined || l === null ? null : store.encodeLabel(l as string | number));
@@ -908,33 +940,55 @@ export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
     const existing = await conn.get('SELECT id FROM examples WHERE hash = ?', [ex.hash]);
     return existing ? Number(existing.id) : null;
   };
+  /** @throws UserError naming the predictions of `rows` that are not logged (feedback and outcomes refer to one). */
+  const assertPredictionsLogged = async (rows: Array<{ prediction: string }>, what: string): Promise<void> => {
+    const ids = [...new Set(rows.map((r) => r.prediction))];
+    const missing: string[] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + IDS_PER_QUERY);
+      const found = new Set((await conn.all(`SELECT id FROM predictions WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)).map((r) => String(r.id)));
+      for (const id of chunk) if (!found.has(id)) missing.push(id);
+    }
+    if (missing.length) {
+      const shown = missing.slice(0, 5).map((id) => `'${id}'`).join(', ');
+      throw new UserError(`No ${what} was recorded: ${missing.length === 1 ? 'the prediction' : `${missing.length} predictions`} ${shown}${missing.length > 5 ? ', …' : ''} ${missing.length === 1 ? 'is' : 'are'} not logged. Log the prediction first.`);
+    }
+  };
   const ops = {
     async addPredictions(rows: PredictionInput[]): Promise<{ inserted: number; duplicates: number }> {
+      if (rows.length === 0) return { inserted: 0, duplicates: 0 };
       let inserted = 0;
       const at = now();
       await conn.lockAppends?.();
-      for (let i = 0; i < rows.length; i += LOOP_BATCH) {
-        const chunk = rows.slice(i, i + LOOP_BATCH);
-        const changed = await conn.runMany(
-          'INSERT INTO predictions (id, model_version, time, input, output, label, value, confidence, entity, variant, latency_ms, source, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-          chunk.map((p) => [
-            p.id,
-            p.model,
-            new Date(p.time).toISOString(),
-            JSON.stringify(p.input),
-            JSON.stringify(p.output),
-            enc(p.output.label),
-            p.output.value ?? null,
-            p.output.confidence ?? null,
-            p.entity ?? null,
-            p.variant ?? null,
-            p.latencyMs ?? null,
-            p.source,
-            at,
-          ]),
-        );
-        inserted += changed.filter(Boolean).length;
+      if (store.engine === 'postgres') {
+        // As examples: the rows travel as one JSON array per statement, unpacked by the server
+        // (a statement per row costs a round trip each: ingests were 5× slower). Absent values
+        // are left out of the JSON (a JSON null label would be stored as the text 'null').
+        const encode = (p: PredictionInput): string =>
+          JSON.stringify({ i: p.id, m: p.model, t: new Date(p.time).toISOString(), n: p.input, o: p.output, b: p.output.label, v: p.output.value, c: p.output.confidence, e: p.entity, a: p.variant, l: p.latencyMs, s: p.source, g: at });
+        for (let i = 0; i < rows.length; i += SMALL_WRITE_ROWS) inserted += await conn.run(INSERT_PREDICTIONS_POSTGRES, [`[${rows.slice(i, i + SMALL_WRITE_ROWS).map(encode).join(',')}]`]);
+        return { inserted, duplicates: rows.length - inserted };
       }
+      // SQLite (in process): one prepared statement stepped per row is faster than unpacking JSON (measured: 0.7 s against 0.85 s for 12,000).
+      const changed = await conn.runMany(
+        `INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        rows.map((p) => [
+          p.id,
+          p.model,
+          new Date(p.time).toISOString(),
+          JSON.stringify(p.input),
+          JSON.stringify(p.output),
+          enc(p.output.label),
+          p.output.value ?? null,
+          p.output.confidence ?? null,
+          p.entity ?? null,
+          p.variant ?? null,
+          p.latencyMs ?? null,
+          p.source,
+          at,
+        ]),
+      );
+      inserted = changed.filter(Boolean).length;
       return { inserted, duplicates: rows.length - inserted };
     },
     async getPredictions(ids: string[]): Promise<Map<string, StoredPrediction>> {
@@ -957,6 +1011,7 @@ export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
       let inserted = 0;
       let examples = 0;
       const at = now();
+      await assertPredictionsLogged(rows, 'feedback');
       if (rows.some((r) => r.example)) await conn.lockAppends?.();
       for (const f of rows) {
         const done = await conn.get(
@@ -979,6 +1034,7 @@ export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
       let inserted = 0;
       let examples = 0;
       const at = now();
+      await assertPredictionsLogged(rows, 'outcome');
       if (rows.some((r) => r.example)) await conn.lockAppends?.();
       for (const o of rows) {
         const done = await conn.get(
@@ -1019,19 +1075,79 @@ export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
       const rows = await conn.all('SELECT * FROM inbox_files ORDER BY name');
       return rows.map((r) => ({ name: String(r.name), identity: String(r.identity), offset: Number(r.consumed), lines: Number(r.lines), updatedAt: String(r.updated_at) }));
     },
-    async setInboxFile(st: InboxFileState): Promise<void> {
-      await conn.run(
-        'INSERT INTO inbox_files (name, identity, consumed, lines, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET identity = excluded.identity, consumed = excluded.consumed, lines = excluded.lines, updated_at = excluded.updated_at',
-        [st.name, st.identity, st.offset, st.lines, st.updatedAt],
-      );
+    async setInboxFile(st: InboxFileState, expected?: Pick<InboxFileState, 'identity' | 'offset'> | null): Promise<boolean> {
+      const values = [st.name, st.identity, st.offset, st.lines, st.updatedAt];
+      if (expected === undefined) {
+        await conn.run(
+          'INSERT INTO inbox_files (name, identity, consumed, lines, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET identity = excluded.identity, consumed = excluded.consumed, lines = excluded.lines, updated_at = excluded.updated_at',
+          values,
+        );
+        return true;
+      }
+      if (expected === null) {
+        // A concurrent insert of the same name makes this one wait (PostgreSQL) and then do nothing.
+        return (await conn.run('INSERT INTO inbox_files (name, identity, consumed, lines, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING', values)) > 0;
+      }
+      // READ COMMITTED (PostgreSQL's writes): a concurrent update that committed first is
+      // re-checked against the WHERE, so the second writer changes nothing.
+      const changed = await conn.run('UPDATE inbox_files SET identity = ?, consumed = ?, lines = ?, updated_at = ? WHERE name = ? AND identity = ? AND consumed = ?', [
+        st.identity,
+        st.offset,
+        st.lines,
+        st.updatedAt,
+        st.name,
+        expected.identity,
+        expected.offset,
+      ]);
+      return changed > 0;
     },
     async addRejectedLines(lines: RejectedLine[]): Promise<void> {
       if (lines.length === 0) return;
-      await conn.runMany('INSERT INTO rejected_lines (source, line, reason, text, at) VALUES (?, ?, ?, ?, ?)', lines.map((l) => [l.source, l.line, l.reason, l.text.slice(0, 2000), l.at]));
+      await conn.runMany(
+        'INSERT INTO rejected_lines (source, line, reason, text, at, waiting_for) VALUES (?, ?, ?, ?, ?, ?)',
+        // A waiting line keeps its whole text: a later ingest takes it from there.
+        lines.map((l) => [l.source, l.line, l.reason, l.waitingFor !== undefined ? l.text : l.text.slice(0, REJECTED_TEXT_CHARS), l.at, l.waitingFor ?? null]),
+      );
     },
     async listRejectedLines(o: { limit?: number } = {}): Promise<Array<RejectedLine & { id: number }>> {
       const rows = await conn.all(`SELECT * FROM rejected_lines ORDER BY id DESC${o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : ''}`);
-      return rows.map((r) => ({ id: Number(r.id), source: String(r.source), line: Number(r.line), reason: String(r.reason), text: String(r.text), at: String(r.at) }));
+      return rows.map(toRejected);
+    },
+    async listWaitingLines(o: { resolvable?: boolean; limit?: number } = {}): Promise<Array<RejectedLine & { id: number; waitingFor: string }>> {
+      const limit = o.limit ? ` LIMIT ${Math.max(1, Math.floor(o.limit))}` : '';
+      const rows = await conn.all(
+        o.resolvable
+          ? `SELECT r.* FROM rejected_lines r WHERE r.waiting_for IS NOT NULL AND EXISTS (SELECT 1 FROM predictions p WHERE p.id = r.waiting_for) ORDER BY r.id${limit}`
+          : `SELECT * FROM rejected_lines WHERE waiting_for IS NOT NULL ORDER BY id${limit}`,
+      );
+      return rows.map((r) => toRejected(r) as RejectedLine & { id: number; waitingFor: string });
+    },
+    async deleteRejectedLines(ids: number[]): Promise<number> {
+      let removed = 0;
+      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+        const chunk = ids.slice(i, i + IDS_PER_QUERY);
+        removed += await conn.run(`DELETE FROM rejected_lines WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      }
+      return removed;
+    },
+    async expireWaitingLines(before: string, note: string): Promise<number> {
+      return conn.run(`UPDATE rejected_lines SET waiting_for = NULL, reason = reason || ?, text = substr(text, 1, ${REJECTED_TEXT_CHARS}) WHERE waiting_for IS NOT NULL AND at < ?`, [
+        note,
+        new Date(before).toISOString(),
+      ]);
+    },
+    async addExampleRows(rows: ExampleInput[]): Promise<ImportBatchResult> {
+      if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+      await conn.lockAppends?.();
+      const importedAt = now();
+      const encode = exampleRowEncoder(store.engine, importedAt);
+      const sql = store.engine === 'sqlite' ? INSERT_EXAMPLES_SQLITE : INSERT_EXAMPLES_POSTGRES;
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += SMALL_WRITE_ROWS) {
+        inserted += await conn.run(sql, [jsonParam(`[${rows.slice(i, i + SMALL_WRITE_ROWS).map(encode).join(',')}]`, store.engine)]);
+      }
+      if (inserted > 0) await conn.examplesAdded?.(inserted);
+      return { inserted, duplicates: rows.length - inserted };
     },
     async getAlias(alias: string): Promise<{ version: string; since: string } | undefined> {
       const r = await conn.get('SELECT version, since FROM registry_aliases WHERE alias = ?', [alias]);
@@ -1225,6 +1341,13 @@ async function* readStaged(file: string, chunk: number): AsyncIterable<string[]>
   if (rows.length) yield rows;
 }
 
+/** One example as an element of the JSON array that INSERT_EXAMPLES_* unpacks. */
+function exampleRowEncoder(engine: 'sqlite' | 'postgres', importedAt: string): (ex: ExampleInput) => string {
+  return engine === 'sqlite'
+    ? (ex) => JSON.stringify([ex.hash, ex.source, ex.sourceLine ?? null, importedAt, ex.eventTime ?? importedAt, ex.label, ex.weight ?? null, ex.record])
+    : (ex) => JSON.stringify({ h: ex.hash, s: ex.source, l: ex.sourceLine ?? null, i: importedAt, e: ex.eventTime ?? importedAt, b: ex.label, w: ex.weight ?? null, r: ex.record });
+}
+
 /**
  * A large JSON text as a bound value. On SQLite it goes as UTF-8 bytes (CAST back to TEXT in
  * the statement): node-sqlite3-wasm encodes a string parameter to UTF-8 in a JavaScript loop,
@@ -1248,3 +1371,10 @@ const INSERT_EXAMPLES_POSTGRES =
   'INSERT INTO examples (hash, source, source_line, imported_at, event_time, label, weight, record) ' +
   'SELECT h, s, l, i, e, b::text, w, r::text FROM json_to_recordset(?::json) AS x(h text, s text, l bigint, i text, e text, b json, w double precision, r json) ' +
   'ON CONFLICT (hash) DO NOTHING';
+
+/** Inserting a JSON array of predictions on PostgreSQL (see addPredictions), as INSERT_EXAMPLES_POSTGRES does examples. */
+const PREDICTION_COLUMNS = 'id, model_version, time, input, output, label, value, confidence, entity, variant, latency_ms, source, ingested_at';
+const INSERT_PREDICTIONS_POSTGRES =
+  `INSERT INTO predictions (${PREDICTION_COLUMNS}) ` +
+  'SELECT i, m, t, n::text, o::text, b::text, v, c, e, a, l, s, g FROM json_to_recordset(?::json) AS x(i text, m text, t text, n json, o json, b json, v double precision, c double precision, e text, a text, l double precision, s text, g text) ' +
+  'ON CONFLICT (id) DO NOTHING';
