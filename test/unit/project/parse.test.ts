@@ -38,7 +38,8 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(r.config.calibration, DEFAULT_CALIBRATION);
     assert.deepEqual(r.config.evaluation, DEFAULT_EVALUATION);
     assert.deepEqual(r.config.gate, { ...DEFAULT_GATE, metric: 'accuracy', floors: { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 } });
-    assert.deepEqual(r.config.monitoring, { retention: { predictions: '7d' } });
+    assert.deepEqual(r.config.monitoring, DEFAULT_MONITORING);
+    assert.deepEqual(r.config.monitoring.retention, { predictions: '7d', history: '30d' });
   });
 
   it('reads monitoring.retention as a duration or forever, and refuses another spelling at its line', () => {
