@@ -53,7 +53,7 @@ function loopDemo() {
   };
   const seedRows = Array.from({ length: 700 }, () => row('old', 50 + rnd() * 30));
   fs.writeFileSync(path.join(work, 'tickets.csv'), ['ts,x1,x2,noise,urgent', ...seedRows.map((r) => `${r.ts},${r.x1},${r.x2},${r.noise},${r.urgent}`)].join('\n') + '\n');
-  const yaml = (features) =>
+  const yaml = (features, window = '45d') =>
     [
       'version: 1',
       'name: tickets',
@@ -65,13 +65,14 @@ function loopDemo() {
       'model: {type: logistic}',
       'training: {epochs: 60, learningRate: 0.05, earlyStopping: {patience: 8}}',
       'evaluation: {bootstrap: 200, importanceRepeats: 0}',
-      'schedule: {window: 45d, minExamples: 100}',
+      `schedule: {window: ${window}, minExamples: 100}`,
       '',
     ].join('\n');
-  fs.writeFileSync(path.join(work, 'mlloop.yaml'), yaml(['x1', 'x2', 'noise']));
+  // The first model learns from the seed tickets (50–80 days old): a 90-day window.
+  fs.writeFileSync(path.join(work, 'mlloop.yaml'), yaml(['x1', 'x2', 'noise'], '90d'));
 
   console.log(`ML Loop demo: a model that keeps learning from its users (working copy ${work})\n`);
-  const imported = json(work, 'import', 'tickets.csv');
+  const imported = json(work, 'import', path.join(work, 'tickets.csv'));
   console.log(`1. import: ${imported.imported} labelled tickets from 50–80 days ago (urgency follows the plan, x1)`);
 
   const first = json(work, 'retrain');
@@ -95,6 +96,8 @@ function loopDemo() {
   console.log(`3. the app logged ${fresh.length} predictions to the inbox; its users corrected ${wrong} (the world changed: urgency now follows x2)`);
   console.log(`   ingest: ${g.predictions ?? 0} predictions, ${g.feedback ?? 0} feedback, ${g.examples ?? 0} new training examples`);
 
+  // From now on a 45-day window: the old concept's tickets fall outside it.
+  fs.writeFileSync(path.join(work, 'mlloop.yaml'), yaml(['x1', 'x2', 'noise']));
   const second = json(work, 'retrain');
   const sg = second.gate;
   console.log(

@@ -183,7 +183,7 @@ export const watch: Command = {
         return { message: monitorLine(r), fired: r.alerts.fired.map((a) => ({ id: a.id, severity: a.severity, title: a.title })) };
       },
       onEvent: (e) => {
-        if (e.type === 'ingested') ctx.out.log(`ingested ${Object.entries(e.counts).map(([k, v]) => `${v} ${k}`).join(', ')}${e.rejected ? `; ${e.rejected} lines set aside` : ''}`);
+        if (e.type === 'ingested') ctx.out.log(`ingested ${ingestedWords(e.counts)}${e.rejected ? `; ${e.rejected} ${e.rejected === 1 ? 'line' : 'lines'} set aside` : ''}`);
         else if (e.type === 'cycle') ctx.out.log(`cycle ${e.result.cycle}: ${e.result.decision} ${e.result.challenger ?? ''} (champion ${e.result.champion ?? 'none'}): ${e.result.reasons[0] ?? ''}`);
         else if (e.type === 'cycle-failed') ctx.out.log(`a cycle failed; the champion keeps serving: ${e.message}`);
         else if (e.type === 'monitored') {
@@ -274,6 +274,15 @@ export async function describeCurrent(ctx: CommandContext): Promise<string | und
   const c = await currentModel(p.store);
   if (!c) return undefined;
   return c.why === 'champion' ? `${c.model.version} (${CHAMPION})` : `${c.model.version} (newest; no champion yet)`;
+}
+
+/** "1 prediction, 3 feedback, 2 examples": the non-zero counts, in words that agree with them. */
+function ingestedWords(counts: Record<string, number>): string {
+  const singular: Record<string, string> = { predictions: 'prediction', outcomes: 'outcome', examples: 'example' };
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${n === 1 ? (singular[kind] ?? kind) : kind}`);
+  return parts.length ? parts.join(', ') : 'nothing new';
 }
 
 export const LOOP_COMMANDS: Record<string, Command> = { models, promote, rollback: rollbackCmd, retrain, watch, export: exportCmd, 'import-model': importModel };

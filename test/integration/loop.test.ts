@@ -174,7 +174,7 @@ describe('the loop through the CLI: champion, gate, rollback, one cycle at a tim
       fs.mkdirSync(inbox, { recursive: true });
       const [t, x1, x2, noise, y] = rows(1, 'a', 0, 1, 99)[0].split(',');
       fs.appendFileSync(path.join(inbox, 'app.jsonl'), JSON.stringify({ kind: 'example', time: t, record: { ts: t, x1: +x1, x2: +x2, noise: +noise, y } }) + '\n');
-      await until(/ingested .*\b1 examples?\b/, 'the inbox line to be taken in');
+      await until(/ingested 1 example\b/, 'the inbox line to be taken in');
       child.kill('SIGTERM');
       const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 30_000))]);
       assert.equal(code, 0, `watch after SIGTERM: ${code}\n${out}`);
