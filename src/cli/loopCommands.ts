@@ -16,6 +16,8 @@ import { UserError } from '../core/util/errors';
 import type { Command, CommandContext } from './commands';
 import { headline } from './commands';
 import { cliJobs } from './loadJobs';
+import type { ReferenceCache } from '../core/monitor/reference';
+import { monitorLine, monitorOnce } from './monitorCommands';
 import { fmt, table } from './output';
 import { ingestInbox } from '../core/loop/ingest';
 
@@ -153,13 +155,15 @@ export const retrain: Command = {
 };
 
 export const watch: Command = {
-  summary: 'run the loop: take in the inbox as lines arrive, retrain on the schedule',
+  summary: 'run the loop: take in the inbox as lines arrive, retrain on the schedule, monitor',
   usage: [
     'Usage: mlloop watch [--poll SECONDS]',
     '',
     'Long-running (a service, a container): takes in .mlloop/inbox/*.jsonl as apps append to it,',
     'runs a full retrain on schedule.cron and a fine-tune every schedule.incremental.every new',
-    'labels, each through the quality gate. Ctrl-C (or SIGTERM) stops it after the current step.',
+    'labels, each through the quality gate, and monitors every monitoring.every (default 5m: drift,',
+    'live metrics, alerts, the report, as `mlloop monitor`). Ctrl-C (or SIGTERM) stops it after the',
+    'current step.',
   ].join('\n'),
   options: { poll: { type: 'string' } },
   async run(ctx) {
@@ -168,15 +172,24 @@ export const watch: Command = {
     const project = await ctx.project();
     ctx.out.log(`Watching ${project.root} (schedule ${project.config.schedule.cron} ${project.config.schedule.timezone}; fine-tune every ${project.config.schedule.incremental.every} labels). Ctrl-C stops.`);
     const jobs = cliJobs();
+    const references: ReferenceCache = new Map();
     await jobs.watchProject({
       ctx: project,
       signal: ctx.signal,
       pollMs: pollSeconds * 1000,
       ingest: (c) => ingestInbox(c, { signal: ctx.signal }),
+      monitor: async (p) => {
+        const r = await monitorOnce(ctx, p, references);
+        return { message: monitorLine(r), fired: r.alerts.fired.map((a) => ({ id: a.id, severity: a.severity, title: a.title })) };
+      },
       onEvent: (e) => {
         if (e.type === 'ingested') ctx.out.log(`ingested ${ingestedWords(e.counts)}${e.rejected ? `; ${e.rejected} ${e.rejected === 1 ? 'line' : 'lines'} set aside` : ''}`);
         else if (e.type === 'cycle') ctx.out.log(`cycle ${e.result.cycle}: ${e.result.decision} ${e.result.challenger ?? ''} (champion ${e.result.champion ?? 'none'}): ${e.result.reasons[0] ?? ''}`);
         else if (e.type === 'cycle-failed') ctx.out.log(`a cycle failed; the champion keeps serving: ${e.message}`);
+        else if (e.type === 'monitored') {
+          ctx.out.log(e.message);
+          for (const a of e.fired) ctx.out.log(`NEW ${a.severity.toUpperCase()} alert ${a.id}: ${a.title}`);
+        } else if (e.type === 'monitor-failed') ctx.out.log(`monitor: ${e.message}`);
         else ctx.out.log(e.message);
       },
     });

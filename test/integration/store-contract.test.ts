@@ -14,6 +14,7 @@ import { openPostgresStore } from '../../src/core/store/postgres';
 import { openSqliteStore } from '../../src/core/store/sqlite';
 import type { ExampleFilter, ExampleInput, ExampleMeta, FeedbackInput, InboxFileState, PredictionInput, Store, StoredExample } from '../../src/core/store/types';
 import { isUserError } from '../../src/core/util/errors';
+import { acknowledgeAlert, applyAlertChecks, resolveAlert, type AlertCheck } from '../../src/core/monitor/alerts';
 import { exited, fixtureChild, waitForLine } from './support/children';
 import { freshSchema, testPostgres } from './support/postgres';
 import { collectExamples } from './helpers';
@@ -835,6 +836,108 @@ for (const engine of ENGINES) {
         ]);
         assert.deepEqual(await store.addExampleRows([]), { inserted: 0, duplicates: 0 });
         assert.equal((await store.getInboxFiles())[0].offset, 10);
+      });
+    });
+
+    describe('monitoring (schema 4)', () => {
+      const alert = (over: Record<string, unknown> = {}) => ({
+        rule: 'feature_drift',
+        key: 'feature_drift:age',
+        severity: 'warning' as const,
+        title: 'Input drift in age',
+        detail: 'PSI 0.3',
+        metric: 'psi:age',
+        value: 0.3,
+        threshold: 0.1,
+        model: 'v1',
+        createdAt: iso(clock),
+        updatedAt: iso(clock),
+        ...over,
+      });
+
+      it('records alerts and lists them newest first by status; acknowledging and resolving round-trip; NaN is stored as null; an unknown alert is a UserError', async () => {
+        const a = await store.addAlert(alert());
+        const b = await store.addAlert(alert({ key: 'latency', rule: 'latency', severity: 'critical', value: NaN, threshold: null }));
+        assert.deepEqual((await store.listAlerts()).map((x) => x.id), [b, a]);
+        const got = await store.getAlert(b);
+        assert.equal(got?.value, null);
+        assert.equal(got?.status, 'active');
+        await store.updateAlert(a, { status: 'acknowledged', acknowledgedAt: iso(clock + 1000), acknowledgedBy: 'ana' });
+        assert.deepEqual((await store.listAlerts({ status: ['active'] })).map((x) => x.id), [b]);
+        const acked = await store.getAlert(a);
+        assert.deepEqual([acked?.status, acked?.acknowledgedBy, acked?.acknowledgedAt, acked?.title, acked?.model], ['acknowledged', 'ana', iso(clock + 1000), 'Input drift in age', 'v1']);
+        assert.deepEqual(await store.listAlerts({ status: [] }), []);
+        await assert.rejects(store.updateAlert(999, { status: 'resolved' }), (e: unknown) => isUserError(e) && /no alert 999/.test((e as Error).message));
+      });
+
+      it('saves alert conditions as compare-and-set: insert once, update only at the stored revision', async () => {
+        const state = { key: 'k', rule: 'latency', active: true, severity: 'warning' as const, since: iso(clock), clearedAt: null, lastFiredAt: iso(clock), firedSeverity: 'warning' as const, alertId: 3, checkedAt: iso(clock) };
+        assert.equal(await store.saveAlertCondition(state, null), true);
+        assert.equal(await store.saveAlertCondition(state, null), false, 'a second insert loses');
+        assert.deepEqual(await store.listAlertConditions(), [{ ...state, revision: 1 }]);
+        assert.equal(await store.saveAlertCondition({ ...state, active: false, severity: null, clearedAt: iso(clock + 5), alertId: null }, 1), true);
+        assert.equal(await store.saveAlertCondition({ ...state, active: true }, 1), false, 'a stale revision loses');
+        const [c] = await store.listAlertConditions();
+        assert.deepEqual([c.active, c.severity, c.clearedAt, c.alertId, c.revision], [false, null, iso(clock + 5), null, 2]);
+      });
+
+      it('keeps snapshots oldest first (limit: the newest N), filters by time and prunes the old', async () => {
+        for (let i = 0; i < 5; i++) await store.addMonitorSnapshot({ at: iso(T0 + i * DAY), model: 'v1', windowFrom: iso(T0), windowTo: iso(T0 + i * DAY), n: i, summary: { features: [{ name: 'age', psi: i / 10 }] } });
+        assert.deepEqual((await store.listMonitorSnapshots()).map((s) => s.n), [0, 1, 2, 3, 4]);
+        assert.deepEqual((await store.listMonitorSnapshots({ limit: 2 })).map((s) => s.n), [3, 4]);
+        assert.deepEqual((await store.listMonitorSnapshots({ from: iso(T0 + 3 * DAY) })).map((s) => s.n), [3, 4]);
+        assert.deepEqual((await store.listMonitorSnapshots({ limit: 1 }))[0].summary, { features: [{ name: 'age', psi: 0.4 }] });
+        assert.equal(await store.pruneMonitorSnapshots(iso(T0 + 2 * DAY)), 2);
+        assert.deepEqual((await store.listMonitorSnapshots()).map((s) => s.n), [2, 3, 4]);
+      });
+
+      const driftCheck = (holds: boolean): AlertCheck => ({ rule: 'feature_drift', key: 'feature_drift:age', holds, severity: 'critical', title: 'Input drift in age', detail: 'PSI 0.4', metric: 'psi:age', value: 0.4, threshold: 0.25 });
+
+      it('fires an onset once across reopenings, keeps the acknowledgement, resolves on clearing and fires the next onset after the cooldown', async () => {
+        const hour = 3_600_000;
+        const run = (holds: boolean) => applyAlertChecks(store, [driftCheck(holds)], { now: new Date(clock), cooldownMs: hour, model: 'v1' });
+        assert.equal((await run(true)).fired.length, 1);
+        const [first] = await store.listAlerts();
+        await acknowledgeAlert(store, first.id, 'ana', new Date(clock));
+        await store.close();
+        store = await target.open({ now });
+        clock += 5 * 60_000;
+        assert.equal((await run(true)).fired.length, 0, 'still the same episode after a reopen');
+        const reread = await store.getAlert(first.id);
+        assert.deepEqual([reread?.status, reread?.acknowledgedBy], ['acknowledged', 'ana']);
+        clock += 5 * 60_000;
+        assert.deepEqual((await run(false)).resolved, [first.id]);
+        assert.equal((await store.getAlert(first.id))?.resolvedBy, 'monitor');
+        clock += 10 * 60_000;
+        const held = await run(true);
+        assert.equal(held.fired.length, 0, 'back within the hour: held back');
+        assert.equal(held.heldBack.length, 1);
+        clock += hour;
+        assert.equal((await run(true)).fired.length, 1, 'the cooldown is over and it still holds');
+        assert.equal((await store.listAlerts()).length, 2);
+      });
+
+      it('a resolved alert whose condition still holds does not fire again until the condition clears and returns', async () => {
+        const run = (holds: boolean) => applyAlertChecks(store, [driftCheck(holds)], { now: new Date(clock), cooldownMs: 0, model: 'v1' });
+        await run(true);
+        const [a] = await store.listAlerts();
+        await resolveAlert(store, a.id, 'ana', new Date(clock));
+        clock += 60_000;
+        assert.equal((await run(true)).fired.length, 0);
+        await run(false);
+        clock += 60_000;
+        assert.equal((await run(true)).fired.length, 1);
+      });
+
+      it('fires one onset once when two connections check it at the same moment', async () => {
+        const other = await target.open({ now });
+        try {
+          const results = await Promise.all([store, other].map((s) => applyAlertChecks(s, [driftCheck(true)], { now: new Date(clock), cooldownMs: 3_600_000, model: 'v1' })));
+          assert.equal(results.reduce((n, r) => n + r.fired.length, 0), 1);
+          assert.equal((await store.listAlerts()).length, 1);
+        } finally {
+          await other.close();
+        }
       });
     });
 

@@ -1,13 +1,15 @@
 /**
  * The loop, headless: `mlloop watch` (and the extension while VS Code is open) takes in the
  * inbox as lines arrive and runs retraining cycles when the schedule says so — a full retrain
- * on the cron expression, a fine-tune of the champion every so many new labels.
+ * on the cron expression, a fine-tune of the champion every so many new labels — and, when the
+ * caller passes a monitor, runs it every `monitoring.every` (drift, live metrics, alerts).
  *
  * The decision of what is due is a pure function of the clock and the store's history
  * ({@link dueCycle}), so schedules are tested on a fake clock; the loop around it only polls.
  */
 import type { ProjectContext } from '../context/projectContext';
 import { isCancelled, isUserError } from '../util/errors';
+import { parseDuration } from '../util/schedule';
 import { runCycle, type CycleResult } from './cycle';
 import { dueCycle, loopCounters } from './schedule';
 
@@ -19,6 +21,10 @@ export type WatchEvent =
   | { type: 'cycle-started'; kind: 'full' | 'incremental'; reason: string; message: string }
   | { type: 'cycle'; result: CycleResult }
   | { type: 'cycle-failed'; message: string }
+  /** A monitoring run ended: a one-line summary, and the alerts it fired. */
+  | { type: 'monitored'; message: string; fired: WatchMonitorResult['fired'] }
+  /** A monitoring run could not be done (no model yet, reference rows gone …); said once until it changes. */
+  | { type: 'monitor-failed'; message: string }
   | { type: 'log'; message: string };
 
 export interface WatchOptions {
@@ -31,6 +37,17 @@ export interface WatchOptions {
   /** How often to look, in ms. Default 2000. */
   pollMs?: number;
   onEvent?: (e: WatchEvent) => void;
+  /**
+   * One monitoring run (injected, like ingest: core/monitor's runMonitor with the caller's
+   * reference cache and retraining hook), every `monitoring.every` from the start.
+   */
+  monitor?: (ctx: ProjectContext) => Promise<WatchMonitorResult>;
+}
+
+/** What the watcher needs of a monitoring run. */
+export interface WatchMonitorResult {
+  message: string;
+  fired: Array<{ id: number; severity: string; title: string }>;
 }
 
 /**
@@ -42,7 +59,23 @@ export async function watchProject(opts: WatchOptions): Promise<void> {
   const emit = opts.onEvent ?? (() => undefined);
   const since = ctx.clock.now();
   const pollMs = opts.pollMs ?? 2000;
+  const monitorEveryMs = parseDuration(ctx.config.monitoring.every);
+  let lastMonitor: number | null = null;
+  let lastMonitorFailure: string | null = null;
   while (!signal.aborted) {
+    if (opts.monitor && (lastMonitor === null || ctx.clock.now().getTime() - lastMonitor >= monitorEveryMs)) {
+      lastMonitor = ctx.clock.now().getTime();
+      try {
+        const r = await opts.monitor(ctx);
+        lastMonitorFailure = null;
+        emit({ type: 'monitored', message: r.message, fired: r.fired });
+      } catch (e) {
+        if (isCancelled(e) || signal.aborted) return;
+        const message = isUserError(e) ? e.message : (e as Error).message;
+        if (message !== lastMonitorFailure) emit({ type: 'monitor-failed', message });
+        lastMonitorFailure = message;
+      }
+    }
     try {
       if (opts.ingest) {
         const r = await opts.ingest(ctx);

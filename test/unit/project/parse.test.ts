@@ -38,7 +38,8 @@ describe('project file (mlloop.yaml)', () => {
     assert.deepEqual(r.config.calibration, DEFAULT_CALIBRATION);
     assert.deepEqual(r.config.evaluation, DEFAULT_EVALUATION);
     assert.deepEqual(r.config.gate, { ...DEFAULT_GATE, metric: 'accuracy', floors: { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 } });
-    assert.deepEqual(r.config.monitoring, { retention: { predictions: '7d' } });
+    assert.deepEqual(r.config.monitoring, DEFAULT_MONITORING);
+    assert.deepEqual(r.config.monitoring.retention, { predictions: '7d', history: '30d' });
   });
 
   it('reads monitoring.retention as a duration or forever, and refuses another spelling at its line', () => {
@@ -178,6 +179,42 @@ gate:
     for (const f of r.config.features) {
       for (const [k, v] of Object.entries(f)) if (k !== 'name' && k !== 'type') assert.deepEqual(byType[f.type][k].default, v, `${f.type}.${k}`);
     }
+  });
+
+  it("keeps the monitor's defaults equal to the schema's `default` keywords, and resolves a resolved section to itself", () => {
+    const mon = (projectSchema() as any).properties.monitoring.properties;
+    const d = DEFAULT_MONITORING;
+    assert.equal(mon.retention.properties.predictions.default, d.retention.predictions);
+    assert.equal(mon.retention.properties.history.default, d.retention.history);
+    assert.deepEqual(d.retention, { predictions: '7d', history: '30d' });
+    assert.equal(mon.window.default, (d.window as { duration: string }).duration);
+    assert.equal(mon.reference.default, d.reference);
+    for (const k of ['minRows', 'minLabels', 'alpha', 'confidenceThreshold', 'every', 'retrain'] as const) assert.deepEqual(mon[k].default, d[k], `monitoring.${k}`);
+    assert.equal(mon.drift.properties.bins.default, d.drift.bins);
+    assert.equal(mon.drift.properties.datasetShare.default, d.drift.datasetShare);
+    for (const band of ['psi', 'wasserstein', 'jensenShannon'] as const) {
+      for (const k of ['warning', 'critical'] as const) assert.equal(mon.drift.properties[band].properties[k].default, d.drift[band][k], `monitoring.drift.${band}.${k}`);
+    }
+    for (const k of ['cooldown', 'latencyP95Ms', 'noDataFor', 'championMaxAge', 'disabled'] as const) assert.deepEqual(mon.alerts.properties[k].default, d.alerts[k], `monitoring.alerts.${k}`);
+    const r = parseProject(MINIMAL);
+    assert.ok(r.ok);
+    assert.deepEqual(r.config.monitoring, d);
+    assert.deepEqual(resolveDefaults(JSON.parse(JSON.stringify(r.config)), 'x').monitoring, d);
+  });
+
+  it('reads monitoring.window as a duration or { last: N }, and checks bands, the pinned reference and live floors at their lines', () => {
+    const ok = parseProject(MINIMAL + 'monitoring:\n  window: {last: 5000}\n  reference: {from: 2026-01-01T00:00:00Z, to: 2026-02-01T00:00:00Z}\n');
+    assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.problems));
+    assert.deepEqual(ok.config.monitoring.window, { last: 5000 });
+    assert.deepEqual(ok.config.monitoring.reference, { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+    const bad = parseProject(MINIMAL + 'monitoring:\n  drift:\n    psi: {warning: 0.3, critical: 0.2}\n  reference: {from: 2026-02-01T00:00:00Z, to: 2026-01-01T00:00:00Z}\n  alerts:\n    floors: {r2: 0.5}\n');
+    assert.equal(bad.ok, false);
+    const messages = bad.problems.map((p) => `${p.line}: ${p.message}`);
+    assert.ok(messages.some((m) => /^8: .*critical \(0.2\) must not be below warning \(0.3\)/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /^9: .*to .* must be after from/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /^11: 'r2' is not a multiclass metric/.test(m)), messages.join('\n'));
+    const dur = parseProject(MINIMAL + 'monitoring:\n  window: 3 days\n');
+    assert.equal(dur.ok, false);
   });
 
   it('names the line and column of each schema error, suggesting the name a typo was meant to be', () => {
