@@ -7,3 +7,5 @@ export { bundleFromFiles, predictRecords, scoreRecords, predictionsFromScores, o
 export type { BundleFiles, LoadedBundle, ModelCard, Prediction } from '../core/registry/predict';
 export { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../core/engine/dense-network';
 export type { DenseNetwork, NetworkLayer } from '../core/engine/dense-network';
+export { assignVariant, assignmentPoint } from '../core/experiments/assign';
+export type { AssignableExperiment } from '../core/experiments/assign';
