@@ -16,7 +16,7 @@ export interface AssignableExperiment {
    * Arm name → weight (relative; any non-negative numbers, e.g. 50/50 or 9/1). Arms with
    * weight 0 get no one. The order of the keys does not matter.
    */
-  variants: Readonly<Record<string, number>>;
+  variants: Readonly<Record<string, number | undefined>>;
 }
 
 const encoder = new TextEncoder();
@@ -56,15 +56,16 @@ export function assignmentPoint(experimentName: string, entity: string | number)
  * @throws Error when no arm has a positive weight (the project file's checks refuse that earlier).
  */
 export function assignVariant(entity: string | number, experiment: AssignableExperiment): string {
+  const weight = (name: string) => experiment.variants[name] ?? 0;
   const arms = Object.keys(experiment.variants)
-    .filter((name) => experiment.variants[name] > 0)
+    .filter((name) => weight(name) > 0)
     .sort();
-  const total = arms.reduce((s, name) => s + experiment.variants[name], 0);
+  const total = arms.reduce((s, name) => s + weight(name), 0);
   if (arms.length === 0 || !(total > 0) || !Number.isFinite(total)) throw new Error(`experiment '${experiment.name}' has no arm with a positive weight`);
   const point = assignmentPoint(experiment.name, entity) * total;
   let edge = 0;
   for (const name of arms) {
-    edge += experiment.variants[name];
+    edge += weight(name);
     if (point < edge) return name;
   }
   return arms[arms.length - 1];
