@@ -198,7 +198,7 @@ export interface StoreOps {
   listFeedback(opts?: { prediction?: string; from?: string; to?: string; limit?: number }): Promise<StoredFeedback[]>;
   listOutcomes(opts?: { prediction?: string; from?: string; to?: string; limit?: number }): Promise<StoredOutcome[]>;
   /**
-   * Deletes logged predictions older than `before` (with their feedback and outcome rows;
+   * Deletes logged predictions older than `before` (with their feedback, outcome and shadow rows;
    * the training examples those became stay). @returns how many predictions were deleted.
    */
   prunePredictions(before: string): Promise<number>;
@@ -228,6 +228,28 @@ export interface StoreOps {
   getCycle(id: number): Promise<CycleRecord | undefined>;
   /** Newest first. */
   listCycles(opts?: { limit?: number }): Promise<CycleRecord[]>;
+
+  // ---- serving (schema 4): shadow predictions, experiments ----
+
+  /** Records shadow models' answers; a (prediction, version) pair already recorded is a duplicate. */
+  addShadowPredictions(rows: ShadowPredictionInput[]): Promise<{ inserted: number; duplicates: number }>;
+  /**
+   * Shadow answers with the served prediction they shadow (oldest first): only those whose
+   * served prediction is still logged. Filters: the shadow version, the prediction's time.
+   */
+  listShadowComparisons(opts?: { model?: string; from?: string; to?: string }): Promise<ShadowComparison[]>;
+  /**
+   * Logged predictions that carry a variant (an experiment's arm), with their outcomes, in
+   * log order; `from`/`to` bound the prediction's time.
+   */
+  listVariantAssignments(opts?: { from?: string; to?: string }): Promise<VariantAssignment[]>;
+  getExperiment(name: string): Promise<ExperimentRecord | undefined>;
+  /** Records that an experiment started (when it is not recorded yet) and returns its record. */
+  startExperiment(name: string, at: string, by: string): Promise<ExperimentRecord>;
+  /** Marks a running experiment stopped with its final analysis. @returns the record, or undefined when there is no such experiment. */
+  stopExperiment(name: string, r: { at: string; by: string; result: Record<string, unknown> }): Promise<ExperimentRecord | undefined>;
+  /** Newest first. */
+  listExperiments(): Promise<ExperimentRecord[]>;
 
   /**
    * The highest N of any version 'vN' ever recorded (0 when none): new versions go above it.
@@ -409,4 +431,48 @@ export interface PredictionFilter {
   model?: string;
   /** Only the newest this many (still returned oldest first). */
   last?: number;
+}
+
+// ---- serving: shadow predictions and experiments (schema 4) -------------------------------
+
+/** A shadow model's answer to a served prediction (the app never sees it). */
+export interface ShadowPredictionInput {
+  /** The served prediction's id. */
+  prediction: string;
+  /** The shadow model's version. */
+  model: string;
+  /** ISO-8601 UTC. */
+  time: string;
+  output: PredictionInput['output'];
+  latencyMs?: number;
+}
+
+/** A shadow answer beside the served one. */
+export interface ShadowComparison {
+  prediction: string;
+  time: string;
+  served: { model: string; output: PredictionInput['output']; variant?: string };
+  shadow: { model: string; output: PredictionInput['output']; latencyMs?: number };
+}
+
+/** A logged prediction in an experiment's arm, with the outcomes that arrived for it (oldest recorded first). */
+export interface VariantAssignment {
+  prediction: string;
+  time: string;
+  variant: string;
+  entity?: string;
+  model: string;
+  /** Its outcomes; `id` is the store's order of arrival. */
+  outcomes: Array<{ id: number; time: string; label?: Label; value?: number }>;
+}
+
+export interface ExperimentRecord {
+  name: string;
+  startedAt: string;
+  /** What started it: 'serve', 'command (ana)'. */
+  startedBy: string;
+  stoppedAt: string | null;
+  stoppedBy: string | null;
+  /** The analysis when it stopped (see src/core/experiments/analysis.ts), null while it runs. */
+  result: Record<string, unknown> | null;
 }
