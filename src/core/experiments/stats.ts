@@ -191,9 +191,14 @@ export function chiSquareGoodnessOfFit(observed: number[], shares: number[]): Go
  * Infinity when delta is 0; NaN for a non-finite sd.
  */
 export function sampleSizeForMeans(sd: number, delta: number, alpha: number, power: number): number {
+  return sampleSizeForMeansZ(sd, delta, normalQuantile(1 - alpha / 2), normalQuantile(power));
+}
+
+/** {@link sampleSizeForMeans} with z_{1−α/2} and z_{power} given (for callers that evaluate it many times). */
+export function sampleSizeForMeansZ(sd: number, delta: number, zAlpha: number, zPower: number): number {
   if (!Number.isFinite(sd) || sd < 0) return NaN;
   if (delta === 0) return Infinity;
-  const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
+  const z = zAlpha + zPower;
   return Math.ceil((2 * z * z * sd * sd) / (delta * delta));
 }
 
@@ -205,10 +210,15 @@ export function sampleSizeForMeans(sd: number, delta: number, alpha: number, pow
  * @param p1, p2 in [0, 1].
  */
 export function sampleSizeForProportions(p1: number, p2: number, alpha: number, power: number): number {
+  return sampleSizeForProportionsZ(p1, p2, normalQuantile(1 - alpha / 2), normalQuantile(power));
+}
+
+/** {@link sampleSizeForProportions} with z_{1−α/2} and z_{power} given. */
+export function sampleSizeForProportionsZ(p1: number, p2: number, zAlpha: number, zPower: number): number {
   if (!(p1 >= 0 && p1 <= 1 && p2 >= 0 && p2 <= 1)) return NaN;
   if (p1 === p2) return Infinity;
   const pBar = (p1 + p2) / 2;
-  const a = normalQuantile(1 - alpha / 2) * Math.sqrt(2 * pBar * (1 - pBar));
-  const b = normalQuantile(power) * Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
+  const a = zAlpha * Math.sqrt(2 * pBar * (1 - pBar));
+  const b = zPower * Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
   return Math.ceil(((a + b) * (a + b)) / ((p1 - p2) * (p1 - p2)));
 }
