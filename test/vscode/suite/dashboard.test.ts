@@ -22,12 +22,14 @@ import type { TrainResult } from '../../../src/core/jobs/train';
 import type { DashboardRendering } from '../../../webview/dashboard/protocol';
 import { formatMetric, metricLabel } from '../../../webview/shared/format';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
-import { writeBreastCancerProject } from './mlloopProjects';
+import { WATCHABLE_MODEL, writeBreastCancerProject } from './mlloopProjects';
 
 const PROJECT_NAME = 'sidebar-dashboard';
 
 function writeProject(extensionPath: string, root: string, training: Record<string, unknown>): void {
-  writeBreastCancerProject(extensionPath, root, PROJECT_NAME, training);
+  // A training that is watched and cancelled (batchSize 1, hundreds of epochs) gets a model
+  // wide enough to take seconds on the SIMD training loop.
+  writeBreastCancerProject(extensionPath, root, PROJECT_NAME, training, training.batchSize === 1 ? WATCHABLE_MODEL : undefined);
 }
 
 /** The import command with the project's data file (without `files` it asks where to import from). */

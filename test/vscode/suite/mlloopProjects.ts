@@ -105,12 +105,20 @@ export function editProject(root: string, replacements: Array<[RegExp, string]>)
 /** Training slow enough to watch: ~20–30 epochs of ~150 ms, ending by early stopping. */
 export const SLOW_TRAINING: Array<[RegExp, string]> = [
   [/batchSize: \d+/, 'batchSize: 4'],
-  // An explicit MLP (createProject writes model: auto, which trains several candidates first).
-  [/type: auto\n\s*refit: .*/, 'type: mlp\n  hidden: [128, 64]\n  dropout: 0.1\n  activation: relu'],
+  // An explicit MLP (createProject writes model: auto, which trains several candidates first),
+  // wide enough that ML Loop's SIMD training loop (~10× the tfjs loop) still takes seconds:
+  // the tests need time to see an epoch and to cancel.
+  [/type: auto\n\s*refit: .*/, 'type: mlp\n  hidden: [512, 256]\n  dropout: 0.1\n  activation: relu'],
   [/learningRate: [\d.]+/, 'learningRate: 0.0001'],
   [/epochs: \d+.*/, 'epochs: 40'],
   [/patience: \d+/, 'patience: 5'],
 ];
+
+/**
+ * A model wide enough that a training the tests watch (and cancel) runs for many seconds on
+ * ML Loop's SIMD training loop, which is about ten times the tfjs loop's speed.
+ */
+export const WATCHABLE_MODEL = { type: 'mlp', hidden: [128, 64], dropout: 0.1, activation: 'relu' };
 
 /** The churn project (created and imported once per run). */
 export async function churnProject(): Promise<string> {
@@ -228,11 +236,12 @@ export async function restoreWorkbench(): Promise<void> {
  * Writes a breast-cancer project (examples/breast-cancer) named `name` into `root`, with
  * `training` merged over the example's training settings.
  */
-export function writeBreastCancerProject(extensionPath: string, root: string, name: string, training: Record<string, unknown>): void {
+export function writeBreastCancerProject(extensionPath: string, root: string, name: string, training: Record<string, unknown>, model?: Record<string, unknown>): void {
   const example = path.join(extensionPath, 'examples', 'breast-cancer');
   const config = parse(fs.readFileSync(path.join(example, 'mlloop.yaml'), 'utf8')) as Record<string, unknown> & { training: Record<string, unknown> };
   config.name = name;
   config.training = { ...config.training, ...training };
+  if (model) config.model = model;
   fs.mkdirSync(path.join(root, 'data'), { recursive: true });
   fs.copyFileSync(path.join(example, 'data', 'breast_cancer.csv'), path.join(root, 'data', 'breast_cancer.csv'));
   fs.writeFileSync(path.join(root, 'mlloop.yaml'), stringify(config));

@@ -25,7 +25,7 @@ import { AlertsTreeProvider } from '../../../src/extension/sidebar/alertsTree';
 import { ModelsTreeProvider } from '../../../src/extension/sidebar/modelsTree';
 import { RunsTreeProvider } from '../../../src/extension/sidebar/runsTree';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
-import { writeBreastCancerProject } from './mlloopProjects';
+import { WATCHABLE_MODEL, writeBreastCancerProject } from './mlloopProjects';
 
 const PROJECT_NAME = 'sidebar-trees';
 
@@ -56,7 +56,9 @@ function contextMenu(packageJson: { contributes: { menus: Record<string, MenuEnt
 }
 
 function writeProject(extensionPath: string, root: string, training: Record<string, unknown>): void {
-  writeBreastCancerProject(extensionPath, root, PROJECT_NAME, training);
+  // A training that is watched and cancelled (batchSize 1, hundreds of epochs) gets a model
+  // wide enough to take seconds on the SIMD training loop.
+  writeBreastCancerProject(extensionPath, root, PROJECT_NAME, training, training.batchSize === 1 ? WATCHABLE_MODEL : undefined);
 }
 
 /** Waits until the project state lists `count` runs, none of them still running (commands refresh it just after they return). */
