@@ -667,6 +667,20 @@ for (const engine of ENGINES) {
         await store.startExperiment('e2', iso(T0 + DAY), 'serve');
         assert.deepEqual((await store.listExperiments()).map((e) => e.name), ['e2', 'e1']);
       });
+
+      it('lists running servers with their numbers; a silent one as not live, a stopped one not at all', async () => {
+        const stats = { model: 'v1', requestsPerSecond: 12.5, p50Ms: 0.8, p99Ms: 4.2, predictions: 100, fallbackRate: 0.1, pendingLog: 0, experiment: null, shadow: null, auth: true };
+        const server = { id: 's1', host: 'web1', pid: 42, url: 'http://127.0.0.1:8765', startedAt: iso(clock), heartbeatAt: iso(clock), stoppedAt: null, stats };
+        await store.upsertServer(server);
+        await store.upsertServer({ ...server, id: 's2', pid: 43, startedAt: iso(clock + 1), heartbeatAt: iso(clock + 1) });
+        await store.upsertServer({ ...server, heartbeatAt: iso(clock + 5000), stats: { ...stats, predictions: 200 } });
+        clock += 20_000;
+        assert.deepEqual((await store.listServers()).map((s) => [s.id, s.live, s.stats.predictions]), [['s2', true, 100], ['s1', true, 200]]);
+        clock += 15_000;
+        assert.deepEqual((await store.listServers()).map((s) => [s.id, s.live]), [['s2', false], ['s1', true]]);
+        await store.upsertServer({ ...server, heartbeatAt: iso(clock), stoppedAt: iso(clock) });
+        assert.deepEqual((await store.listServers()).map((s) => s.id), ['s2']);
+      });
     });
 
     describe('several processes', () => {

@@ -192,8 +192,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   `,
   // 4: serving. A shadow model's answer to a served prediction (never shown to the app; one
-  // per prediction and version), and experiments: when each started and stopped, and its
-  // analysis when it stopped (which arms it had, the decision and its numbers).
+  // per prediction and version); experiments: when each started and stopped, and its
+  // analysis when it stopped (which arms it had, the decision and its numbers); and running
+  // servers with a heartbeat and their recent numbers (what the dashboard shows).
   `
   CREATE TABLE shadow_predictions (
     prediction_id TEXT NOT NULL,       -- the served prediction (predictions.id)
@@ -215,6 +216,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     stopped_at TEXT,
     stopped_by TEXT,
     result TEXT                        -- JSON: the analysis at the stop
+  );
+
+  CREATE TABLE servers (
+    id TEXT PRIMARY KEY,               -- random, one per server process
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    stopped_at TEXT,
+    stats TEXT NOT NULL                -- JSON: requests/s, latency percentiles, model, experiment
   );
   `,
 ];

@@ -230,7 +230,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }
     `,
   },
   {
-    // Serving: as SQLite's migration 4 (shadow predictions, experiments).
+    // Serving: as SQLite's migration 4 (shadow predictions, experiments, servers).
     version: 4,
     sql: `
     CREATE TABLE shadow_predictions (
@@ -253,6 +253,17 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }
       stopped_at TEXT COLLATE "C",
       stopped_by TEXT,
       result TEXT
+    );
+
+    CREATE TABLE servers (
+      id TEXT COLLATE "C" PRIMARY KEY,
+      host TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      url TEXT NOT NULL,
+      started_at TEXT COLLATE "C" NOT NULL,
+      heartbeat_at TEXT COLLATE "C" NOT NULL,
+      stopped_at TEXT COLLATE "C",
+      stats TEXT NOT NULL
     );
     `,
   },

@@ -250,6 +250,13 @@ export interface StoreOps {
   stopExperiment(name: string, r: { at: string; by: string; result: Record<string, unknown> }): Promise<ExperimentRecord | undefined>;
   /** Newest first. */
   listExperiments(): Promise<ExperimentRecord[]>;
+  /** Records a server's heartbeat and numbers (inserting it the first time). */
+  upsertServer(server: ServerRecord): Promise<void>;
+  /**
+   * Servers that have not said they stopped, newest first. One whose heartbeat is older than
+   * `staleMs` (default 30 s) is listed with `live: false` (killed, or its machine is off).
+   */
+  listServers(opts?: { staleMs?: number }): Promise<Array<ServerRecord & { live: boolean }>>;
 
   /**
    * The highest N of any version 'vN' ever recorded (0 when none): new versions go above it.
@@ -475,4 +482,38 @@ export interface ExperimentRecord {
   stoppedBy: string | null;
   /** The analysis when it stopped (see src/core/experiments/analysis.ts), null while it runs. */
   result: Record<string, unknown> | null;
+}
+
+/** A running `mlloop serve` as it reports itself (every few seconds). */
+export interface ServerRecord {
+  /** Random per process. */
+  id: string;
+  host: string;
+  pid: number;
+  /** Where it listens, e.g. http://127.0.0.1:8765 (on `host`). */
+  url: string;
+  startedAt: string;
+  heartbeatAt: string;
+  /** Set when it shut down cleanly. */
+  stoppedAt: string | null;
+  stats: ServerStats;
+}
+
+/** A server's recent numbers (see src/server/server.ts). */
+export interface ServerStats {
+  /** The champion version it serves. */
+  model: string;
+  /** Requests per second over the last minute (all routes). */
+  requestsPerSecond: number;
+  /** Latency of POST /predict over the last minute, milliseconds (null without requests). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Predictions served since the start, and the share that fell back (below the threshold, or the fallback arm). */
+  predictions: number;
+  fallbackRate: number | null;
+  /** Served predictions not yet written to the store. */
+  pendingLog: number;
+  experiment: { name: string; active: boolean } | null;
+  shadow: string | null;
+  auth: boolean;
 }

@@ -3,7 +3,7 @@
  * of an experiment's arms with their outcomes. The same SQL on SQLite and PostgreSQL, as the
  * rest of sqlStore.ts; labels are encoded as the store encodes every label.
  */
-import type { ExperimentRecord, Label, ShadowComparison, ShadowPredictionInput, VariantAssignment } from '../types';
+import type { ExperimentRecord, Label, ServerRecord, ShadowComparison, ShadowPredictionInput, VariantAssignment } from '../types';
 import type { SqlConn, SqlParam, SqlRow } from './driver';
 
 /** Rows per multi-row insert. */
@@ -134,6 +134,30 @@ export function servingOpsFor(conn: SqlConn, codec: LabelCodec) {
     async listExperiments(): Promise<ExperimentRecord[]> {
       const rows = await conn.all('SELECT * FROM experiments ORDER BY started_at DESC, name');
       return rows.map(toExperiment);
+    },
+
+    async upsertServer(s: ServerRecord): Promise<void> {
+      await conn.run(
+        'INSERT INTO servers (id, host, pid, url, started_at, heartbeat_at, stopped_at, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = excluded.heartbeat_at, stopped_at = excluded.stopped_at, stats = excluded.stats',
+        [s.id, s.host, s.pid, s.url, s.startedAt, s.heartbeatAt, s.stoppedAt, JSON.stringify(s.stats)],
+      );
+    },
+
+    async listServers(o: { staleMs?: number; now: string }): Promise<Array<ServerRecord & { live: boolean }>> {
+      const rows = await conn.all('SELECT * FROM servers WHERE stopped_at IS NULL ORDER BY started_at DESC, id');
+      const now = Date.parse(o.now);
+      const stale = o.staleMs ?? 30_000;
+      return rows.map((r) => ({
+        id: String(r.id),
+        host: String(r.host),
+        pid: Number(r.pid),
+        url: String(r.url),
+        startedAt: String(r.started_at),
+        heartbeatAt: String(r.heartbeat_at),
+        stoppedAt: str(r.stopped_at),
+        stats: JSON.parse(String(r.stats)) as ServerRecord['stats'],
+        live: now - Date.parse(String(r.heartbeat_at)) <= stale,
+      }));
     },
   };
 }

@@ -25,6 +25,7 @@ import type {
   BundleFile,
   EpochRecord,
   ExperimentRecord,
+  ServerRecord,
   ShadowComparison,
   ShadowPredictionInput,
   VariantAssignment,
@@ -425,6 +426,12 @@ export class SqlStore implements Store {
   listExperiments(): Promise<ExperimentRecord[]> {
     return this.read((x) => x.listExperiments());
   }
+  upsertServer(server: ServerRecord): Promise<void> {
+    return this.write((x) => x.upsertServer(server));
+  }
+  listServers(o?: { staleMs?: number }): Promise<Array<ServerRecord & { live: boolean }>> {
+    return this.read((x) => x.listServers(o));
+  }
 
   async *streamPredictions(filter: PredictionFilter = {}, opts: StreamOptions = {}): AsyncIterable<StoredPrediction[]> {
     const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
@@ -586,6 +593,12 @@ class Ops implements StoreOps {
   }
   listExperiments() {
     return this.serving.listExperiments();
+  }
+  upsertServer(server: ServerRecord) {
+    return this.serving.upsertServer(server);
+  }
+  listServers(o?: { staleMs?: number }) {
+    return this.serving.listServers({ ...o, now: this.store.nowIso() });
   }
 
   addPredictions(rows: PredictionInput[]) {
