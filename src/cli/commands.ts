@@ -9,6 +9,7 @@ import { fieldValue } from '../core/data/values';
 import type { BackendPreference } from '../core/jobs/train';
 import { cliJobs } from './loadJobs';
 import { LOOP_COMMANDS } from './loopCommands';
+import { SERVE_COMMANDS } from './serveCommands';
 import { initProject } from '../core/project/init';
 import type { CalibrationMethodName, Task } from '../core/project/types';
 import { findProjectRoot } from '../core/project/workspace';
@@ -498,4 +499,4 @@ export function headline(metrics: Record<string, number> | null | undefined): st
 
 // The loop's commands (registry, cycles, bundles) live in loopCommands.ts; its `models`
 // (with the champion and the history) replaces the plain list.
-export const COMMANDS: Record<string, Command> = { init, import: importCmd, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS };
+export const COMMANDS: Record<string, Command> = { init, import: importCmd, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS, ...SERVE_COMMANDS };
