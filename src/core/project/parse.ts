@@ -17,6 +17,7 @@ import type {
   GateConfig,
   GateSlice,
   ModelConfig,
+  MonitoringConfig,
   ProjectConfig,
   ScheduleConfig,
   TextAnalyzer,
@@ -125,11 +126,12 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule' | 'runtime' | 'serve' | 'experiment' | 'shadow'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule' | 'runtime' | 'serve' | 'experiment' | 'shadow' | 'monitoring'> & {
   runtime?: Partial<ProjectConfig['runtime']>;
   serve?: Partial<ProjectConfig['serve']>;
   experiment?: RawExperiment;
   shadow?: Partial<NonNullable<ProjectConfig['shadow']>> & { model: string };
+  monitoring?: RawMonitoring;
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
   gate?: Partial<GateConfig>;
   store?: { url?: string; schema?: string };
@@ -189,6 +191,69 @@ export function defaultGateFloors(task: Task): Record<string, number> {
   if (task === 'binary') return { accuracy: 0.75, f1: 0.7, ece: 0.2 };
   if (task === 'multiclass') return { accuracy: 0.75, f1_macro: 0.7, ece: 0.2 };
   return {};
+}
+
+/**
+ * The monitor's defaults (the schema's `default` keywords say the same; a unit test keeps them
+ * equal). Why these: a day of predictions is what a team looks at each morning and what a
+ * week of retention keeps seven of; 30 values is where a KS test starts to tell a half-σ shift
+ * from noise; α 0.01 family-wise, because the monitor runs every five minutes and each false
+ * alarm wakes someone; the PSI bands are the credit-scoring 0.1 / 0.25; a Wasserstein shift of
+ * half a reference σ is the PSI 0.25 of a normal mean shift; JS 0.1 / 0.2 are about the PSI
+ * 0.06 / 0.22 of small shifts; 0.6 top-label confidence is where the seed systems fell back.
+ */
+export const DEFAULT_MONITORING: MonitoringConfig = {
+  retention: { predictions: '7d' },
+  window: { duration: '24h' },
+  reference: 'training',
+  minRows: 30,
+  minLabels: 30,
+  alpha: 0.01,
+  confidenceThreshold: 0.6,
+  drift: {
+    bins: 10,
+    psi: { warning: 0.1, critical: 0.25 },
+    wasserstein: { warning: 0.1, critical: 0.5 },
+    jensenShannon: { warning: 0.1, critical: 0.2 },
+    datasetShare: 0.5,
+  },
+  alerts: { cooldown: '60m', latencyP95Ms: 1000, noDataFor: '2d', championMaxAge: '30d', disabled: [] },
+  every: '5m',
+  retrain: false,
+  history: '30d',
+};
+
+type RawMonitoring = Partial<Omit<MonitoringConfig, 'retention' | 'window' | 'drift' | 'alerts'>> & {
+  retention?: Partial<MonitoringConfig['retention']>;
+  window?: string | { last: number } | { duration: string };
+  drift?: Partial<Omit<MonitoringConfig['drift'], 'psi' | 'wasserstein' | 'jensenShannon'>> & {
+    psi?: Partial<MonitoringConfig['drift']['psi']>;
+    wasserstein?: Partial<MonitoringConfig['drift']['wasserstein']>;
+    jensenShannon?: Partial<MonitoringConfig['drift']['jensenShannon']>;
+  };
+  alerts?: Partial<MonitoringConfig['alerts']>;
+};
+
+/** Fills the monitor's defaults; a resolved section resolves to itself (stored run configs are resolved again). */
+function resolveMonitoring(raw: RawMonitoring): MonitoringConfig {
+  const d = DEFAULT_MONITORING;
+  const window = raw.window === undefined ? { ...d.window } : typeof raw.window === 'string' ? { duration: raw.window } : { ...raw.window };
+  const drift = raw.drift ?? {};
+  return {
+    ...d,
+    ...raw,
+    retention: { ...d.retention, ...(raw.retention ?? {}) },
+    window,
+    reference: raw.reference === undefined || raw.reference === 'training' ? 'training' : { ...raw.reference },
+    drift: {
+      ...d.drift,
+      ...drift,
+      psi: { ...d.drift.psi, ...(drift.psi ?? {}) },
+      wasserstein: { ...d.drift.wasserstein, ...(drift.wasserstein ?? {}) },
+      jensenShannon: { ...d.drift.jensenShannon, ...(drift.jensenShannon ?? {}) },
+    },
+    alerts: { ...d.alerts, ...(raw.alerts ?? {}), disabled: [...(raw.alerts?.disabled ?? d.alerts.disabled)] },
+  };
 }
 
 export const DEFAULT_STORE_SCHEMA = 'mlloop';
@@ -268,6 +333,7 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
     schedule: { ...DEFAULT_SCHEDULE, ...(raw.schedule ?? {}), incremental: { ...DEFAULT_SCHEDULE.incremental, ...(raw.schedule?.incremental ?? {}) } },
     ...resolveServing(raw),
+    monitoring: resolveMonitoring(raw.monitoring ?? {}),
   };
 }
 
@@ -365,6 +431,28 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
   }
   out.push(...gateProblems(c));
   out.push(...servingProblems(c));
+  out.push(...monitoringProblems(c));
+  return out;
+}
+
+function monitoringProblems(c: ProjectConfig): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  const m = c.monitoring;
+  for (const name of ['psi', 'wasserstein', 'jensenShannon'] as const) {
+    const band = m.drift[name];
+    if (band.critical < band.warning) out.push({ path: `/monitoring/drift/${name}/critical`, message: `monitoring.drift.${name}: critical (${band.critical}) must not be below warning (${band.warning}).` });
+  }
+  if (m.reference !== 'training') {
+    const from = Date.parse(m.reference.from);
+    const to = Date.parse(m.reference.to);
+    if (!Number.isFinite(from)) out.push({ path: '/monitoring/reference/from', message: `'${m.reference.from}' is not a date and time (ISO-8601, e.g. 2026-01-01T00:00:00Z).` });
+    else if (!Number.isFinite(to)) out.push({ path: '/monitoring/reference/to', message: `'${m.reference.to}' is not a date and time (ISO-8601, e.g. 2026-02-01T00:00:00Z).` });
+    else if (!(from < to)) out.push({ path: '/monitoring/reference/to', message: `monitoring.reference: to (${m.reference.to}) must be after from (${m.reference.from}).` });
+  }
+  const metrics = [...TASK_METRICS[c.task], 'ece'];
+  for (const metric of Object.keys(m.alerts.floors ?? {})) {
+    if (!metrics.includes(metric)) out.push({ path: `/monitoring/alerts/floors/${metric}`, message: `'${metric}' is not a ${c.task} metric; a live floor can be set for ${metrics.join(', ')}.` });
+  }
   return out;
 }
 

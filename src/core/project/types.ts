@@ -308,6 +308,82 @@ export interface ShadowConfig {
   sample: number;
 }
 
+/** An effect-size band of a drift measure: at or above `warning` it warns, at or above `critical` it is critical. */
+export interface DriftBand {
+  warning: number;
+  critical: number;
+}
+
+/** Alert rules that can be turned off one by one (`monitoring.alerts.disabled`). */
+export type AlertRuleName =
+  | 'feature_drift'
+  | 'prediction_drift'
+  | 'dataset_drift'
+  | 'metric_floor'
+  | 'metric_interval'
+  | 'calibration'
+  | 'latency'
+  | 'no_data'
+  | 'champion_age'
+  | 'cycles';
+
+/**
+ * The `monitoring:` section: watching the model at work (see the schema for each key's
+ * meaning and why its default). Every key resolved by parse.ts resolveDefaults except
+ * `alerts.floors` and `alerts.ece`, which fall back to the quality gate's floors when absent.
+ */
+export interface MonitoringConfig {
+  retention: {
+    /** How long logged predictions (with their feedback and outcomes) are kept: a duration ('7d') or 'forever'. Default '7d'. */
+    predictions: string;
+  };
+  /** The current window: the logged predictions of the last `duration` (e.g. '24h'), or the last `last` predictions. Default 24h. */
+  window: { duration: string } | { last: number };
+  /** The reference: the champion's training rows, or the stored examples with an event time in [from, to). Default training. */
+  reference: 'training' | { from: string; to: string };
+  /** Fewest current values a feature is tested on; below it the feature is not_enough_data. Default 30. */
+  minRows: number;
+  /** Fewest labelled predictions for live metrics. Default 30. */
+  minLabels: number;
+  /** Family-wise error rate of the drift tests (Holm over the features tested). Default 0.01. */
+  alpha: number;
+  /** A prediction whose confidence is below this falls back (the fallback rate). Default 0.6. */
+  confidenceThreshold: number;
+  drift: {
+    /** PSI bins (reference quantiles). Default 10. */
+    bins: number;
+    psi: DriftBand;
+    /** Wasserstein distance divided by the reference's standard deviation. */
+    wasserstein: DriftBand;
+    /** Jensen–Shannon distance (bits) of categories or hashed terms. */
+    jensenShannon: DriftBand;
+    /** Dataset drift when at least this share of the tested features drift. Default 0.5. */
+    datasetShare: number;
+  };
+  alerts: {
+    /** After an alert fires, the same condition does not fire again within this long. Default '60m'. */
+    cooldown: string;
+    /** p95 latency (ms) of logged predictions above which `latency` warns; null: off. Default 1000. */
+    latencyP95Ms: number | null;
+    /** `no_data` warns when no prediction was logged for this long ('off': never). Default '2d'. */
+    noDataFor: string;
+    /** `champion_age` warns when the champion is older than this ('off': never). Default '30d'. */
+    championMaxAge: string;
+    /** Live ECE limit; absent: the gate's ece floor (0.2 by default). */
+    ece?: number;
+    /** Live metric floors; absent: the gate's floors. */
+    floors?: Record<string, number>;
+    /** Rules turned off. Default none. */
+    disabled: AlertRuleName[];
+  };
+  /** How often `mlloop watch` (and the extension) runs monitor and health. Default '5m'. */
+  every: string;
+  /** A critical drift or performance alert starts a retraining cycle through the gate. Default false. */
+  retrain: boolean;
+  /** Monitoring snapshots (drift over time) are kept this long. Default '30d'. */
+  history: string;
+}
+
 export interface ProjectConfig {
   version: 1;
   name: string;
@@ -333,4 +409,5 @@ export interface ProjectConfig {
   experiment?: ExperimentConfig;
   /** A shadow model, when one is configured. */
   shadow?: ShadowConfig;
+  monitoring: MonitoringConfig;
 }

@@ -191,7 +191,60 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     heartbeat_at TEXT
   );
   `,
-  // 4: serving. A shadow model's answer to a served prediction (never shown to the app; one
+  // 4: monitoring. Alerts with their history (acknowledged, resolved: who and when); the
+  // state of each alert condition between runs (whether it holds, since when, when it last
+  // fired, for once-per-onset and the cooldown; revision makes each update a
+  // compare-and-set, so two monitors at once cannot both fire one onset); and a snapshot of
+  // each monitoring run (drift over time).
+  `
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,                -- feature_drift | prediction_drift | dataset_drift | metric_floor | ...
+    key TEXT NOT NULL,                 -- rule and subject, e.g. 'feature_drift:age'
+    severity TEXT NOT NULL,            -- critical | warning | info
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL,
+    threshold REAL,
+    model_version TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,          -- last time the monitor saw the condition
+    status TEXT NOT NULL,              -- active | acknowledged | resolved
+    acknowledged_at TEXT,
+    acknowledged_by TEXT,
+    resolved_at TEXT,
+    resolved_by TEXT
+  );
+  CREATE INDEX alerts_status ON alerts (status, id);
+  CREATE INDEX alerts_key ON alerts (key, id);
+
+  CREATE TABLE alert_conditions (
+    key TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    active INTEGER NOT NULL,           -- 1 while the condition holds
+    severity TEXT,
+    since TEXT,                        -- start of the current (or last) episode
+    cleared_at TEXT,
+    last_fired_at TEXT,                -- for the cooldown
+    fired_severity TEXT,               -- what this episode fired (NULL: not yet, e.g. held back by the cooldown)
+    alert_id INTEGER,
+    checked_at TEXT NOT NULL,
+    revision INTEGER NOT NULL
+  );
+
+  CREATE TABLE monitor_snapshots (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    model_version TEXT,
+    window_from TEXT,
+    window_to TEXT,
+    n INTEGER NOT NULL,
+    summary TEXT NOT NULL              -- JSON: per-feature statistics and effect sizes, prediction, dataset, performance
+  );
+  CREATE INDEX monitor_snapshots_at ON monitor_snapshots (at);
+  `,
+  // 5: serving. A shadow model's answer to a served prediction (never shown to the app; one
   // per prediction and version); experiments: when each started and stopped, and its
   // analysis when it stopped (which arms it had, the decision and its numbers); and running
   // servers with a heartbeat and their recent numbers (what the dashboard shows).

@@ -229,7 +229,32 @@ export interface StoreOps {
   /** Newest first. */
   listCycles(opts?: { limit?: number }): Promise<CycleRecord[]>;
 
-  // ---- serving (schema 4): shadow predictions, experiments ----
+  // ---- monitoring (schema 4) ----
+
+  /** Records an alert (status active). @returns its id. */
+  addAlert(alert: NewAlert): Promise<number>;
+  getAlert(id: number): Promise<StoredAlert | undefined>;
+  /** Changes an alert (acknowledge, resolve, a newer value). @throws UserError when there is no such alert. */
+  updateAlert(id: number, patch: AlertPatch): Promise<void>;
+  /** Newest first; `status` keeps only those statuses. */
+  listAlerts(opts?: { status?: AlertStatus[]; limit?: number }): Promise<StoredAlert[]>;
+  /** The state of every alert condition the monitor has seen, by key. */
+  listAlertConditions(): Promise<AlertCondition[]>;
+  /**
+   * Saves a condition's state as a compare-and-set: with `expectedRevision` null it inserts
+   * only when the key has no state yet; with a number it writes only when the stored revision
+   * is still that one (the saved revision is then expectedRevision + 1, or 1 for an insert).
+   * @returns whether it wrote (false: another process changed the state meanwhile).
+   */
+  saveAlertCondition(condition: Omit<AlertCondition, 'revision'>, expectedRevision: number | null): Promise<boolean>;
+  /** Records a monitoring run's summary. @returns its id. */
+  addMonitorSnapshot(snapshot: Omit<MonitorSnapshot, 'id'>): Promise<number>;
+  /** Snapshots oldest first; with `limit`, the newest that many (still oldest first). */
+  listMonitorSnapshots(opts?: { from?: string; limit?: number }): Promise<MonitorSnapshot[]>;
+  /** Deletes snapshots taken before `before`. @returns how many. */
+  pruneMonitorSnapshots(before: string): Promise<number>;
+
+  // ---- serving (schema 5): shadow predictions, experiments, servers ----
 
   /** Records shadow models' answers; a (prediction, version) pair already recorded is a duplicate. */
   addShadowPredictions(rows: ShadowPredictionInput[]): Promise<{ inserted: number; duplicates: number }>;
@@ -440,7 +465,75 @@ export interface PredictionFilter {
   last?: number;
 }
 
-// ---- serving: shadow predictions and experiments (schema 4) -------------------------------
+// ---- monitoring: alerts, alert conditions, snapshots ----------------------------------
+
+export type AlertStatus = 'active' | 'acknowledged' | 'resolved';
+
+/** An alert as stored (the monitor's rules create them; see src/core/monitor/alerts.ts). */
+export interface StoredAlert {
+  id: number;
+  /** The rule that raised it: feature_drift, prediction_drift, dataset_drift, metric_floor, metric_interval, calibration, latency, no_data, champion_age, cycles. */
+  rule: string;
+  /** Rule and subject ('feature_drift:age'): one condition. */
+  key: string;
+  severity: 'critical' | 'warning' | 'info';
+  title: string;
+  detail: string;
+  /** The measured statistic, e.g. 'psi:age', 'live_accuracy', 'latency_p95_ms'. */
+  metric: string;
+  value: number | null;
+  threshold: number | null;
+  /** The model serving when it fired. */
+  model: string | null;
+  createdAt: string;
+  /** The last time the monitor saw the condition still holding. */
+  updatedAt: string;
+  status: AlertStatus;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  /** Who resolved it: a person, or 'monitor' when its condition cleared. */
+  resolvedBy: string | null;
+}
+
+export type NewAlert = Omit<StoredAlert, 'id' | 'status' | 'acknowledgedAt' | 'acknowledgedBy' | 'resolvedAt' | 'resolvedBy'>;
+
+export type AlertPatch = Partial<Pick<StoredAlert, 'status' | 'acknowledgedAt' | 'acknowledgedBy' | 'resolvedAt' | 'resolvedBy' | 'updatedAt' | 'value' | 'detail'>>;
+
+/** What the monitor remembers of one alert condition between runs. */
+export interface AlertCondition {
+  key: string;
+  rule: string;
+  /** Whether the condition held at the last check. */
+  active: boolean;
+  /** Its severity while active. */
+  severity: 'critical' | 'warning' | 'info' | null;
+  /** When the current (or last) episode started. */
+  since: string | null;
+  clearedAt: string | null;
+  /** When an alert of this condition last fired (the cooldown counts from it). */
+  lastFiredAt: string | null;
+  /** The severity this episode has fired at (null: not fired yet — held back by the cooldown). */
+  firedSeverity: 'critical' | 'warning' | 'info' | null;
+  /** The alert this episode raised. */
+  alertId: number | null;
+  checkedAt: string;
+  revision: number;
+}
+
+/** One monitoring run, summarised for drift over time. */
+export interface MonitorSnapshot {
+  id: number;
+  at: string;
+  model: string | null;
+  windowFrom: string | null;
+  windowTo: string | null;
+  /** Predictions in the current window. */
+  n: number;
+  summary: Record<string, unknown>;
+}
+
+// ---- serving: shadow predictions and experiments (schema 5) -------------------------------
 
 /** A shadow model's answer to a served prediction (the app never sees it). */
 export interface ShadowPredictionInput {

@@ -1,5 +1,5 @@
 /**
- * The store's serving calls (schema 4): shadow predictions, experiments, and the predictions
+ * The store's serving calls (schema 5): shadow predictions, experiments, and the predictions
  * of an experiment's arms with their outcomes. The same SQL on SQLite and PostgreSQL, as the
  * rest of sqlStore.ts; labels are encoded as the store encodes every label.
  */

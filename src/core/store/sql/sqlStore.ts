@@ -9,6 +9,11 @@ import readline from 'node:readline';
 import { throwIfAborted, UserError } from '../../util/errors';
 import { holderIsDead } from '../lock';
 import type {
+  AlertCondition,
+  AlertPatch,
+  AlertStatus,
+  MonitorSnapshot,
+  NewAlert,
   CycleRecord,
   CyclePatch,
   FeedbackInput,
@@ -45,6 +50,7 @@ import type {
 } from '../types';
 import type { SqlConn, SqlDriver, SqlParam, SqlRow } from './driver';
 import { servingOpsFor } from './servingOps';
+import { monitorOpsFor } from './monitorOps';
 
 export interface SqlStoreOptions {
   /** The clock for every time the store writes (imported_at, started_at, heartbeats). Default: the system clock. */
@@ -433,6 +439,34 @@ export class SqlStore implements Store {
     return this.read((x) => x.listServers(o));
   }
 
+  addAlert(a: NewAlert) {
+    return this.write((x) => x.addAlert(a));
+  }
+  getAlert(id: number) {
+    return this.read((x) => x.getAlert(id));
+  }
+  updateAlert(id: number, patch: AlertPatch) {
+    return this.write((x) => x.updateAlert(id, patch));
+  }
+  listAlerts(o?: { status?: AlertStatus[]; limit?: number }) {
+    return this.read((x) => x.listAlerts(o));
+  }
+  listAlertConditions() {
+    return this.read((x) => x.listAlertConditions());
+  }
+  saveAlertCondition(c: Omit<AlertCondition, 'revision'>, expectedRevision: number | null) {
+    return this.write((x) => x.saveAlertCondition(c, expectedRevision));
+  }
+  addMonitorSnapshot(snapshot: Omit<MonitorSnapshot, 'id'>) {
+    return this.write((x) => x.addMonitorSnapshot(snapshot));
+  }
+  listMonitorSnapshots(o?: { from?: string; limit?: number }) {
+    return this.read((x) => x.listMonitorSnapshots(o));
+  }
+  pruneMonitorSnapshots(before: string) {
+    return this.write((x) => x.pruneMonitorSnapshots(before));
+  }
+
   async *streamPredictions(filter: PredictionFilter = {}, opts: StreamOptions = {}): AsyncIterable<StoredPrediction[]> {
     const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
     const parts: string[] = [];
@@ -565,12 +599,14 @@ function normaliseTime(t: string, what: string): string {
 class Ops implements StoreOps {
   private readonly loop: ReturnType<typeof loopOpsFor>;
   private readonly serving: ReturnType<typeof servingOpsFor>;
+  private readonly monitor: ReturnType<typeof monitorOpsFor>;
   constructor(
     readonly conn: SqlConn,
     private readonly store: SqlStore,
   ) {
     this.loop = loopOpsFor(conn, store, () => store.nowIso());
     this.serving = servingOpsFor(conn, store);
+    this.monitor = monitorOpsFor(conn);
   }
 
   addShadowPredictions(rows: ShadowPredictionInput[]) {
@@ -599,6 +635,34 @@ class Ops implements StoreOps {
   }
   listServers(o?: { staleMs?: number }) {
     return this.serving.listServers({ ...o, now: this.store.nowIso() });
+  }
+
+  addAlert(a: NewAlert) {
+    return this.monitor.addAlert(a);
+  }
+  getAlert(id: number) {
+    return this.monitor.getAlert(id);
+  }
+  updateAlert(id: number, patch: AlertPatch) {
+    return this.monitor.updateAlert(id, patch);
+  }
+  listAlerts(o?: { status?: AlertStatus[]; limit?: number }) {
+    return this.monitor.listAlerts(o);
+  }
+  listAlertConditions() {
+    return this.monitor.listAlertConditions();
+  }
+  saveAlertCondition(c: Omit<AlertCondition, 'revision'>, expectedRevision: number | null) {
+    return this.monitor.saveAlertCondition(c, expectedRevision);
+  }
+  addMonitorSnapshot(snapshot: Omit<MonitorSnapshot, 'id'>) {
+    return this.monitor.addMonitorSnapshot(snapshot);
+  }
+  listMonitorSnapshots(o?: { from?: string; limit?: number }) {
+    return this.monitor.listMonitorSnapshots(o);
+  }
+  pruneMonitorSnapshots(before: string) {
+    return this.monitor.pruneMonitorSnapshots(before);
   }
 
   addPredictions(rows: PredictionInput[]) {
