@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Database } from 'node-sqlite3-wasm';
+import { SQLITE_MIGRATIONS } from '../../src/core/store/migrations';
 import { mlloopLockFile, openSqliteStore } from '../../src/core/store/sqlite';
 import { acquireLock } from '../../src/core/store/lock';
 import { isUserError } from '../../src/core/util/errors';
@@ -357,7 +358,7 @@ describe('the embedded SQLite store on disk', function () {
     assert.equal(runs.json.runs.length, 1);
     assert.equal(runs.json.runs[0].status, 'completed');
     const store = await openSqliteStore(path.join(project, '.mlloop', 'store.sqlite'));
-    assert.equal(await store.schemaVersion(), 2);
+    assert.equal(await store.schemaVersion(), SQLITE_MIGRATIONS.length, 'migrated to the current schema');
     const examples = await collectExamples(store);
     assert.equal(examples.length, 150);
     assert.ok(examples.every((e) => e.eventTime === e.importedAt), 'old rows get their import time as event time');
