@@ -13,8 +13,38 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const outdir = 'dist';
 
+/**
+ * Replaces src/core/project/configValidator.ts with ajv's standalone code for mlloop.yaml's
+ * schema, generated here with the same options: the bundles then validate a project file
+ * without compiling the schema at every start (~40 ms of each CLI command; see that file).
+ * @type {esbuild.Plugin}
+ */
+const precompiledConfigValidator = {
+  name: 'precompiled-config-validator',
+  setup(build) {
+    let source;
+    build.onLoad({ filter: /[\\/]core[\\/]project[\\/]configValidator\.ts$/ }, async (args) => {
+      if (source === undefined) {
+        const { default: Ajv } = await import('ajv');
+        const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+        const schema = JSON.parse(fs.readFileSync('schemas/mlloop.schema.json', 'utf8'));
+        const options = JSON.parse(fs.readFileSync('src/core/project/ajv-options.json', 'utf8'));
+        const ajv = new Ajv({ ...options, code: { source: true } });
+        const validate = ajv.compile(schema);
+        // standaloneCode gives a CommonJS module whose module.exports is the validator.
+        source =
+          `const standalone = (() => { const module = { exports: {} }; const exports = module.exports;\n` +
+          `${standaloneCode(ajv, validate)}\nreturn module.exports; })();\n` +
+          `export function configValidator() { return standalone.default ?? standalone; }\n`;
+      }
+      return { contents: source, loader: 'js', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const nodeCommon = {
+  plugins: [precompiledConfigValidator],
   bundle: true,
   platform: 'node',
   target: 'node18',

@@ -111,10 +111,11 @@ function loopDemo() {
   if (monitor.status === 0 || monitor.status === 2) {
     try {
       const m = JSON.parse(monitor.stdout.trim().split('\n').pop());
+      if (m.error) throw new Error(m.error.message);
       const drifting = (m.features ?? []).filter((f) => f.drift === 'warning' || f.drift === 'critical').map((f) => `${f.feature} ${f.drift} (${f.test} p = ${f.p_value?.toExponential?.(1) ?? f.p_value})`);
       console.log(`6. monitor: ${m.current?.n ?? 0} logged predictions against the champion's ${m.reference?.n ?? 0} training rows: ${drifting.length ? drifting.join(', ') : 'no feature drifts'}; dataset drift ${m.dataset?.drift ?? 'n/a'}`);
-    } catch {
-      console.log('6. monitor: (no result)');
+    } catch (e) {
+      console.log(`6. monitor: no result (${e.message})`);
     }
   }
 

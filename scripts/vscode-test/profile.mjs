@@ -32,6 +32,9 @@ export function testUserSettings(theme) {
     'extensions.ignoreRecommendations': true,
     'update.mode': 'none',
     'chat.commandCenter.enabled': false,
+    // Tests train on purpose and count the runs they made; the loop running the schedule in
+    // the window would train on its own. The loop test turns it on for its own project.
+    'mlloop.loop.enabled': false,
   };
 }
 

@@ -165,8 +165,6 @@ export const watch: Command = {
     const pollSeconds = ctx.values.poll !== undefined ? Number(ctx.values.poll) : 2;
     if (!(pollSeconds > 0)) throw new UserError('--poll takes a number of seconds above 0.');
     const project = await ctx.project();
-    const onTerm = () => ctx.out.log('Stopping…');
-    process.once('SIGTERM', onTerm);
     ctx.out.log(`Watching ${project.root} (schedule ${project.config.schedule.cron} ${project.config.schedule.timezone}; fine-tune every ${project.config.schedule.incremental.every} labels). Ctrl-C stops.`);
     const jobs = cliJobs();
     await jobs.watchProject({
@@ -180,7 +178,6 @@ export const watch: Command = {
         else ctx.out.log(e.message);
       },
     });
-    process.off('SIGTERM', onTerm);
     return 0;
   },
 };

@@ -54,15 +54,15 @@ export const serve: Command = {
     if (host !== undefined && host.trim() === '') throw new UserError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0.');
     const project = await ctx.project();
     const server = await cliServer().startServer(project, { ...(port !== undefined ? { port } : {}), ...(host ? { host } : {}), noAuth: !!ctx.values['no-auth'] });
-    const stopped = new Promise<string>((resolve) => {
-      if (ctx.signal.aborted) resolve('SIGINT');
-      ctx.signal.addEventListener('abort', () => resolve('SIGINT'), { once: true });
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+    // Ctrl-C and SIGTERM (kill, docker stop, a pod ending) both abort ctx.signal (see main.ts).
+    const stopped = new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     if (ctx.out.json) ctx.out.result({ url: server.url, host: server.host, port: server.port, model: server.model(), auth: server.token !== null, token_file: server.tokenSource });
     else ctx.out.text(`Listening on ${server.url}. Ctrl-C stops.`);
-    const why = await stopped;
-    ctx.out.log(`${why}: finishing the requests in flight and writing the prediction log…`);
+    await stopped;
+    ctx.out.log('Stopping: finishing the requests in flight and writing the prediction log…');
     const r = await server.close();
     ctx.out.log(`Stopped. ${r.written} served predictions written to the store${r.spilled ? `; ${r.spilled} saved to ${r.spillFile} for \`mlloop ingest\` (the store could not be written)` : ''}.`);
     return 0;

@@ -8,31 +8,24 @@ import * as vscode from 'vscode';
 import type { EvaluateResult } from '../core/jobs/evaluate';
 import type { TrainResult } from '../core/jobs/train';
 import type { ImportReport } from '../core/store/import';
-import { CancelledError, isUserError } from '../core/util/errors';
-import { runJobInWorker } from '../worker/client';
-import type { JobEvent, JobRequest, JobResult } from '../worker/protocol';
+import { COMMAND_IDS } from './commandIds';
+import { reportFailure, runWithProgress } from './jobProgress';
 import type { Log } from './log';
+import type { Prompts } from './prompts';
 import { pickProjectRoot } from './project';
 import { ensureWorkspaceTrusted } from './walkthrough/trustGuard';
 import type { JobTracker } from './state/jobs';
 import type { ProjectState } from './state/projectState';
-
-export const COMMAND_IDS = {
-  createProject: 'mlloop.createProject',
-  importExamples: 'mlloop.importExamples',
-  train: 'mlloop.train',
-  evaluate: 'mlloop.evaluate',
-  showLog: 'mlloop.showLog',
-} as const;
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
   log: Log;
   jobs: JobTracker;
   state: ProjectState;
+  prompts: Prompts;
 }
 
-function backendSetting(): 'auto' | 'tensorflow' | 'wasm' | 'cpu' {
+export function backendSetting(): 'auto' | 'tensorflow' | 'wasm' | 'cpu' {
   return vscode.workspace.getConfiguration('mlloop').get('backend', 'auto');
 }
 
@@ -41,74 +34,6 @@ function metricSummary(metrics: Record<string, number>): string {
     .filter(([k]) => ['accuracy', 'f1_macro', 'roc_auc', 'log_loss', 'r2', 'mae'].includes(k))
     .map(([k, v]) => `${k} ${v.toFixed(4)}`)
     .join(', ');
-}
-
-/**
- * Shows a job's failure the way a user should see it; never a stack trace in a popup.
- * Does not wait for the user to answer the message, so whoever ran the command (a button,
- * a test, another extension) gets its result at once.
- */
-function reportFailure(log: Log, what: string, e: unknown): void {
-  if (e instanceof CancelledError) {
-    log.info(`${what}: cancelled`);
-    void vscode.window.showInformationMessage(`ML Loop: ${what} cancelled.`);
-    return;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  log.error(`${what} failed: ${message}`, e);
-  const showLog = 'Show Log';
-  const text = isUserError(e) ? `ML Loop: ${message}` : `ML Loop: ${what} failed unexpectedly: ${message}. The log has details.`;
-  void vscode.window.showErrorMessage(text, showLog).then((choice) => {
-    if (choice === showLog) log.show();
-  });
-}
-
-/**
- * Runs a job in the worker with a cancellable notification, published to the JobTracker
- * (dashboard, run panel, status bar). One job at a time: a second one is refused with a
- * message. Undefined when it failed, was refused or was cancelled (already reported).
- */
-async function runWithProgress<R extends JobRequest>(
-  deps: CommandDeps,
-  title: string,
-  job: R,
-  onEvent: (e: JobEvent, progress: vscode.Progress<{ message?: string; increment?: number }>) => void,
-): Promise<JobResult<R['kind']> | undefined> {
-  if (deps.jobs.current) {
-    void vscode.window.showWarningMessage(`ML Loop: ${deps.jobs.current.title} is still running; wait for it or cancel it first.`);
-    return undefined;
-  }
-  const workerScript = deps.context.asAbsolutePath(path.join('dist', 'worker.js'));
-  await deps.state.setRoot(job.root);
-  try {
-    return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `ML Loop: ${title}`, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const sub = token.onCancellationRequested(() => controller.abort());
-        deps.jobs.start({ kind: job.kind, root: job.root, title }, () => controller.abort());
-        try {
-          return await runJobInWorker(job, {
-            workerScript,
-            signal: controller.signal,
-            onEvent: (e) => {
-              if (e.type === 'started') deps.jobs.update({ runId: e.runId, backend: e.backend, totalEpochs: e.epochs });
-              else if (e.type === 'epoch') deps.jobs.epoch(e.runId, e.logs);
-              else if (e.type === 'progress') deps.jobs.update({ message: e.message });
-              onEvent(e, progress);
-            },
-          });
-        } finally {
-          sub.dispose();
-          deps.jobs.finish();
-          deps.state.scheduleRefresh(0);
-        }
-      },
-    );
-  } catch (e) {
-    reportFailure(deps.log, title, e);
-    return undefined;
-  }
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -131,7 +56,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMAND_IDS.importExamples, async (args?: { root?: string; files?: string[] }): Promise<ImportReport | undefined> => {
       // Enablement only hides the command from the palette; buttons in panels and the
       // walkthrough still call it, so the job itself refuses in Restricted Mode.
-      if (!ensureWorkspaceTrusted('mlloop.importExamples')) return undefined;
+      if (!ensureWorkspaceTrusted(COMMAND_IDS.importExamples)) return undefined;
       const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       let files = args?.files;
@@ -172,7 +97,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMAND_IDS.train, async (args?: { root?: string }): Promise<TrainResult | undefined> => {
       // Enablement only hides the command from the palette; buttons in panels and the
       // walkthrough still call it, so the job itself refuses in Restricted Mode.
-      if (!ensureWorkspaceTrusted('mlloop.train')) return undefined;
+      if (!ensureWorkspaceTrusted(COMMAND_IDS.train)) return undefined;
       const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       log.info(`train ${root}`);
@@ -200,7 +125,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMAND_IDS.evaluate, async (args?: { root?: string; version?: string; dataFile?: string }): Promise<EvaluateResult | undefined> => {
       // Enablement only hides the command from the palette; buttons in panels and the
       // walkthrough still call it, so the job itself refuses in Restricted Mode.
-      if (!ensureWorkspaceTrusted('mlloop.evaluate')) return undefined;
+      if (!ensureWorkspaceTrusted(COMMAND_IDS.evaluate)) return undefined;
       const root = args?.root ?? (await pickProjectRoot(deps.state.root));
       if (!root) return undefined;
       const result = await runWithProgress(

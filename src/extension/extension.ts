@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerEditorIntegration } from './editor/register';
 import { Log } from './log';
+import { registerLoop, type LoopParts } from './loop/register';
+import { Prompts } from './prompts';
 import { JobTracker } from './state/jobs';
 import { ProjectState } from './state/projectState';
 import { registerRunAndComparePanels } from './runPanel/register';
@@ -17,6 +19,10 @@ export interface MlLoopApi {
   log: Log;
   jobs: JobTracker;
   state: ProjectState;
+  /** Every question and notification the extension showed (tests read and answer them). */
+  prompts: Prompts;
+  /** The loop: its watcher (the schedule while VS Code is open), cycle notifications, report tabs. */
+  loop: LoopParts;
 }
 
 export function activate(context: vscode.ExtensionContext): MlLoopApi {
@@ -24,15 +30,18 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   const log = new Log();
   const jobs = new JobTracker();
   const state = new ProjectState(context.asAbsolutePath('dist/storeWorker.js'));
-  const deps = { context, log, jobs, state };
+  const prompts = new Prompts();
+  const deps = { context, log, jobs, state, prompts };
   context.subscriptions.push(log, jobs, state, ...registerCommands(deps));
   context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));
-  context.subscriptions.push(...registerSidebar(deps));
+  const loop = registerLoop(deps);
+  context.subscriptions.push(...loop.disposables);
+  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts }));
   context.subscriptions.push(...registerRunAndComparePanels(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
-  return { log, jobs, state };
+  return { log, jobs, state, prompts, loop: loop.parts };
 }
 
 export function deactivate(): void {

@@ -1,6 +1,7 @@
 /** Finding the ML Loop project(s) of the open workspace. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from './commandIds';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.mlloop/**}';
 
@@ -22,7 +23,7 @@ export async function pickProjectRoot(preferred?: string): Promise<string | unde
   if (roots.length === 0) {
     const create = 'Create Project';
     const choice = await vscode.window.showWarningMessage('No mlloop.yaml in this workspace. Create an ML Loop project first.', create);
-    if (choice === create) await vscode.commands.executeCommand('mlloop.createProject');
+    if (choice === create) await vscode.commands.executeCommand(COMMAND_IDS.createProject);
     return undefined;
   }
   const active = vscode.window.activeTextEditor?.document.uri.fsPath;

@@ -1,10 +1,13 @@
 /**
- * The status-bar item: the current model's version and health ("ML Loop v3 · ECE 0.026",
- * a spinner with the epoch while training). Clicking it opens the dashboard. Hidden while the
+ * The status-bar item: the champion and its health ("ML Loop: champion v3 · ECE 0.026"; before
+ * anything was promoted, the newest model, which serves: "ML Loop v3 (not promoted)"), a
+ * spinner with the epoch while training. Clicking it opens the dashboard. Hidden while the
  * workspace has no ML Loop project.
  */
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from './commandIds';
 import type { AlertProvider } from './drift/alertProvider';
+import { ACTION_LABELS, championInfo } from './loop/loopView';
 import { escapeMarkdown } from './sidebar/markdown';
 import { calibrationView, projectHealth } from './sidebar/summary';
 import type { JobTracker } from './state/jobs';
@@ -41,7 +44,7 @@ export class ModelStatusBar implements vscode.Disposable {
     // Left, after the workspace items (branch, problems): it describes the workspace's project.
     this.item = vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'ML Loop model';
-    this.item.command = { command: 'mlloop.openDashboard', title: 'Open ML Loop Dashboard' };
+    this.item.command = { command: COMMAND_IDS.openDashboard, title: 'Open ML Loop Dashboard' };
     this.disposables.push(
       this.item,
       state.onDidChange(() => this.update()),
@@ -62,25 +65,33 @@ export class ModelStatusBar implements vscode.Disposable {
     const job = this.jobs.current;
     const health = projectHealth(snapshot, job, this.alerts.active);
     const model = snapshot.current;
+    const isChampion = snapshot.currentWhy === 'champion';
+    const name = model ? (isChampion ? `ML Loop: champion ${model.version}` : `ML Loop ${model.version} (not promoted)`) : '';
     let text: string;
     if (health.level === 'running') text = `${HEALTH_ICONS.running} ML Loop: ${health.summary}`;
     else if (!model) text = `${HEALTH_ICONS[health.level]} ML Loop: no model`;
     else {
       const cal = calibrationView(snapshot.runs.find((r) => r.id === model.runId));
       const detail = health.level === 'ok' ? (cal ? `ECE ${formatMetric(cal.eceAfter)}` : '') : health.summary;
-      text = `${HEALTH_ICONS[health.level]} ML Loop ${model.version}${detail ? ` · ${detail}` : ''}`;
+      text = `${HEALTH_ICONS[health.level]} ${name}${detail ? ` · ${detail}` : ''}`;
     }
     this.item.text = text;
     this.item.backgroundColor = health.level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const md = new vscode.MarkdownString('', true);
     md.appendMarkdown(`**ML Loop — ${escapeMarkdown(snapshot.name)}**\n\n`);
-    if (model) md.appendMarkdown(`Current model **${model.version}**, trained ${relativeTime(model.createdAt)} (run ${model.runId}).\n\n`);
+    const champion = championInfo(snapshot.registry);
+    if (model && isChampion && champion) {
+      const how = champion.event ? `, ${ACTION_LABELS[champion.event.action]} by ${champion.event.by}` : '';
+      md.appendMarkdown(`Champion **${model.version}** since ${escapeMarkdown(relativeTime(champion.since))}${escapeMarkdown(how)}; trained ${relativeTime(model.createdAt)}${model.runId ? ` (run ${model.runId})` : ''}.\n\n`);
+    } else if (model) {
+      md.appendMarkdown(`Current model **${model.version}**, trained ${relativeTime(model.createdAt)} (run ${model.runId}). Nothing has been promoted yet, so the newest model serves.\n\n`);
+    }
     md.appendMarkdown(`Health: **${health.summary}**\n\n`);
     for (const reason of health.reasons) md.appendMarkdown(`- ${escapeMarkdown(reason)}\n`);
     md.appendMarkdown('\nClick to open the ML Loop dashboard.');
     this.item.tooltip = md;
     this.item.accessibilityInformation = {
-      label: `ML Loop: ${model ? `model ${model.version}, ` : ''}${health.summary}. Opens the dashboard.`,
+      label: `ML Loop: ${model ? `${isChampion ? 'champion' : 'model'} ${model.version}${isChampion ? '' : ', not promoted'}, ` : ''}${health.summary}. Opens the dashboard.`,
       role: 'button',
     };
     this.item.show();

@@ -9,3 +9,5 @@ export { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../core/engine/
 export type { DenseNetwork, NetworkLayer } from '../core/engine/dense-network';
 export { assignVariant, assignmentPoint } from '../core/experiments/assign';
 export type { AssignableExperiment } from '../core/experiments/assign';
+export { decide, blend, DEFAULT_THRESHOLD } from './decide';
+export type { Decision, Blended, BlendOptions } from './decide';

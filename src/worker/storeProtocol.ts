@@ -1,30 +1,51 @@
 /**
  * Messages between the extension host and the store worker (dist/storeWorker.js), which
- * keeps the project's sql.js store open off the host thread: a store of a million examples
+ * keeps the project's store open off the host thread: a store of a million examples
  * is hundreds of MB that would otherwise be read and deserialised on the thread that draws
  * the editor, every time a job writes to it.
  */
-import type { EpochRecord, ModelRecord, RunRecord } from '../core/store/types';
+import type { LoopCounters } from '../core/loop/schedule';
+import type { CurrentModel } from '../core/registry/registry';
+import type { CycleRecord, EpochRecord, ModelRecord, RegistryEvent, RunRecord } from '../core/store/types';
+
+/** The registry as the views read it. */
+export interface RegistrySummary {
+  /** The champion alias: which version, since when (null: nothing promoted yet). */
+  champion: { version: string; since: string } | null;
+  /** "The model" (core's currentModel): the champion, else the newest; null when there is no model. */
+  current: { version: string; why: CurrentModel['why'] } | null;
+  /** Every promotion, rejection, forced promotion, rollback and import, oldest first. */
+  history: RegistryEvent[];
+}
 
 export interface StoreSummary {
   examples: number;
   examplesSinceLastRun: number;
   /** Newest first, at most 200. */
   runs: RunRecord[];
-  /** Newest first. */
+  /** Newest first, every version (the registry never deletes one). */
   models: ModelRecord[];
+  registry: RegistrySummary;
+  /** Retraining cycles, newest first, at most 50. */
+  cycles: CycleRecord[];
+  /** What the schedule counts from (labels since the last cycle, the last full retrain). */
+  loop: LoopCounters;
 }
 
 export type StoreRequest =
   | { method: 'summary' }
   | { method: 'runWithEpochs'; runId: number }
-  | { method: 'deleteRun'; runId: number };
+  | { method: 'deleteRun'; runId: number }
+  /** The registry alone, read fresh (a rollback's confirmation names what it will do). */
+  | { method: 'registry' };
 
 export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summary' }
   ? StoreSummary | null
   : R extends { method: 'runWithEpochs' }
     ? { run: RunRecord; epochs: EpochRecord[] } | null
-    : null;
+    : R extends { method: 'registry' }
+      ? RegistrySummary | null
+      : null;
 
 /** Host → worker: a request with an id; the worker's reply carries the same id. */
 export type ToStoreWorker = { id: number; request: StoreRequest };

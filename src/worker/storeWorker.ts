@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { projectPaths, storeSettingOf } from '../core/project/workspace';
 import { openStore as openProjectStore } from '../core/store/open';
-import type { Store } from '../core/store/types';
+import type { Store, StoreOps } from '../core/store/types';
+import { loopCounters } from '../core/loop/schedule';
+import { CHAMPION, currentModel } from '../core/registry/registry';
 import { isUserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
-import type { FromStoreWorker, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
+import type { FromStoreWorker, RegistrySummary, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
 
 const root = (workerData as { root: string }).root;
 let store: Store | undefined;
@@ -41,9 +43,14 @@ async function handle(request: StoreRequest): Promise<unknown> {
         examplesSinceLastRun: lastCompleted ? await s.countExamples({ importedAfter: lastCompleted.startedAt }) : examples,
         runs,
         models: await s.listModels(),
+        registry: await registrySummary(s),
+        cycles: await s.listCycles({ limit: 50 }),
+        loop: await loopCounters(s),
       };
       return summary;
     }
+    case 'registry':
+      return registrySummary(s);
     case 'runWithEpochs': {
       const run = await s.getRun(request.runId);
       return run ? { run, epochs: await s.listEpochs(request.runId) } : null;
@@ -52,6 +59,16 @@ async function handle(request: StoreRequest): Promise<unknown> {
       await s.deleteRun(request.runId);
       return null;
   }
+}
+
+async function registrySummary(s: StoreOps): Promise<RegistrySummary> {
+  const alias = await s.getAlias(CHAMPION);
+  const current = await currentModel(s);
+  return {
+    champion: alias ? { version: alias.version, since: alias.since } : null,
+    current: current ? { version: current.model.version, why: current.why } : null,
+    history: await s.listRegistryEvents(),
+  };
 }
 
 if (parentPort) {

@@ -7,43 +7,83 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { comparePredictions } from '../core/jobs/compare';
 import { evaluateModel } from '../core/jobs/evaluate';
 import { trainProject } from '../core/jobs/train';
-import { withProjectContext } from '../core/context/projectContext';
+import { withProjectContext, type ProjectContext } from '../core/context/projectContext';
+import { runCycle } from '../core/loop/cycle';
+import { promoteVersion } from '../core/loop/promote';
+import { watchProject } from '../core/loop/watch';
+import { rollback } from '../core/registry/registry';
 import { importFiles } from '../core/store/import';
-import { CancelledError, isUserError } from '../core/util/errors';
+import { CancelledError, isUserError, UserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
-import type { FromWorker, JobEvent, ToWorker, WorkerJobRequest } from './protocol';
+import { inboxIngest } from './inboxIngest';
+import type { FromWorker, JobEvent, JobKind, JobRequestOf, JobResult, ToWorker, WorkerJobRequest } from './protocol';
+
+interface JobIo {
+  signal: AbortSignal;
+  emit: (e: JobEvent) => void;
+}
+
+/** How each kind of job runs, given its project context: one entry per kind of the protocol's table (the compiler checks it). */
+const JOB_RUNNERS: { [K in JobKind]: (job: JobRequestOf<K>, ctx: ProjectContext, io: JobIo) => Promise<JobResult<K>> } = {
+  train: (job, ctx, { signal, emit }) => trainProject({ ctx, backend: job.backend ?? 'auto', signal, onEvent: emit }),
+
+  evaluate: (job, ctx, { signal }) =>
+    evaluateModel({ ctx, ...(job.version ? { version: job.version } : {}), ...(job.dataFile ? { dataFile: job.dataFile } : {}), backend: job.backend ?? 'auto', signal }),
+
+  comparePredictions: (job, ctx, { signal }) =>
+    comparePredictions({ ctx, baseRunId: job.baseRunId, otherRunId: job.otherRunId, ...(job.limit !== undefined ? { limit: job.limit } : {}), backend: job.backend ?? 'auto', signal }),
+
+  import: (job, ctx, { signal, emit }) => {
+    const { config, paths, store } = ctx;
+    const files = job.files?.length ? job.files : config.data.sources.map((s) => path.resolve(paths.root, s.path));
+    const formats = job.files?.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
+    return importFiles(store, config, files, {
+      root: paths.root,
+      formats,
+      signal,
+      onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${p.rowsRead} rows read`, done: p.rowsRead }),
+    });
+  },
+
+  retrain: (job, ctx, { signal, emit }) =>
+    runCycle({
+      ctx,
+      trigger: 'extension',
+      by: job.by,
+      ...(job.force ? { force: true } : {}),
+      ...(job.incremental ? { incremental: true } : {}),
+      ...(job.backend ? { backend: job.backend } : {}),
+      signal,
+      onEvent: emit,
+    }),
+
+  promote: (job, ctx, { signal }) => promoteVersion(ctx, job.version, { by: job.by, ...(job.force ? { force: true } : {}), signal }),
+
+  rollback: (job, ctx) => rollback(ctx.store, { by: job.by, at: ctx.clock.now().toISOString(), ...(job.to ? { to: job.to } : {}) }),
+
+  ingest: async (_job, ctx, { signal }) => {
+    if (!inboxIngest) throw new UserError('This build of ML Loop cannot take in the inbox yet (src/core/loop/ingest.ts is missing).');
+    return inboxIngest(ctx, { signal });
+  },
+
+  watch: async (job, ctx, { signal, emit }) => {
+    await watchProject({
+      ctx,
+      signal,
+      by: job.by,
+      ...(job.pollMs !== undefined ? { pollMs: job.pollMs } : {}),
+      ...(inboxIngest ? { ingest: (c: ProjectContext) => inboxIngest!(c, { signal }) } : {}),
+      onEvent: (event) => emit({ type: 'watch', event }),
+    });
+    return null;
+  },
+};
 
 async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {
   // One project context per job: the worker is started for one job and ends with it.
   const log = { info: (message: string) => emit({ type: 'log', message }), warn: (message: string) => emit({ type: 'log', message: `warning: ${message}` }) };
-  return withProjectContext(job.root, { purpose: `ML Loop ${job.kind} (VS Code)`, log }, async (ctx) => {
-    switch (job.kind) {
-      case 'train':
-        return trainProject({ ctx, backend: job.backend ?? 'auto', signal, onEvent: emit });
-      case 'evaluate':
-        return evaluateModel({ ctx, ...(job.version ? { version: job.version } : {}), ...(job.dataFile ? { dataFile: job.dataFile } : {}), backend: job.backend ?? 'auto', signal });
-      case 'comparePredictions':
-        return comparePredictions({
-          ctx,
-          baseRunId: job.baseRunId,
-          otherRunId: job.otherRunId,
-          ...(job.limit !== undefined ? { limit: job.limit } : {}),
-          backend: job.backend ?? 'auto',
-          signal,
-        });
-      case 'import': {
-        const { config, paths, store } = ctx;
-        const files = job.files?.length ? job.files : config.data.sources.map((s) => path.resolve(paths.root, s.path));
-        const formats = job.files?.length ? {} : Object.fromEntries(config.data.sources.map((s) => [path.resolve(paths.root, s.path), s.format]));
-        return importFiles(store, config, files, {
-          root: paths.root,
-          formats,
-          signal,
-          onProgress: (p) => emit({ type: 'progress', message: `${path.basename(p.file)}: ${p.rowsRead} rows read`, done: p.rowsRead }),
-        });
-      }
-    }
-  });
+  const runner = JOB_RUNNERS[job.kind] as (job: WorkerJobRequest, ctx: ProjectContext, io: JobIo) => Promise<unknown>;
+  return withProjectContext(job.root, { purpose: `ML Loop ${job.kind} (VS Code)`, log }, (ctx) => runner(job, ctx, { signal, emit }));
 }
 
 if (parentPort) {

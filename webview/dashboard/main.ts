@@ -1,22 +1,25 @@
 /**
- * The dashboard page (sidebar webview view): the project's current model, its data, the
- * running job with progress and Cancel, active alerts, and buttons for the main actions.
+ * The dashboard page (sidebar webview view): the project's champion (or, before anything was
+ * promoted, the newest model, which serves), the loop (next scheduled cycle, labels since the
+ * last cycle, the last decision and its reasons), its data, the running job with progress and
+ * Cancel, active alerts, and buttons for the main actions.
  * Draws what the host sends (DashboardState); computes nothing but times ("3 minutes ago").
  */
 import '../shared/elements';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './dashboard.css';
 import type { Alert } from '../../src/core/monitor/types';
+import type { CommandId } from '../../src/extension/commandIds';
 import { h, replaceChildren, type Child } from '../shared/dom';
 import { formatDuration, formatMetric, metricLabel } from '../shared/format';
 import { HostChannel } from '../shared/host';
 import { icon, sparkline, visibleText } from './dom';
 import { formatCount, plural, relativeTime } from './format';
-import type { DashboardPageState, DashboardRendering, DashboardState, DashboardToHost, DashboardToPage, JobView, ModelView } from './protocol';
+import type { CycleView, DashboardPageState, DashboardRendering, DashboardState, DashboardToHost, DashboardToPage, JobView, LoopView, ModelView } from './protocol';
 
 const channel = new HostChannel<DashboardToHost, DashboardToPage, DashboardPageState>();
 const saved = channel.state;
-let state: DashboardState | null = saved?.schemaVersion === 1 ? saved.state : null;
+let state: DashboardState | null = saved?.schemaVersion === 2 ? saved.state : null;
 
 const app = document.getElementById('app')!;
 // The shell marks #app as a live region; here whole sections redraw, which would make a
@@ -45,7 +48,7 @@ const SEVERITY_ICONS: Record<Alert['severity'], string> = { critical: 'error', w
  * A button that runs an ML Loop command. `data-command` lets automation find and press it
  * (DashboardToPage 'dashboard/press') exactly as a click would.
  */
-function commandButton(label: string, command: string, opts: { icon?: string; primary?: boolean; block?: boolean; args?: unknown[]; disabled?: boolean; ariaLabel?: string } = {}): HTMLElement {
+function commandButton(label: string, command: CommandId, opts: { icon?: string; primary?: boolean; block?: boolean; args?: unknown[]; disabled?: boolean; ariaLabel?: string } = {}): HTMLElement {
   const button = h(
     'vscode-button',
     {
@@ -82,7 +85,7 @@ let healthChip: HTMLElement | null = null;
 
 /** "training 57/400" while training, else the job's title. */
 function jobProgressText(job: JobView): string {
-  return job.kind === 'train' && job.totalEpochs !== null ? `${job.title} ${job.epochsDone}/${job.totalEpochs}` : job.title;
+  return job.totalEpochs !== null ? `${job.title} ${job.epochsDone}/${job.totalEpochs}` : job.title;
 }
 
 function header(st: DashboardState): HTMLElement {
@@ -188,22 +191,97 @@ function modelSection(st: DashboardState): HTMLElement {
       )
     : null;
   if (!m) {
-    const text = st.data.examples === 0 ? 'No model yet. Import labelled examples, then train.' : `No model yet. Train one on the ${plural(st.data.examples, 'example')}.`;
-    return section('model', 'Current model', notice, h('p', { class: 'empty' }, text));
+    const text = st.data.examples === 0 ? 'No model yet. Import labelled examples, then train.' : `No model yet. Train one on the ${plural(st.data.examples, 'example')}, or run Retrain Now.`;
+    return section('model', 'Champion', notice, h('p', { class: 'empty' }, text));
   }
+  const champion = m.role === 'champion';
+  const since = m.championSince;
   return section(
     'model',
-    'Current model',
+    champion ? 'Champion' : 'Current model',
     notice,
     h(
       'div',
       { class: 'model-head' },
       h('span', { class: 'version', 'aria-label': `Model version ${m.version}` }, m.version),
-      h('span', { class: 'current-mark', title: `Current: ${m.currentBecause}` }, icon('star-full'), 'current'),
+      champion
+        ? h('span', { class: 'current-mark', title: `This is ${m.currentBecause}` }, icon('star-full'), 'champion')
+        : h('span', { class: 'current-mark newest-mark', title: `This is ${m.currentBecause}` }, icon('star-empty'), 'newest, not promoted'),
     ),
-    h('div', { class: 'muted small' }, relTime(m.createdAt, 'trained '), ` · run ${m.runId}`),
+    since
+      ? h('div', { class: 'muted small' }, relTime(since.at, 'since '), ` · ${since.action} by ${since.by}`)
+      : h('div', { class: 'muted small' }, 'Nothing promoted yet: the newest model serves.'),
+    h('div', { class: 'muted small' }, relTime(m.createdAt, 'trained '), m.runId ? ` · run ${m.runId}` : ' · imported'),
     m.metrics.length > 0 ? metricTiles(m) : h('p', { class: 'muted' }, 'This model has no headline metrics.'),
     calibrationRow(m),
+  );
+}
+
+const OUTCOME_ICONS: Record<CycleView['outcome'], string> = {
+  promoted: 'arrow-up',
+  rejected: 'circle-slash',
+  skipped: 'debug-step-over',
+  running: 'sync',
+  failed: 'error',
+  cancelled: 'circle-slash',
+  interrupted: 'debug-disconnect',
+};
+
+/** "Sun, Dec 6, 02:00" in the page's locale and time zone, "due now", or "off". */
+function nextCycleText(schedule: NonNullable<LoopView['schedule']>): Child[] {
+  if (schedule.nextAt === null) return [h('span', { class: 'stat-value small-value' }, 'off'), h('span', { class: 'muted small' }, ' (schedule.cron: off)')];
+  if (schedule.due) return [h('span', { class: 'stat-value small-value' }, 'due now'), h('span', { class: 'muted small' }, ` (${schedule.cron})`)];
+  const at = new Date(schedule.nextAt);
+  const when = at.toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return [h('span', { class: 'stat-value small-value', title: `${schedule.nextAt} (${schedule.cron}, ${schedule.timezone})` }, when), h('span', { class: 'muted small' }, ` · ${schedule.cron}`)];
+}
+
+function cycleBlock(c: CycleView, heading: string): HTMLElement {
+  return h(
+    'div',
+    { class: `cycle cycle-${c.outcome}` },
+    h(
+      'div',
+      { class: 'cycle-head' },
+      icon(OUTCOME_ICONS[c.outcome], c.outcome === 'running' ? 'codicon-modifier-spin' : ''),
+      h('span', { class: 'cycle-title' }, `${heading}: cycle ${c.id} ${c.text}`),
+    ),
+    h('div', { class: 'muted small' }, relTime(c.finishedAt ?? c.startedAt), ` · ${c.trigger === 'labels' ? 'new labels' : c.trigger === 'extension' ? 'VS Code' : c.trigger}`),
+    c.reasons.length ? h('ul', { class: 'reasons small', 'aria-label': 'Reasons' }, ...c.reasons.map((r) => h('li', {}, r))) : null,
+    c.hasReport ? h('div', { class: 'section-actions' }, commandButton('Open Deployment Report', 'mlloop.openDeploymentReport', { icon: 'file-text', args: [{ cycle: c.id }], ariaLabel: `Open the deployment report of cycle ${c.id}` })) : null,
+  );
+}
+
+function loopSection(st: DashboardState): HTMLElement {
+  const loop = st.loop;
+  const s = loop.schedule;
+  const busy = st.job !== null;
+  return section(
+    'loop',
+    'Loop',
+    s
+      ? h(
+          'dl',
+          { class: 'loop-stats' },
+          h('div', { class: 'stat' }, h('dt', {}, 'Next cycle'), h('dd', {}, ...nextCycleText(s))),
+          h(
+            'div',
+            { class: 'stat', title: 'Labels imported since the last cycle that ran; a fine-tune of the champion starts at schedule.incremental.every' },
+            h('dt', {}, 'Labels since last cycle'),
+            h('dd', {}, h('span', { class: 'stat-value small-value' }, formatCount(s.labelsSince)), h('span', { class: 'muted small' }, s.every > 0 ? ` of ${formatCount(s.every)}` : ' (fine-tunes off)')),
+          ),
+        )
+      : h('p', { class: 'muted small' }, 'The schedule shows once mlloop.yaml is valid.'),
+    h('p', { class: `muted small watcher ${loop.watcher.running ? 'watcher-on' : 'watcher-off'}` }, icon(loop.watcher.running ? 'eye' : 'eye-closed', 'inline-icon'), ` ${loop.watcher.text}`),
+    loop.running ? cycleBlock(loop.running, 'Running') : null,
+    loop.lastCycle ? cycleBlock(loop.lastCycle, 'Last') : h('p', { class: 'empty small' }, 'No cycle has run yet. A cycle trains a challenger on the data window, compares it with the champion on the same held-out rows, and promotes it only when the quality gate passes.'),
+    h(
+      'div',
+      { class: 'section-actions actions' },
+      commandButton('Retrain Now', 'mlloop.retrain', { icon: 'sync', disabled: busy || st.data.examples === 0 || st.project!.configProblems > 0, ariaLabel: 'Run a retraining cycle now' }),
+      loop.canIngest ? commandButton('Ingest Inbox', 'mlloop.ingestInbox', { icon: 'inbox', disabled: busy }) : null,
+      commandButton('History', 'mlloop.showHistory', { icon: 'history' }),
+    ),
   );
 }
 
@@ -246,7 +324,7 @@ function jobSection(job: JobView): { element: HTMLElement; update: (job: JobView
   );
   const update = (j: JobView) => {
     replaceChildren(title, icon('sync', 'codicon-modifier-spin'), ` ${heading}${j.runId !== null ? ` · run ${j.runId}` : ''}`, j.backend ? h('span', { class: 'muted small backend' }, ` on ${j.backend}`) : null);
-    const training = j.kind === 'train' && j.totalEpochs !== null;
+    const training = j.totalEpochs !== null;
     if (training) {
       progress.max = j.totalEpochs!;
       progress.value = j.epochsDone;
@@ -339,6 +417,7 @@ function render(): void {
       actions(st),
       job,
       modelSection(st),
+      loopSection(st),
       dataSection(st),
       alertsSection(st),
     );
@@ -368,7 +447,7 @@ function onSnapshot(next: DashboardState): void {
   if (next.job && (!before || before.startedAt !== next.job.startedAt)) announce(`${next.job.title} started`);
   if (!next.job && before && state?.loaded) announce(`${before.title} finished`);
   state = next;
-  channel.state = { schemaVersion: 1, state: next };
+  channel.state = { schemaVersion: 2, state: next };
   render();
 }
 
@@ -424,6 +503,9 @@ channel.start((m) => {
       break;
     case 'dashboard/press':
       press(m.command);
+      break;
+    case 'dashboard/reveal':
+      app.querySelector(`.card-${m.section}`)?.scrollIntoView({ block: 'start' });
       break;
   }
 });

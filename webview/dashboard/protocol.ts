@@ -8,6 +8,7 @@
  * Buttons post the shared `webview/command` message with an `mlloop.*` command id.
  */
 import type { Alert } from '../../src/core/monitor/types';
+import type { TrackedJobKind } from '../../src/worker/protocol';
 
 /** A metric as the dashboard shows it. */
 export interface MetricView {
@@ -19,7 +20,7 @@ export interface MetricView {
   greaterIsBetter: boolean;
 }
 
-/** Calibration of the current model, from its run's assessment on the test rows. */
+/** Calibration of the model shown, from its run's assessment on the test rows. */
 export interface CalibrationView {
   /** 'none' when no calibrator is used (reason says why). */
   method: string;
@@ -31,10 +32,18 @@ export interface CalibrationView {
 
 export interface ModelView {
   version: string;
+  /** 0 for a version imported from a bundle folder (no run trained it here). */
   runId: number;
   /** ISO 8601; the page shows it as "trained 3 minutes ago". */
   createdAt: string;
-  /** Why this model is the one shown (until the registry adds a champion alias: the newest). */
+  /**
+   * 'champion': the registry's champion alias names it; 'newest': nothing was promoted yet, so
+   * the newest version serves (the registry's currentModel decides; the page only shows it).
+   */
+  role: 'champion' | 'newest';
+  /** For the champion: when it became champion, how (promoted, forced, rolled back), by what, and the first reason. */
+  championSince: { at: string; action: string; by: string; reason: string | null } | null;
+  /** Why this model is the one shown, in a sentence (tooltips). */
   currentBecause: string;
   metrics: MetricView[];
   /** Null for regression, or when the run's assessment is gone (run deleted). */
@@ -63,9 +72,52 @@ export interface RunSummaryView {
   error: string | null;
 }
 
+/** A retraining cycle as the dashboard shows it. */
+export interface CycleView {
+  id: number;
+  /** What started it: 'command', 'schedule', 'labels', 'extension', 'watch'. */
+  trigger: string;
+  /** Its decision when it completed (promoted, rejected, skipped), else its status. */
+  outcome: 'promoted' | 'rejected' | 'skipped' | 'running' | 'failed' | 'cancelled' | 'interrupted';
+  /** "promoted v5", "rejected v6 (v5 stays)". */
+  text: string;
+  startedAt: string;
+  finishedAt: string | null;
+  champion: string | null;
+  challenger: string | null;
+  /** Every reason the gate (or the cycle) gave, in order. */
+  reasons: string[];
+  /** True when the cycle wrote a deployment report (mlloop.openDeploymentReport opens it). */
+  hasReport: boolean;
+}
+
+/** The loop: the schedule, this window's watcher, the last cycle. */
+export interface LoopView {
+  /** Whether this window runs the schedule, and why not when it does not. */
+  watcher: { running: boolean; text: string };
+  /** Null while mlloop.yaml does not parse. */
+  schedule: {
+    cron: string;
+    timezone: string;
+    /** Next full retrain (ISO); null when schedule.cron is 'off'. */
+    nextAt: string | null;
+    due: boolean;
+    /** schedule.incremental.every (0: off). */
+    every: number;
+    labelsSince: number;
+  } | null;
+  lastCycle: CycleView | null;
+  /** A cycle running now (here or in another process). */
+  running: CycleView | null;
+  /** How many cycles the project has run. */
+  cycles: number;
+  /** Whether this build can take in the inbox (the Ingest Inbox button). */
+  canIngest: boolean;
+}
+
 /** The running job, as the dashboard shows it. */
 export interface JobView {
-  kind: 'train' | 'import' | 'evaluate';
+  kind: TrackedJobKind;
   /** e.g. "training". */
   title: string;
   startedAt: number;
@@ -96,6 +148,7 @@ export interface DashboardState {
     configProblems: number;
   } | null;
   model: ModelView | null;
+  loop: LoopView;
   data: { examples: number; examplesSinceLastRun: number; runs: number; models: number };
   lastRun: RunSummaryView | null;
   health: HealthView;
@@ -118,7 +171,9 @@ export type DashboardToPage =
   | { type: 'dashboard/snapshot'; state: DashboardState }
   | { type: 'dashboard/job'; job: JobView | null }
   /** Press the page's button for `command` as a user would (automation: the VS Code tests). */
-  | { type: 'dashboard/press'; command: string };
+  | { type: 'dashboard/press'; command: string }
+  /** Scroll a card into view (automation: screenshots of the lower cards). */
+  | { type: 'dashboard/reveal'; section: 'model' | 'loop' | 'data' | 'alerts' };
 
 export type DashboardToHost =
   /**
@@ -129,7 +184,8 @@ export type DashboardToHost =
 
 /** What the page keeps across hide/show and reload (webview setState). */
 export interface DashboardPageState {
-  schemaVersion: 1;
+  /** 2 since the loop's fields (model role, loop); a state saved by version 1 is dropped. */
+  schemaVersion: 2;
   /** The last snapshot, drawn at once while the host sends a fresh one. */
   state: DashboardState | null;
 }

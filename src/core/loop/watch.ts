@@ -7,33 +7,16 @@
  * ({@link dueCycle}), so schedules are tested on a fake clock; the loop around it only polls.
  */
 import type { ProjectContext } from '../context/projectContext';
-import type { ScheduleConfig } from '../project/types';
-import type { CycleRecord } from '../store/types';
 import { isCancelled, isUserError } from '../util/errors';
-import { nextCronRun } from '../util/schedule';
 import { runCycle, type CycleResult } from './cycle';
+import { dueCycle, loopCounters } from './schedule';
 
-export type DueCycle = { kind: 'full'; trigger: 'schedule'; reason: string } | { kind: 'incremental'; trigger: 'labels'; reason: string };
-
-/**
- * What cycle, if any, is due at `now`.
- * - full: the first cron time after the last full cycle (or after `since`, when the watcher
- *   started and none ran yet) has passed;
- * - incremental: at least `incremental.every` labels arrived since the last cycle of any kind.
- * A full retrain wins when both are due.
- * @param since when watching began: a cron time before it does not fire (no catch-up storm after downtime; the next one does).
- */
-export function dueCycle(s: { now: Date; since: Date; schedule: ScheduleConfig; lastFull: CycleRecord | undefined; newLabels: number }): DueCycle | null {
-  const base = s.lastFull ? new Date(s.lastFull.startedAt) : s.since;
-  const next = nextCronRun(s.schedule.cron, s.schedule.timezone, base);
-  if (next && next.getTime() <= s.now.getTime()) return { kind: 'full', trigger: 'schedule', reason: `the schedule '${s.schedule.cron}' (${s.schedule.timezone}) was due at ${next.toISOString()}` };
-  const every = s.schedule.incremental.every;
-  if (every > 0 && s.newLabels >= every) return { kind: 'incremental', trigger: 'labels', reason: `${s.newLabels} new labels (every ${every})` };
-  return null;
-}
+export { dueCycle, loopCounters, nextFullCycleAt, type DueCycle, type LoopCounters } from './schedule';
 
 export type WatchEvent =
   | { type: 'ingested'; counts: Record<string, number>; rejected: number }
+  /** A cycle is starting (the message says which and why); a 'cycle' or 'cycle-failed' event follows. */
+  | { type: 'cycle-started'; kind: 'full' | 'incremental'; reason: string; message: string }
   | { type: 'cycle'; result: CycleResult }
   | { type: 'cycle-failed'; message: string }
   | { type: 'log'; message: string };
@@ -43,14 +26,11 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** Take in the inbox (injected so the watcher does not depend on how). Called every poll. */
   ingest?: (ctx: ProjectContext) => Promise<{ ingested: Record<string, number>; rejected: unknown[] }>;
+  /** What the history records as having run the cycles, before the reason: "watch" (default), "VS Code (ana)". */
+  by?: string;
   /** How often to look, in ms. Default 2000. */
   pollMs?: number;
   onEvent?: (e: WatchEvent) => void;
-}
-
-/** Cycles that count as "a cycle ran" for the schedule (skipped ones do not reset the label count). */
-function ran(c: CycleRecord): boolean {
-  return c.status === 'completed' && c.decision !== 'skipped';
 }
 
 /**
@@ -69,14 +49,11 @@ export async function watchProject(opts: WatchOptions): Promise<void> {
         const total = Object.values(r.ingested).reduce((a, b) => a + b, 0);
         if (total > 0 || r.rejected.length > 0) emit({ type: 'ingested', counts: r.ingested, rejected: r.rejected.length });
       }
-      const cycles = await ctx.store.listCycles({ limit: 50 });
-      const lastAny = cycles.find(ran);
-      const lastFull = cycles.find((c) => ran(c) && c.trigger !== 'labels');
-      const newLabels = await ctx.store.countExamples(lastAny ? { importedAfter: lastAny.startedAt } : {});
+      const { lastFull, newLabels } = await loopCounters(ctx.store);
       const due = dueCycle({ now: ctx.clock.now(), since, schedule: ctx.config.schedule, lastFull, newLabels });
       if (due) {
-        emit({ type: 'log', message: `starting a ${due.kind} cycle: ${due.reason}` });
-        const result = await runCycle({ ctx, trigger: due.trigger, by: `watch (${due.reason})`, incremental: due.kind === 'incremental', force: true, signal });
+        emit({ type: 'cycle-started', kind: due.kind, reason: due.reason, message: `starting a ${due.kind} cycle: ${due.reason}` });
+        const result = await runCycle({ ctx, trigger: due.trigger, by: `${opts.by ?? 'watch'} (${due.reason})`, incremental: due.kind === 'incremental', force: true, signal });
         emit({ type: 'cycle', result });
       }
     } catch (e) {

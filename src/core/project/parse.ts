@@ -5,7 +5,7 @@
  * the CLI can print `mlloop.yaml:12:5: …` and the extension can put a diagnostic at the
  * right place. Pure (no fs): callers pass the text.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import schema from '../../../schemas/mlloop.schema.json';
 import { cronProblem } from '../util/schedule';
@@ -27,6 +27,7 @@ import type {
 } from './types';
 import { didYouMean } from '../util/suggest';
 import { resolveServing, servingProblems, type RawExperiment } from './serving';
+import { configValidator } from './configValidator';
 
 export const PROJECT_FILE = 'mlloop.yaml';
 
@@ -47,11 +48,9 @@ export type ParseResult =
   | { ok: true; config: ProjectConfig; problems: ProjectProblem[] }
   | { ok: false; problems: ProjectProblem[] };
 
-let validateFn: ReturnType<Ajv['compile']> | undefined;
-function validator(): ReturnType<Ajv['compile']> {
-  // discriminator: errors for a feature/model come from the branch its `type` selects,
-  // instead of one error per oneOf branch.
-  validateFn ??= new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true }).compile(schema);
+let validateFn: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  validateFn ??= configValidator();
   return validateFn;
 }
 

@@ -81,7 +81,7 @@ export function renderDeploymentReport(r: DeploymentReportInput): string {
     '<main>',
     `<header id="summary"><h1>${escapeHtml(title)}</h1>`,
     `<p class="decision ${r.decision}"><strong>${r.decision === 'promoted' ? 'Promoted' : 'Rejected'}</strong>: ${escapeHtml(g.reasons[0] ?? '')}</p>`,
-    `<p>Cycle ${r.cycle}, started by ${escapeHtml(r.by)} (${escapeHtml(r.trigger)}) at ${escapeHtml(r.at)}. Champion ${r.champion ? escapeHtml(r.champion.version) : 'none (first model)'} → ${r.decision === 'promoted' ? escapeHtml(r.challenger.version) : `${r.champion ? escapeHtml(r.champion.version) : 'none'} (unchanged)`}.</p></header>`,
+    `<p>Cycle ${r.cycle}, started by ${escapeHtml(r.by)}${r.by.startsWith(r.trigger) ? '' : ` (${escapeHtml(r.trigger)})`} at ${escapeHtml(r.at)}. Champion ${r.champion ? escapeHtml(r.champion.version) : 'none (first model)'} → ${r.decision === 'promoted' ? escapeHtml(r.challenger.version) : `${r.champion ? escapeHtml(r.champion.version) : 'none'} (unchanged)`}.</p></header>`,
     '<section id="data"><h2>Data</h2>',
     `<p>The challenger ${escapeHtml(r.challenger.version)} trained on the ${r.window.examples} examples with an event time from ${escapeHtml(r.window.from)} to ${escapeHtml(r.window.to)} (${r.window.newLabels} new since the last cycle): ${r.challenger.card.data.train} training, ${r.challenger.card.data.validation} validation, ${r.challenger.card.data.test} test rows.</p>`,
     `<p>Both models were scored on ${escapeHtml(r.heldOut.description)}.</p></section>`,

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../commandIds';
 import type { RunRecord } from '../../core/store/types';
 import { CancelledError } from '../../core/util/errors';
 import { runJobInWorker } from '../../worker/client';
@@ -167,7 +168,7 @@ export class ComparePanel implements vscode.Disposable {
         await this.computeChanges(m.otherRunId);
         return;
       case 'compare/openRun':
-        await vscode.commands.executeCommand('mlloop.openRun', m.runId, this.root);
+        await vscode.commands.executeCommand(COMMAND_IDS.openRun, m.runId, this.root);
         return;
       case 'compare/rendered':
         this.renderedState = m.rendered;

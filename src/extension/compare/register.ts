@@ -3,16 +3,13 @@
  * panel (../runPanel/register.ts), which calls registerComparePanel.
  */
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../commandIds';
 import type { CommandDeps } from '../commands';
 import { pickProjectRoot } from '../project';
 import { COMPARE_PANEL_VIEW_TYPE, COMPARE_TABS, type ComparePageState, type CompareTab } from '../../../webview/compare/protocol';
 import type { StoreClients } from '../state/storeClients';
 import { ComparePanel } from './comparePanel';
 import { runIdsFromArguments } from './model';
-
-export const COMPARE_COMMANDS = {
-  compareRuns: 'mlloop.compareRuns',
-} as const;
 
 /** The open compare panels, one per (project, run list). */
 export class ComparePanels implements vscode.Disposable {
@@ -90,7 +87,7 @@ async function pickRuns(stores: StoreClients, root: string): Promise<number[] | 
  */
 export function registerComparePanel(deps: CommandDeps, panels: ComparePanels, stores: StoreClients): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(COMPARE_COMMANDS.compareRuns, async (first?: unknown, second?: unknown, options?: { tab?: CompareTab }): Promise<ComparePanel | undefined> => {
+    vscode.commands.registerCommand(COMMAND_IDS.compareRuns, async (first?: unknown, second?: unknown, options?: { tab?: CompareTab }): Promise<ComparePanel | undefined> => {
       const root = typeof second === 'string' ? second : (deps.state.root ?? (await pickProjectRoot()));
       if (!root) return undefined;
       let ids = runIdsFromArguments(first, second);

@@ -4,6 +4,7 @@
  * reload from the state each page saved with setState.
  */
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../commandIds';
 import type { CommandDeps } from '../commands';
 import { pickProjectRoot } from '../project';
 import { ComparePanels, registerComparePanel } from '../compare/register';
@@ -11,10 +12,6 @@ import { RUN_PANEL_VIEW_TYPE, RUN_TABS, type RunPageState, type RunTab } from '.
 import type { StoreClients } from '../state/storeClients';
 import { RunPanel } from './runPanel';
 import { runIdFromArgument } from './snapshot';
-
-export const RUN_PANEL_COMMANDS = {
-  openRun: 'mlloop.openRun',
-} as const;
 
 /** The open run panels, one per (project, run). */
 export class RunPanels implements vscode.Disposable {
@@ -101,7 +98,7 @@ export function registerRunAndComparePanels(deps: CommandDeps): vscode.Disposabl
   return [
     runPanels,
     comparePanels,
-    vscode.commands.registerCommand(RUN_PANEL_COMMANDS.openRun, async (runArg?: unknown, rootArg?: unknown, options?: { tab?: RunTab }): Promise<RunPanel | undefined> => {
+    vscode.commands.registerCommand(COMMAND_IDS.openRun, async (runArg?: unknown, rootArg?: unknown, options?: { tab?: RunTab }): Promise<RunPanel | undefined> => {
       const root = typeof rootArg === 'string' ? rootArg : (deps.state.root ?? (await pickProjectRoot()));
       if (!root) return undefined;
       const runId = runIdFromArgument(runArg) ?? (await pickRun(stores, root));

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../commandIds';
 import { runReportPath } from '../../core/jobs/report';
 import { projectPaths } from '../../core/project/workspace';
 import type { RunRecord } from '../../core/store/types';
@@ -105,7 +106,7 @@ export class RunPanel implements vscode.Disposable {
 
   private isTrainingHere(): boolean {
     const job = this.deps.jobs.current;
-    return job?.kind === 'train' && job.runId === this.runId && path.resolve(job.root) === path.resolve(this.root);
+    return (job?.kind === 'train' || job?.kind === 'retrain') && job.runId === this.runId && path.resolve(job.root) === path.resolve(this.root);
   }
 
   private async postSnapshot(): Promise<void> {
@@ -225,7 +226,7 @@ export class RunPanel implements vscode.Disposable {
     if (!picked) return;
     // The older run is the baseline: deltas read as "what the newer run changed".
     const ids = [this.runId, picked.run.id].sort((a, b) => a - b);
-    await vscode.commands.executeCommand('mlloop.compareRuns', ids, this.root);
+    await vscode.commands.executeCommand(COMMAND_IDS.compareRuns, ids, this.root);
   }
 
   dispose(): void {

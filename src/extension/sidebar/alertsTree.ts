@@ -4,6 +4,7 @@
  * monitoring starts. Elements are alert ids; selecting one opens it in the Drift & Alerts panel.
  */
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../commandIds';
 import type { Alert, AlertSeverity } from '../../core/monitor/types';
 import type { AlertProvider } from '../drift/alertProvider';
 import { escapeMarkdown, labelledLines } from './markdown';
@@ -61,7 +62,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<string>, vsco
       ['Raised', `${formatTimestamp(alert.createdAt)} (${when})`],
     ]));
     item.tooltip = md;
-    item.command = { command: 'mlloop.openDriftPanel', title: 'Open in Drift & Alerts', arguments: [id] };
+    item.command = { command: COMMAND_IDS.openDriftPanel, title: 'Open in Drift & Alerts', arguments: [id] };
     return item;
   }
 

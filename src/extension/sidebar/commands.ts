@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND_IDS, INTERNAL_COMMAND_IDS } from '../commandIds';
 import type { AlertProvider } from '../drift/alertProvider';
 import { DriftPanel, type DriftPanelDeps } from '../drift/driftPanel';
 import type { JobTracker } from '../state/jobs';
@@ -16,29 +17,6 @@ import type { ProjectState } from '../state/projectState';
 import type { DashboardViewProvider } from './dashboardView';
 import { primaryMetricText } from './summary';
 import { formatDuration } from '../../../webview/shared/format';
-
-export const SIDEBAR_COMMAND_IDS = {
-  openDashboard: 'mlloop.openDashboard',
-  refresh: 'mlloop.refresh',
-  deleteRun: 'mlloop.deleteRun',
-  revealModelFiles: 'mlloop.revealModelFiles',
-  openDriftPanel: 'mlloop.openDriftPanel',
-  acknowledgeAlert: 'mlloop.acknowledgeAlert',
-  cancelJob: 'mlloop.cancelJob',
-} as const;
-
-/**
- * Commands for automation (the VS Code tests), not contributed to the palette: VS Code's own
- * convention for internal commands is the leading underscore.
- * - dashboardRendering() → DashboardRendering | undefined: what the dashboard page last drew;
- * - dashboardPress(command) → boolean: press the dashboard's button for `command`;
- * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew.
- */
-export const INTERNAL_COMMAND_IDS = {
-  dashboardRendering: '_mlloop.dashboard.rendering',
-  dashboardPress: '_mlloop.dashboard.press',
-  driftRendering: '_mlloop.drift.rendering',
-} as const;
 
 export interface SidebarCommandDeps {
   state: ProjectState;
@@ -63,13 +41,13 @@ export interface RevealModelArgs {
 export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Disposable[] {
   const { state, jobs, alerts } = deps;
   return [
-    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.openDashboard, async () => {
+    vscode.commands.registerCommand(COMMAND_IDS.openDashboard, async () => {
       await vscode.commands.executeCommand('mlloop.dashboard.focus');
     }),
 
-    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.refresh, () => state.refresh()),
+    vscode.commands.registerCommand(COMMAND_IDS.refresh, () => state.refresh()),
 
-    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.cancelJob, (): boolean => {
+    vscode.commands.registerCommand(COMMAND_IDS.cancelJob, (): boolean => {
       if (!jobs.current) {
         void vscode.window.showInformationMessage('ML Loop: no job is running.');
         return false;
@@ -79,11 +57,13 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
     }),
 
     vscode.commands.registerCommand(
-      SIDEBAR_COMMAND_IDS.deleteRun,
-      async (target?: number | DeleteRunArgs, selected?: number[]): Promise<number[]> => {
+      COMMAND_IDS.deleteRun,
+      async (target?: number | DeleteRunArgs, selected?: Array<number | string>): Promise<number[]> => {
         let ids: number[];
         let confirmed = false;
-        if (typeof target === 'number') ids = selected?.includes(target) ? selected : [target];
+        // A selection in the Runs view may hold cycles too (`cycle:<id>`): runs only.
+        const selectedRuns = selected?.filter((x): x is number => typeof x === 'number');
+        if (typeof target === 'number') ids = selectedRuns?.includes(target) ? selectedRuns : [target];
         else if (target && Array.isArray(target.runIds)) {
           ids = target.runIds;
           confirmed = target.confirmed === true;
@@ -96,7 +76,7 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
       },
     ),
 
-    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.revealModelFiles, async (target?: string | RevealModelArgs): Promise<string | undefined> => {
+    vscode.commands.registerCommand(COMMAND_IDS.revealModelFiles, async (target?: string | RevealModelArgs): Promise<string | undefined> => {
       const version = typeof target === 'string' ? target : (target?.version ?? (await pickModel(state)));
       if (!version) return undefined;
       const snapshot = state.snapshot;
@@ -115,11 +95,11 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
       return folder;
     }),
 
-    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.openDriftPanel, (alertId?: string) => {
+    vscode.commands.registerCommand(COMMAND_IDS.openDriftPanel, (alertId?: string) => {
       DriftPanel.show(deps.drift, typeof alertId === 'string' ? alertId : undefined);
     }),
 
-    vscode.commands.registerCommand(SIDEBAR_COMMAND_IDS.acknowledgeAlert, async (alertId?: string, selected?: string[]): Promise<string[]> => {
+    vscode.commands.registerCommand(COMMAND_IDS.acknowledgeAlert, async (alertId?: string, selected?: string[]): Promise<string[]> => {
       let ids: string[];
       if (typeof alertId === 'string') ids = selected?.includes(alertId) ? selected : [alertId];
       else {
@@ -139,6 +119,7 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
 
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardRendering, () => deps.dashboard.rendering),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardPress, (command: string) => deps.dashboard.press(command)),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardReveal, (section: 'model' | 'loop' | 'data' | 'alerts') => deps.dashboard.reveal(section)),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftRendering, () => DriftPanel.current?.rendering),
   ];
 }
@@ -203,7 +184,11 @@ async function pickModel(state: ProjectState): Promise<string | undefined> {
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    models.map((m) => ({ label: m.version, description: [m === state.snapshot?.current ? 'current' : '', primaryMetricText(m.metrics)].filter(Boolean).join(' · '), version: m.version })),
+    models.map((m) => ({
+      label: m.version,
+      description: [m.version === state.snapshot?.registry.champion?.version ? 'champion' : m.version === state.snapshot?.current?.version ? 'current (newest)' : '', primaryMetricText(m.metrics)].filter(Boolean).join(' · '),
+      version: m.version,
+    })),
     { placeHolder: 'Reveal the files of which model?' },
   );
   return picked?.version;

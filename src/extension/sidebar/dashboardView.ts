@@ -1,11 +1,13 @@
 /**
  * Host of the dashboard: the webview view at the top of the "ML Loop" sidebar. It posts a
- * full DashboardState when the page is ready and whenever the project or the alerts change,
+ * full DashboardState when the page is ready and whenever the project, the alerts or the loop's
+ * watcher change,
  * and the running job's progress as `dashboard/job` (throttled) in between.
  */
 import * as vscode from 'vscode';
 import type { DashboardRendering, DashboardToHost, DashboardToPage } from '../../../webview/dashboard/protocol';
 import type { AlertProvider } from '../drift/alertProvider';
+import type { LoopWatcher } from '../loop/watcher';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
 import { WebviewChannel } from '../webview/channel';
@@ -20,6 +22,10 @@ export interface DashboardDeps {
   state: ProjectState;
   jobs: JobTracker;
   alerts: AlertProvider;
+  /** The loop's watcher (whether this window runs the schedule). */
+  watcher: Pick<LoopWatcher, 'status' | 'onDidChange'>;
+  /** Whether the Ingest Inbox command exists in this build. */
+  canIngest: boolean;
   /** False until the project state has been read once (the page says "Loading…" meanwhile). */
   isLoaded: () => boolean;
 }
@@ -39,6 +45,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     this.disposables.push(
       deps.state.onDidChange(() => this.postSnapshot()),
       deps.alerts.onDidChange(() => this.postSnapshot()),
+      deps.watcher.onDidChange(() => this.postSnapshot()),
       deps.jobs.onDidChange((job) => {
         // A job starting or ending changes health and buttons: a full snapshot, at once.
         // Progress in between goes as small throttled job updates.
@@ -86,6 +93,13 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     return true;
   }
 
+  /** Scrolls the page to one of its cards (automation). False when the view is not showing. */
+  reveal(section: 'model' | 'loop' | 'data' | 'alerts'): boolean {
+    if (!this.channel?.isReady) return false;
+    this.channel.post({ type: 'dashboard/reveal', section });
+    return true;
+  }
+
   private postSnapshot(): void {
     if (!this.channel) return;
     const snapshot = this.deps.state.snapshot;
@@ -99,6 +113,8 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
         folder: snapshot && folder !== snapshot.root ? folder : '',
         job: this.deps.jobs.current,
         alerts: this.deps.alerts.all,
+        watcher: this.deps.watcher.status,
+        canIngest: this.deps.canIngest,
       }),
     });
   }

@@ -1,11 +1,13 @@
 /**
- * Wires the "ML Loop" activity-bar container (dashboard, Runs, Models, Alerts), the
+ * Wires the "ML Loop" activity-bar container (dashboard, Runs with cycles, Models with the
+ * champion and its history, Alerts), the
  * status-bar item and the Drift & Alerts panel to the project state, the job tracker and the
  * alerts. extension.ts calls this once.
  */
 import * as vscode from 'vscode';
 import { AlertProvider } from '../drift/alertProvider';
 import { DriftPanel } from '../drift/driftPanel';
+import type { LoopParts } from '../loop/register';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
 import { ModelStatusBar } from '../statusBar';
@@ -19,6 +21,7 @@ export interface SidebarDeps {
   context: vscode.ExtensionContext;
   jobs: JobTracker;
   state: ProjectState;
+  loop: LoopParts;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface SidebarDeps {
  * - `mlloop.jobRunning`: a job runs in this window (the Cancel button of the Runs view).
  */
 export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
-  const { context, jobs, state } = deps;
+  const { context, jobs, state, loop } = deps;
   const extensionUri = context.extensionUri;
   const alerts = new AlertProvider();
   // The project state loads after activation; until its first change the dashboard says "Loading…".
@@ -47,7 +50,7 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
     setContext('mlloop.hasProject', snapshot !== undefined);
   });
 
-  const dashboard = new DashboardViewProvider({ extensionUri, state, jobs, alerts, isLoaded: () => loaded });
+  const dashboard = new DashboardViewProvider({ extensionUri, state, jobs, alerts, watcher: loop.watcher, canIngest: loop.canIngest, isLoaded: () => loaded });
   const runs = new RunsTreeProvider(state, jobs);
   const models = new ModelsTreeProvider(state);
   const alertsTree = new AlertsTreeProvider(alerts);

@@ -1,18 +1,42 @@
 /**
- * The Runs view: one item per training run of the project, newest first. Elements are run
- * ids, so context-menu commands receive `(runId, selectedRunIds)`.
+ * The Runs view: a "Cycles" group of the project's retraining cycles with their decisions
+ * (when it has any), then one item per training run, newest first. Elements are run ids
+ * (numbers), so context-menu commands receive `(runId, selectedRunIds)`; the group is
+ * {@link CYCLES_ELEMENT} and a cycle `cycle:<id>`.
  */
 import * as vscode from 'vscode';
-import type { RunRecord, RunStatus } from '../../core/store/types';
+import { COMMAND_IDS } from '../commandIds';
+import type { CycleRecord, RunRecord, RunStatus } from '../../core/store/types';
+import { cycleOutcome, cycleOutcomeText, triggerLabel } from '../loop/loopView';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
-import { labelledLines } from './markdown';
+import { escapeMarkdown, labelledLines } from './markdown';
 import { primaryMetricText, runCalibration } from './summary';
 import { formatDuration, formatMetric, formatTimestamp, metricLabel } from '../../../webview/shared/format';
-import { formatCount } from '../../../webview/dashboard/format';
+import { formatCount, relativeTime } from '../../../webview/dashboard/format';
 
 /** How often a running run's row may repaint while epochs stream in. */
 const LIVE_REPAINT_MS = 250;
+
+export const CYCLES_ELEMENT = 'cycles';
+const CYCLE_PREFIX = 'cycle:';
+
+export type RunsTreeElement = number | string;
+
+const CYCLE_ICONS: Record<ReturnType<typeof cycleOutcome>, vscode.ThemeIcon> = {
+  promoted: new vscode.ThemeIcon('arrow-up', new vscode.ThemeColor('testing.iconPassed')),
+  rejected: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconFailed')),
+  skipped: new vscode.ThemeIcon('debug-step-over', new vscode.ThemeColor('disabledForeground')),
+  running: new vscode.ThemeIcon('loading~spin'),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
+  interrupted: new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('list.warningForeground')),
+};
+
+/** contextValue of a cycle item: `mlloop.cycle.<outcome>`, with `.report` when it wrote a deployment report. */
+export function cycleContextValue(c: CycleRecord): string {
+  return `mlloop.cycle.${cycleOutcome(c)}${c.report ? '.report' : ''}`;
+}
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
@@ -27,8 +51,8 @@ export function runContextValue(run: RunRecord): string {
   return `mlloop.run.${run.status}`;
 }
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<number>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<number | undefined>();
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeElement>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsTreeElement | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private repaintTimer: NodeJS.Timeout | undefined;
@@ -48,16 +72,61 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<number>, vscode
     return this.state.snapshot?.runs.find((r) => r.id === id);
   }
 
-  getChildren(element?: number): number[] {
+  /** The cycle behind a `cycle:<id>` element. */
+  cycle(element: RunsTreeElement): CycleRecord | undefined {
+    if (typeof element !== 'string' || !element.startsWith(CYCLE_PREFIX)) return undefined;
+    const id = Number(element.slice(CYCLE_PREFIX.length));
+    return this.state.snapshot?.cycles.find((c) => c.id === id);
+  }
+
+  getChildren(element?: RunsTreeElement): RunsTreeElement[] {
+    const snapshot = this.state.snapshot;
+    if (element === CYCLES_ELEMENT) return (snapshot?.cycles ?? []).map((c) => `${CYCLE_PREFIX}${c.id}`);
     if (element !== undefined) return [];
-    return this.state.snapshot?.runs.map((r) => r.id) ?? [];
+    const runs: RunsTreeElement[] = snapshot?.runs.map((r) => r.id) ?? [];
+    return snapshot?.cycles.length ? [CYCLES_ELEMENT, ...runs] : runs;
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(element: RunsTreeElement): RunsTreeElement | undefined {
+    return typeof element === 'string' && element.startsWith(CYCLE_PREFIX) ? CYCLES_ELEMENT : undefined;
   }
 
-  getTreeItem(id: number): vscode.TreeItem {
+  getTreeItem(element: RunsTreeElement): vscode.TreeItem {
+    if (element === CYCLES_ELEMENT) return this.cyclesItem();
+    if (typeof element === 'string') return this.cycleItem(element);
+    return this.runItem(element);
+  }
+
+  private cyclesItem(): vscode.TreeItem {
+    const cycles = this.state.snapshot?.cycles ?? [];
+    const item = new vscode.TreeItem('Cycles', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = 'runs-cycles';
+    item.iconPath = new vscode.ThemeIcon('sync');
+    const last = cycles.find((c) => c.status !== 'running');
+    item.description = `${cycles.length}${last ? ` · last: ${cycleOutcomeText(last)}` : ''}`;
+    item.tooltip = 'Retraining cycles (newest first, the last 50): each trained a challenger, scored it and the champion on the same held-out rows, and let the quality gate decide.';
+    item.contextValue = 'mlloop.cycles';
+    return item;
+  }
+
+  private cycleItem(element: string): vscode.TreeItem {
+    const c = this.cycle(element);
+    const item = new vscode.TreeItem(c ? `Cycle ${c.id}` : element, vscode.TreeItemCollapsibleState.None);
+    item.id = `runs-${element}`;
+    if (!c) return item;
+    const parts = [cycleOutcomeText(c), triggerLabel(c.trigger), relativeTime(c.startedAt)];
+    item.description = parts.join(' · ');
+    item.iconPath = CYCLE_ICONS[cycleOutcome(c)];
+    item.contextValue = cycleContextValue(c);
+    item.accessibilityInformation = { label: `Cycle ${c.id}, ${parts.join(', ')}` };
+    item.tooltip = cycleTooltip(c);
+    const root = this.state.snapshot?.root;
+    if (c.report) item.command = { command: COMMAND_IDS.openDeploymentReport, title: 'Open Deployment Report', arguments: [{ root, cycle: c.id }] };
+    else if (c.runId !== null) item.command = { command: COMMAND_IDS.openRun, title: 'Open Run', arguments: [c.runId] };
+    return item;
+  }
+
+  private runItem(id: number): vscode.TreeItem {
     const run = this.run(id);
     const item = new vscode.TreeItem(`Run ${id}`, vscode.TreeItemCollapsibleState.None);
     item.id = `run-${id}`;
@@ -68,7 +137,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<number>, vscode
     item.contextValue = runContextValue(run);
     item.tooltip = runTooltip(run);
     item.accessibilityInformation = { label: `Run ${id}, ${parts.join(', ')}` };
-    item.command = { command: 'mlloop.openRun', title: 'Open Run', arguments: [id] };
+    item.command = { command: COMMAND_IDS.openRun, title: 'Open Run', arguments: [id] };
     return item;
   }
 
@@ -95,6 +164,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<number>, vscode
       this.repaintTimer = undefined;
       const id = this.jobs.current?.runId;
       if (id !== undefined && this.run(id)) this.changed.fire(id);
+      // A cycle's challenger trains as a run too: its row is under the group, repainted with it.
     }, LIVE_REPAINT_MS);
   }
 
@@ -102,6 +172,28 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<number>, vscode
     if (this.repaintTimer) clearTimeout(this.repaintTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Markdown tooltip of a cycle: trigger, times, champion and challenger, every reason. */
+export function cycleTooltip(c: CycleRecord): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', true);
+  md.appendMarkdown(`**Cycle ${c.id}** — ${escapeMarkdown(cycleOutcomeText(c))}\n\n`);
+  const rows: Array<[string, string]> = [
+    ['Trigger', triggerLabel(c.trigger)],
+    ['Started', formatTimestamp(c.startedAt)],
+  ];
+  if (c.finishedAt) rows.push(['Finished', formatTimestamp(c.finishedAt)]);
+  if (c.challenger) rows.push(['Challenger', c.challenger]);
+  rows.push(['Champion after', c.champion ?? 'none']);
+  if (c.runId !== null) rows.push(['Run', String(c.runId)]);
+  if (c.report) rows.push(['Report', c.report]);
+  md.appendMarkdown(labelledLines(rows));
+  const reasons = c.reasons.length ? c.reasons : c.error ? [c.error.split('\n')[0]] : [];
+  if (reasons.length) {
+    md.appendMarkdown('\n\n**Reasons**\n\n');
+    for (const r of reasons) md.appendMarkdown(`- ${escapeMarkdown(r)}\n`);
+  }
+  return md;
 }
 
 /** Markdown tooltip: when, how long, on what, with which result. */

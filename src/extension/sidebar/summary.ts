@@ -6,10 +6,11 @@
 import type { CalibrationRecord } from '../../core/jobs/assess';
 import type { EvaluationReport } from '../../core/evaluate/report';
 import type { Alert } from '../../core/monitor/types';
-import type { ModelRecord, RunRecord } from '../../core/store/types';
+import type { CycleRecord, ModelRecord, RunRecord } from '../../core/store/types';
+import { ACTION_LABELS, championInfo, cycleOutcome, cycleOutcomeText, scheduleView, type WatcherStatus } from '../loop/loopView';
 import type { RunningJob } from '../state/jobs';
 import type { ProjectSnapshot } from '../state/projectState';
-import type { CalibrationView, DashboardState, HealthView, JobView, MetricView, ModelView, RunSummaryView } from '../../../webview/dashboard/protocol';
+import type { CalibrationView, CycleView, DashboardState, HealthView, JobView, LoopView, MetricView, ModelView, RunSummaryView } from '../../../webview/dashboard/protocol';
 import { formatMetric, metricDirection } from '../../../webview/shared/format';
 import { plural } from '../../../webview/dashboard/format';
 
@@ -94,18 +95,64 @@ export function metricViews(metrics: Record<string, number>, task: string | unde
   return out;
 }
 
-/** The dashboard's model card for `model`, reading calibration and intervals from the run that trained it. */
-export function modelView(model: ModelRecord, runs: RunRecord[]): ModelView {
-  const run = runs.find((r) => r.id === model.runId);
+/**
+ * The dashboard's card for the model that serves (`snapshot.current`, which the registry
+ * chose), reading calibration and intervals from the run that trained it.
+ */
+export function modelView(model: ModelRecord, snapshot: Pick<ProjectSnapshot, 'runs' | 'registry' | 'currentWhy'>): ModelView {
+  const run = snapshot.runs.find((r) => r.id === model.runId);
   const evaluation = runEvaluation(run);
+  const champion = championInfo(snapshot.registry);
+  const isChampion = snapshot.currentWhy === 'champion' && champion?.version === model.version;
+  const event = isChampion ? champion.event : null;
   return {
     version: model.version,
     runId: model.runId,
     createdAt: model.createdAt,
-    currentBecause: 'the newest model (the registry will add a champion you choose)',
+    role: isChampion ? 'champion' : 'newest',
+    championSince: isChampion ? { at: champion.since, action: event ? ACTION_LABELS[event.action] : 'set', by: event?.by ?? 'unknown', reason: event?.reasons[0] ?? null } : null,
+    currentBecause: isChampion
+      ? `the champion${event ? `, ${ACTION_LABELS[event.action]} by ${event.by}` : ''}: predictions, evaluations and apps use it`
+      : 'the newest model: nothing has been promoted yet, so predictions use the newest version (promote one, or run a retraining cycle, to choose a champion)',
     metrics: metricViews(model.metrics, model.task, run),
     calibration: calibrationView(run),
     testRows: evaluation ? evaluation.n : null,
+  };
+}
+
+/** A cycle as the dashboard shows it. */
+export function cycleView(c: CycleRecord): CycleView {
+  return {
+    id: c.id,
+    trigger: c.trigger,
+    outcome: cycleOutcome(c),
+    text: cycleOutcomeText(c),
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
+    champion: c.champion,
+    challenger: c.challenger,
+    reasons: c.reasons.length ? c.reasons : c.error ? [c.error.split('\n')[0]] : [],
+    hasReport: c.report !== null,
+  };
+}
+
+/**
+ * The loop's card: this window's watcher, the schedule's next full retrain and the label count
+ * towards the next fine-tune, the last cycle that finished and one running now.
+ * @param now the clock (tests pass a fixed one).
+ */
+export function loopView(snapshot: ProjectSnapshot | undefined, watcher: WatcherStatus, canIngest: boolean, now: Date = new Date()): LoopView {
+  const cycles = snapshot?.cycles ?? [];
+  const finished = cycles.find((c) => c.status !== 'running');
+  const running = cycles.find((c) => c.status === 'running');
+  const since = watcher.running && watcher.startedAt !== undefined && watcher.root === snapshot?.root ? new Date(watcher.startedAt) : now;
+  return {
+    watcher: { running: watcher.running, text: watcher.text },
+    schedule: snapshot?.config ? scheduleView(snapshot.config, snapshot.loop, since, now) : null,
+    lastCycle: finished ? cycleView(finished) : null,
+    running: running ? cycleView(running) : null,
+    cycles: cycles.length,
+    canIngest,
   };
 }
 
@@ -145,7 +192,7 @@ export function projectHealth(snapshot: ProjectSnapshot | undefined, job: Runnin
   if (!snapshot) return { level: 'none', summary: 'no project', reasons: ['No mlloop.yaml in this workspace.'] };
   if (job) {
     const last = job.epochs[job.epochs.length - 1];
-    const progress = job.kind === 'train' && last ? ` ${last.epoch}/${job.totalEpochs ?? '?'}` : '';
+    const progress = last ? ` ${last.epoch}/${job.totalEpochs ?? '?'}` : '';
     return { level: 'running', summary: `${job.title}${progress}`, reasons: [`ML Loop is ${job.title}${job.runId ? ` (run ${job.runId})` : ''}.`] };
   }
   const reasons: string[] = [];
@@ -189,6 +236,11 @@ export function dashboardState(input: {
   folder: string;
   job: RunningJob | undefined;
   alerts: readonly Alert[];
+  /** This window's watcher (the loop while VS Code is open). */
+  watcher: WatcherStatus;
+  /** Whether the Ingest Inbox command exists in this build. */
+  canIngest: boolean;
+  now?: Date;
 }): DashboardState {
   const { snapshot, job } = input;
   const active = input.alerts.filter((a) => !a.acknowledged);
@@ -197,7 +249,8 @@ export function dashboardState(input: {
     project: snapshot
       ? { name: snapshot.name, folder: input.folder, task: snapshot.config?.task ?? null, configProblems: snapshot.configProblems }
       : null,
-    model: snapshot?.current ? modelView(snapshot.current, snapshot.runs) : null,
+    model: snapshot?.current ? modelView(snapshot.current, snapshot) : null,
+    loop: loopView(snapshot, input.watcher, input.canIngest, input.now),
     data: {
       examples: snapshot?.examples ?? 0,
       examplesSinceLastRun: snapshot?.examplesSinceLastRun ?? 0,

@@ -5,9 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { EpochLogs } from '../../core/engine/fit';
+import type { TrackedJobKind } from '../../worker/protocol';
 
 export interface RunningJob {
-  kind: 'train' | 'import' | 'evaluate';
+  kind: TrackedJobKind;
   root: string;
   title: string;
   startedAt: number;

@@ -12,7 +12,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseProject } from '../../core/project/parse';
 import type { ProjectConfig } from '../../core/project/types';
-import type { EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
+import type { LoopCounters } from '../../core/loop/schedule';
+import type { CycleRecord, EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
+import type { RegistrySummary } from '../../worker/storeProtocol';
 import { StoreClients, type StoreHandle } from './storeClients';
 import { findProjectRoots } from '../project';
 
@@ -27,11 +29,24 @@ export interface ProjectSnapshot {
   examplesSinceLastRun: number;
   /** Newest first. */
   runs: RunRecord[];
-  /** Newest first. */
+  /** Newest first: every version, the champion and the archived ones. */
   models: ModelRecord[];
-  /** The model predictions use now: the newest (the registry's champion alias comes later). */
+  /**
+   * "The model" — what predict, evaluate and apps use — as the registry decides it (core's
+   * currentModel): the champion, else (nothing promoted yet) the newest. Never decided here.
+   */
   current: ModelRecord | undefined;
+  /** Why `current` is the model: 'champion' (the alias names it) or 'newest' (nothing promoted yet). */
+  currentWhy: 'champion' | 'newest' | undefined;
+  /** The champion alias, the history of promotions, rejections and rollbacks (oldest first). */
+  registry: RegistrySummary;
+  /** Retraining cycles, newest first (at most 50). */
+  cycles: CycleRecord[];
+  /** What the schedule counts from: the last cycle that ran, the last full one, labels since. */
+  loop: LoopCounters;
 }
+
+const EMPTY_REGISTRY: RegistrySummary = { champion: null, current: null, history: [] };
 
 export class ProjectState implements vscode.Disposable {
   private rootPath: string | undefined;
@@ -97,6 +112,11 @@ export class ProjectState implements vscode.Disposable {
     return this.client()?.runWithEpochs(id);
   }
 
+  /** The registry read fresh from the store (undefined: no store yet). */
+  async registry(): Promise<RegistrySummary | undefined> {
+    return this.client()?.registry();
+  }
+
   /** Deletes a run (its model bundle stays; models are removed with the registry's commands). */
   async deleteRun(id: number): Promise<void> {
     await this.client()?.deleteRun(id);
@@ -137,6 +157,10 @@ export class ProjectState implements vscode.Disposable {
       runs: [],
       models: [],
       current: undefined,
+      currentWhy: undefined,
+      registry: EMPTY_REGISTRY,
+      cycles: [],
+      loop: { lastCycle: undefined, lastFull: undefined, newLabels: 0 },
     };
     const summary = await this.client()
       ?.summary()
@@ -148,7 +172,11 @@ export class ProjectState implements vscode.Disposable {
       snapshot.examplesSinceLastRun = summary.examplesSinceLastRun;
       snapshot.runs = summary.runs;
       snapshot.models = summary.models;
-      snapshot.current = summary.models[0];
+      snapshot.registry = summary.registry;
+      snapshot.current = summary.registry.current ? summary.models.find((m) => m.version === summary.registry.current!.version) : undefined;
+      snapshot.currentWhy = snapshot.current ? summary.registry.current!.why : undefined;
+      snapshot.cycles = summary.cycles;
+      snapshot.loop = summary.loop;
     }
     this.latest = snapshot;
     this.changed.fire(snapshot);

@@ -7,15 +7,17 @@
 import * as vscode from 'vscode';
 import type { EpochRecord, RunRecord } from '../../core/store/types';
 import { StoreClient } from '../../worker/storeClient';
-import type { StoreSummary } from '../../worker/storeProtocol';
+import type { RegistrySummary, StoreSummary } from '../../worker/storeProtocol';
 
 /** A project's store as a holder reads it; call release() when done with it. */
 export interface StoreHandle {
   readonly root: string;
   /** The run and its epochs; undefined when the run or the store does not exist. */
   runWithEpochs(runId: number): Promise<{ run: RunRecord; epochs: EpochRecord[] } | undefined>;
-  /** Runs (newest first, at most 200) and models; undefined when there is no store yet. */
+  /** Runs (newest first, at most 200), models, the registry, cycles; undefined when there is no store yet. */
   summary(): Promise<StoreSummary | undefined>;
+  /** The registry alone, read fresh; undefined when there is no store yet. */
+  registry(): Promise<RegistrySummary | undefined>;
   deleteRun(runId: number): Promise<void>;
   release(): void;
 }
@@ -40,6 +42,7 @@ export class StoreClients implements vscode.Disposable {
       root,
       runWithEpochs: async (runId) => (await client.request({ method: 'runWithEpochs', runId })) ?? undefined,
       summary: async () => (await client.request({ method: 'summary' })) ?? undefined,
+      registry: async () => (await client.request({ method: 'registry' })) ?? undefined,
       deleteRun: async (runId) => {
         await client.request({ method: 'deleteRun', runId });
       },

@@ -11,12 +11,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isUserError } from '../../core/util/errors';
+import { COMMAND_IDS } from '../commandIds';
 import type { Log } from '../log';
 import type { ProjectSnapshot, ProjectState } from '../state/projectState';
 import { copySampleProject, isEffectivelyEmpty, SAMPLE_FOLDER_NAME, SAMPLE_PROJECT_DIR, unusedFolder } from './sampleProject';
 import { ensureWorkspaceTrusted } from './trustGuard';
-
-export const CREATE_SAMPLE_PROJECT_COMMAND = 'mlloop.createSampleProject';
 
 /** Context keys the walkthrough's completionEvents (`onContext:`) wait for. */
 export const WALKTHROUGH_CONTEXT_KEYS = {
@@ -93,7 +92,7 @@ async function chooseTarget(): Promise<{ target: string; reopen: boolean } | und
 }
 
 async function createSampleProject(deps: WalkthroughDeps, args: CreateSampleProjectArgs): Promise<string | undefined> {
-  if (!ensureWorkspaceTrusted(CREATE_SAMPLE_PROJECT_COMMAND)) return undefined;
+  if (!ensureWorkspaceTrusted(COMMAND_IDS.createSampleProject)) return undefined;
   const interactive = args.target === undefined;
   const chosen = args.target !== undefined ? { target: path.resolve(args.target), reopen: false } : await chooseTarget();
   if (!chosen) return undefined;
@@ -113,7 +112,7 @@ async function createSampleProject(deps: WalkthroughDeps, args: CreateSampleProj
     void vscode.window
       .showInformationMessage(`ML Loop: created the iris sample project in ${vscode.workspace.asRelativePath(chosen.target)}. Next: import its examples.`, importNow)
       .then((c) => {
-        if (c === importNow) void vscode.commands.executeCommand('mlloop.importExamples', { root: chosen.target });
+        if (c === importNow) void vscode.commands.executeCommand(COMMAND_IDS.importExamples, { root: chosen.target });
       });
   }
   return file;
@@ -142,7 +141,7 @@ export function registerWalkthrough(deps: WalkthroughDeps): vscode.Disposable[] 
   void openPendingSample(deps).catch((e) => deps.log.error('opening the sample project failed', e));
   return [
     deps.state.onDidChange(setProgress),
-    vscode.commands.registerCommand(CREATE_SAMPLE_PROJECT_COMMAND, async (args?: CreateSampleProjectArgs): Promise<string | undefined> => {
+    vscode.commands.registerCommand(COMMAND_IDS.createSampleProject, async (args?: CreateSampleProjectArgs): Promise<string | undefined> => {
       try {
         return await createSampleProject(deps, args ?? {});
       } catch (e) {

@@ -23,6 +23,9 @@ export const TRUST_REQUIRED_ACTIONS = {
   'mlloop.importExamples': 'Importing examples',
   'mlloop.train': 'Training',
   'mlloop.evaluate': 'Evaluating',
+  'mlloop.retrain': 'Retraining',
+  'mlloop.promote': 'Promoting a model',
+  'mlloop.rollBack': 'Rolling back the champion',
 } as const;
 
 /** VS Code's command that opens the workspace trust editor. */

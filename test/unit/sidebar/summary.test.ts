@@ -137,9 +137,19 @@ function snapshot(runs: RunRecord[], models: ModelRecord[], opts: { config?: Pro
     examplesSinceLastRun: 4,
     runs,
     models,
+    // Nothing promoted: the registry's currentModel is the newest.
     current: models[0],
+    currentWhy: models[0] ? 'newest' : undefined,
+    registry: { champion: null, current: models[0] ? { version: models[0].version, why: 'newest' } : null, history: [] },
+    cycles: [],
+    loop: { lastCycle: undefined, lastFull: undefined, newLabels: 4 },
   };
 }
+
+const NO_REGISTRY = { champion: null, current: null, history: [] };
+
+/** This window runs no watcher (the loop setting is off). */
+const NO_WATCHER = { running: false, text: 'Off in this window.' };
 
 function alert(id: string, severity: AlertSeverity, acknowledged = false): Alert {
   return {
@@ -300,7 +310,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
     it('shows version, run, time, metrics, calibration and test rows from the run that trained the model', () => {
       const older = healthyBinary(1);
       const newer = run(2, 'completed', { details: calibratedDetails('binary', Y_BINARY_5, constant(8, 0.75), constant(8, 0.75), 'none') });
-      const view = modelView(older.model, [newer, older.run]);
+      const view = modelView(older.model, { runs: [newer, older.run], registry: NO_REGISTRY, currentWhy: 'newest' });
       assert.equal(view.version, 'v1');
       assert.equal(view.runId, 1);
       assert.equal(view.createdAt, older.run.finishedAt);
@@ -314,7 +324,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
 
     it('still shows the metrics when the model’s run is gone, without calibration, intervals or test rows', () => {
       const { model } = healthyBinary(5);
-      const view = modelView(model, []);
+      const view = modelView(model, { runs: [], registry: NO_REGISTRY, currentWhy: 'newest' });
       assert.equal(view.calibration, null);
       assert.equal(view.testRows, null);
       assert.equal(view.metrics.length, 4);
@@ -323,7 +333,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
 
     it('has no calibration for a regression model but still counts its test rows', () => {
       const r = run(2, 'completed', { config: REGRESSION, details: regressionDetails() });
-      const view = modelView(modelOf(r, 'regression'), [r]);
+      const view = modelView(modelOf(r, 'regression'), { runs: [r], registry: NO_REGISTRY, currentWhy: 'newest' });
       assert.equal(view.calibration, null);
       assert.equal(view.testRows, 4);
       assert.deepEqual(view.metrics.map((m) => m.name), ['r2', 'mae']);
@@ -604,7 +614,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
   describe('dashboard state', () => {
     it('shows "no project" before a project exists, loaded or not', () => {
       for (const loaded of [false, true]) {
-        const st = dashboardState({ loaded, snapshot: undefined, folder: '', job: undefined, alerts: [] });
+        const st = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded, snapshot: undefined, folder: '', job: undefined, alerts: [] });
         assert.equal(st.loaded, loaded);
         assert.equal(st.project, null);
         assert.equal(st.model, null);
@@ -617,7 +627,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
     });
 
     it('shows a project with no model: task, folder and counts, but no model card', () => {
-      const st = dashboardState({ loaded: true, snapshot: snapshot([], []), folder: 'models/demo', job: undefined, alerts: [] });
+      const st = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded: true, snapshot: snapshot([], []), folder: 'models/demo', job: undefined, alerts: [] });
       assert.deepEqual(st.project, { name: 'demo', folder: 'models/demo', task: 'binary', configProblems: 0 });
       assert.equal(st.model, null);
       assert.equal(st.lastRun, null);
@@ -626,7 +636,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
     });
 
     it('has a null task when mlloop.yaml does not parse, and passes the problem count on', () => {
-      const st = dashboardState({ loaded: true, snapshot: snapshot([], [], { config: undefined, configProblems: 2 }), folder: '', job: undefined, alerts: [] });
+      const st = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded: true, snapshot: snapshot([], [], { config: undefined, configProblems: 2 }), folder: '', job: undefined, alerts: [] });
       assert.equal(st.project?.task, null);
       assert.equal(st.project?.configProblems, 2);
     });
@@ -634,7 +644,7 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
     it('shows the current model and the newest run, with the first line of a failed run’s error', () => {
       const { run: good, model } = healthyBinary(1);
       const failed = run(2, 'failed', { error: 'Out of memory\nstack…' });
-      const st = dashboardState({ loaded: true, snapshot: snapshot([failed, good], [model]), folder: '', job: undefined, alerts: [] });
+      const st = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded: true, snapshot: snapshot([failed, good], [model]), folder: '', job: undefined, alerts: [] });
       assert.equal(st.model?.version, 'v1');
       assert.equal(st.model?.calibration?.method, 'platt');
       assert.deepEqual(st.lastRun, { id: 2, status: 'failed', startedAt: failed.startedAt, durationMs: 60_000, error: 'Out of memory' });
@@ -649,20 +659,20 @@ describe('sidebar summary (src/extension/sidebar/summary)', () => {
         alert('c-ack', 'critical', true),
         alert('w-ack', 'warning', true),
       ];
-      const st = dashboardState({ loaded: true, snapshot: snapshot([r], [model]), folder: '', job: undefined, alerts });
+      const st = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded: true, snapshot: snapshot([r], [model]), folder: '', job: undefined, alerts });
       assert.equal(st.alerts.activeCount, 7);
       assert.deepEqual(st.alerts.active.map((a) => a.id), ['w0', 'w1', 'w2', 'w3', 'w4']);
       assert.equal(st.health.level, 'warning', 'the acknowledged critical alert does not make it an error');
       assert.equal(st.health.summary, '7 alerts');
 
-      const allAcknowledged = dashboardState({ loaded: true, snapshot: snapshot([r], [model]), folder: '', job: undefined, alerts: [alert('c', 'critical', true)] });
+      const allAcknowledged = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded: true, snapshot: snapshot([r], [model]), folder: '', job: undefined, alerts: [alert('c', 'critical', true)] });
       assert.equal(allAcknowledged.health.level, 'ok');
       assert.deepEqual(allAcknowledged.alerts, { active: [], activeCount: 0 });
     });
 
     it('carries the running job and the running health together', () => {
       const job = trainingJob([{ epoch: 1, loss: 1, val_loss: 0.9 }]);
-      const st = dashboardState({ loaded: true, snapshot: snapshot([run(9, 'running')], []), folder: '', job, alerts: [] });
+      const st = dashboardState({ watcher: NO_WATCHER, canIngest: false, loaded: true, snapshot: snapshot([run(9, 'running')], []), folder: '', job, alerts: [] });
       assert.equal(st.job?.epochsDone, 1);
       assert.equal(st.health.level, 'running');
       assert.equal(st.lastRun?.status, 'running');

@@ -132,7 +132,8 @@ describe('dashboard', function () {
     assert.ok(trained, 'training returned no result');
 
     const r = await dashboardShowing(`model ${trained.modelVersion}`, (x) => x.text.includes(trained.modelVersion) && x.text.includes('569'));
-    assert.match(r.text, new RegExp(`${trained.modelVersion} current trained (just now|1 minute ago) · run ${trained.runId}`));
+    // Nothing promoted yet: the registry's current model is the newest, shown as not promoted.
+    assert.match(r.text, new RegExp(`${trained.modelVersion} newest, not promoted Nothing promoted yet: the newest model serves\\. trained (just now|1 minute ago) · run ${trained.runId}`));
     for (const name of ['accuracy', 'f1_macro', 'roc_auc', 'log_loss']) {
       const value = trained.metrics[name];
       assert.equal(typeof value, 'number', `training reported no ${name}`);
@@ -224,30 +225,30 @@ describe('status bar', function () {
     assert.equal((bar.item.command as vscode.Command).command, 'mlloop.openDashboard');
   });
 
-  it('shows the current model version and its calibration ECE once trained, with the reasons in the tooltip', async function () {
+  it('shows the current model version (the newest, not promoted) and its calibration ECE once trained, with the reasons in the tooltip', async function () {
     this.timeout(90_000);
     const trained = await vscode.commands.executeCommand<TrainResult>('mlloop.train', { root });
     const run = await waitFor(() => api.state.snapshot?.runs.find((r) => r.id === trained.runId && r.status === 'completed'), 'the run in the project state');
     const ece = (run.details?.calibration as { test: { after: { ece: number } } }).test.after.ece;
     await waitFor(() => bar.item.text.includes(trained.modelVersion), 'the status bar to show the new model');
-    assert.equal(bar.item.text, `$(pass) ML Loop ${trained.modelVersion} · ECE ${formatMetric(ece)}`);
+    assert.equal(bar.item.text, `$(pass) ML Loop ${trained.modelVersion} (not promoted) · ECE ${formatMetric(ece)}`);
     // The Markdown source with its escapes removed: the text a user reads.
     const tooltip = (bar.item.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
     assert.ok(tooltip.includes(`Current model **${trained.modelVersion}**, trained just now (run ${trained.runId})`), tooltip);
     assert.ok(tooltip.includes('Health: **healthy**'), tooltip);
     assert.ok(tooltip.includes(`The newest run (run ${trained.runId}) completed.`), tooltip);
     assert.ok(tooltip.includes(`Test-split ECE ${formatMetric(ece)}`), tooltip);
-    assert.equal(bar.item.accessibilityInformation?.label, `ML Loop: model ${trained.modelVersion}, healthy. Opens the dashboard.`);
+    assert.equal(bar.item.accessibilityInformation?.label, `ML Loop: model ${trained.modelVersion}, not promoted, healthy. Opens the dashboard.`);
   });
 
   it('turns to an error when monitoring raises a critical alert, and back once it is acknowledged', async () => {
     alerts.replace([
       { id: 'a1', severity: 'critical', title: 'Live accuracy fell', detail: 'Live accuracy 0.71 over the last 500 outcomes.', metric: 'live_accuracy', value: 0.71, threshold: 0.85, createdAt: new Date().toISOString(), acknowledged: false },
     ]);
-    assert.match(bar.item.text, /^\$\(error\) ML Loop v\d+ · 1 critical alert$/);
+    assert.match(bar.item.text, /^\$\(error\) ML Loop v\d+ \(not promoted\) · 1 critical alert$/);
     assert.ok(bar.item.backgroundColor instanceof vscode.ThemeColor);
     assert.equal(alerts.acknowledge('a1'), true);
-    assert.match(bar.item.text, /^\$\(pass\) ML Loop v\d+ · ECE /);
+    assert.match(bar.item.text, /^\$\(pass\) ML Loop v\d+ \(not promoted\) · ECE /);
     assert.equal(bar.item.backgroundColor, undefined);
   });
 

@@ -19,6 +19,11 @@ export const mlloopCommandIds = [
   'mlloop.train',
   'mlloop.evaluate',
   'mlloop.showLog',
+  'mlloop.retrain',
+  'mlloop.promote',
+  'mlloop.rollBack',
+  'mlloop.openDeploymentReport',
+  'mlloop.showHistory',
 ] as const;
 
 /**

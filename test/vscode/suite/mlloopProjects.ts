@@ -102,16 +102,21 @@ export function editProject(root: string, replacements: Array<[RegExp, string]>)
   fs.writeFileSync(file, text);
 }
 
-/** Training slow enough to watch: ~20–30 epochs of ~150 ms, ending by early stopping. */
+/**
+ * Training slow enough to watch: epochs of about half a second (more on a loaded machine),
+ * at least nine of them (patience 8), ending by early stopping. The run panel test opens the
+ * panel after the run started and must still see it running: with batches of 4 and patience 5
+ * a loaded machine finished all 10 epochs before the panel had drawn.
+ */
 export const SLOW_TRAINING: Array<[RegExp, string]> = [
-  [/batchSize: \d+/, 'batchSize: 4'],
+  [/batchSize: \d+/, 'batchSize: 2'],
   // An explicit MLP (createProject writes model: auto, which trains several candidates first),
   // wide enough that ML Loop's SIMD training loop (~10× the tfjs loop) still takes seconds:
   // the tests need time to see an epoch and to cancel.
   [/type: auto\n\s*refit: .*/, 'type: mlp\n  hidden: [512, 256]\n  dropout: 0.1\n  activation: relu'],
   [/learningRate: [\d.]+/, 'learningRate: 0.0001'],
   [/epochs: \d+.*/, 'epochs: 40'],
-  [/patience: \d+/, 'patience: 5'],
+  [/patience: \d+/, 'patience: 8'],
 ];
 
 /**

@@ -23,7 +23,7 @@ import { AlertProvider } from '../../../src/extension/drift/alertProvider';
 import type { MlLoopApi } from '../../../src/extension/extension';
 import { AlertsTreeProvider } from '../../../src/extension/sidebar/alertsTree';
 import { ModelsTreeProvider } from '../../../src/extension/sidebar/modelsTree';
-import { RunsTreeProvider } from '../../../src/extension/sidebar/runsTree';
+import { RunsTreeProvider, type RunsTreeElement } from '../../../src/extension/sidebar/runsTree';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
 import { WATCHABLE_MODEL, writeBreastCancerProject } from './mlloopProjects';
 
@@ -146,7 +146,7 @@ describe('sidebar trees', function () {
   it('shows a running run live (spinner, epoch) and records it as cancelled after Cancel', async function () {
     this.timeout(90_000);
     writeProject(extensionPath, root, { validationSplit: 0.3, batchSize: 1, epochs: 400, earlyStopping: { enabled: false } });
-    const changed: Array<number | undefined> = [];
+    const changed: Array<RunsTreeElement | undefined> = [];
     const subscription = runs.onDidChangeTreeData((e) => changed.push(e));
     try {
       const training = vscode.commands.executeCommand<TrainResult | undefined>('mlloop.train', { root });
@@ -173,7 +173,7 @@ describe('sidebar trees', function () {
   });
 
   it('deletes a run with mlloop.deleteRun, and refuses an unknown one', async () => {
-    const newest = runs.getChildren()[0];
+    const newest = runs.getChildren()[0] as number;
     assert.equal(runs.run(newest)?.status, 'cancelled');
     assert.deepEqual(await vscode.commands.executeCommand('mlloop.deleteRun', { runIds: [newest], confirmed: true }), [newest]);
     assert.ok(!runs.getChildren().includes(newest), 'the deleted run is still listed');
@@ -186,26 +186,27 @@ describe('sidebar trees', function () {
     const before = new Set(runs.getChildren());
     const cli = path.join(extensionPath, 'dist', 'cli.js');
     await promisify(execFile)(process.execPath, [cli, 'train', '--project', root], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    const added = await waitFor(() => runs.getChildren().find((id) => !before.has(id) && runs.run(id)?.status === 'completed'), 'the CLI\'s finished run to appear in the Runs tree');
+    const added = await waitFor(() => runs.getChildren().find((id): id is number => typeof id === 'number' && !before.has(id) && runs.run(id)?.status === 'completed'), 'the CLI\'s finished run to appear in the Runs tree');
     await runsSettled(api, before.size + 1);
     assert.equal(models.getChildren()[0], runs.run(added)?.modelVersion, 'its model is the newest, current one');
   });
 
-  it('lists models newest first with the current one starred, and reveals a model\'s files', async () => {
+  it('lists models newest first, the newest marked as serving while nothing is promoted, and reveals a model\'s files', async () => {
     const versions = models.getChildren();
     assert.ok(versions.length >= 3);
+    assert.ok(!versions.includes('#history'), 'no History node before anything was promoted or rejected');
     const [current, older] = [models.getTreeItem(versions[0]), models.getTreeItem(versions[1])];
     assert.equal(current.label, versions[0]);
-    assert.match(String(current.description), /^current · Accuracy \d\.\d{4} · F1 \(macro\) \d\.\d{4}$/);
-    assert.equal(iconId(current), 'star-full');
-    assert.equal(current.contextValue, 'mlloop.model.current');
-    assert.match(tooltipText(current), /newest one for now: predictions use it\. The model registry will add a champion you choose/);
+    assert.match(String(current.description), /^current \(newest, not promoted\) · Accuracy \d\.\d{4} · F1 \(macro\) \d\.\d{4}$/);
+    assert.equal(iconId(current), 'star-empty');
+    assert.equal(current.contextValue, 'mlloop.model.newest');
+    assert.match(tooltipText(current), /Nothing has been promoted yet, so the newest model serves: predictions use it\. Promote one/);
     assert.match(tooltipText(current), /Files: \.mlloop\/models\/v\d+/);
     assert.match(String(older.description), /^Accuracy \d\.\d{4}/);
     assert.equal(iconId(older), 'package');
     assert.equal(older.contextValue, 'mlloop.model');
-    assert.deepEqual(contextMenu(packageJson, 'mlloop.models', 'mlloop.model.current'), ['mlloop.revealModelFiles']);
-    assert.deepEqual(contextMenu(packageJson, 'mlloop.models', 'mlloop.model'), ['mlloop.revealModelFiles']);
+    assert.deepEqual(contextMenu(packageJson, 'mlloop.models', 'mlloop.model.newest'), ['mlloop.promote', 'mlloop.revealModelFiles']);
+    assert.deepEqual(contextMenu(packageJson, 'mlloop.models', 'mlloop.model'), ['mlloop.promote', 'mlloop.revealModelFiles']);
 
     const folder = await vscode.commands.executeCommand<string | undefined>('mlloop.revealModelFiles', { version: versions[1], in: 'explorer' });
     assert.equal(folder, path.join(root, '.mlloop', 'models', versions[1]));
