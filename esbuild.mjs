@@ -70,6 +70,8 @@ const builds = [
   },
   // The CLI's jobs (tfjs) in a bundle of their own, loaded only by the commands that need them.
   { ...nodeCommon, entryPoints: { 'cli-jobs': 'src/cli/jobs.ts' }, outdir },
+  // `mlloop serve` (fastify) in a bundle of its own, loaded only by that command.
+  { ...nodeCommon, entryPoints: { 'cli-serve': 'src/cli/serve.ts' }, outdir },
   { ...nodeCommon, entryPoints: { runtime: 'src/runtime/index.ts' }, outdir },
   // The app runtime without loadBundle, for a browser or an edge function: an ES module with
   // no Node built-ins and no TensorFlow.js (bundle files are fetched and passed to bundleFromFiles).

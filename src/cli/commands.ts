@@ -10,6 +10,7 @@ import type { BackendPreference } from '../core/jobs/train';
 import { cliJobs } from './loadJobs';
 import { LOOP_COMMANDS } from './loopCommands';
 import { MONITOR_COMMANDS } from './monitorCommands';
+import { SERVE_COMMANDS } from './serveCommands';
 import { initProject } from '../core/project/init';
 import type { CalibrationMethodName, Task } from '../core/project/types';
 import { findProjectRoot } from '../core/project/workspace';
@@ -594,4 +595,5 @@ export function headline(metrics: Record<string, number> | null | undefined): st
 
 // The loop's commands (registry, cycles, bundles) live in loopCommands.ts; its `models`
 // (with the champion and the history) replaces the plain list.
-export const COMMANDS: Record<string, Command> = { init, import: importCmd, ingest, feedback, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS, ...MONITOR_COMMANDS };
+// Monitoring (monitor, health, alerts) and serving (serve, experiment, shadow) beside them.
+export const COMMANDS: Record<string, Command> = { init, import: importCmd, ingest, feedback, train, evaluate, calibrate, explain, predict, runs, models, ...LOOP_COMMANDS, ...MONITOR_COMMANDS, ...SERVE_COMMANDS };

@@ -11,3 +11,4 @@ export { explainModel } from '../core/jobs/explain';
 export { runCycle } from '../core/loop/cycle';
 export { promoteVersion } from '../core/loop/promote';
 export { watchProject } from '../core/loop/watch';
+export { concludeExperiment } from '../core/experiments/conclude';

@@ -7,6 +7,8 @@ export { bundleFromFiles, predictRecords, scoreRecords, predictionsFromScores, o
 export type { BundleFiles, LoadedBundle, ModelCard, Prediction } from '../core/registry/predict';
 export { denseNetworkFromArtifacts, evaluateDenseNetwork } from '../core/engine/dense-network';
 export type { DenseNetwork, NetworkLayer } from '../core/engine/dense-network';
+export { assignVariant, assignmentPoint } from '../core/experiments/assign';
+export type { AssignableExperiment } from '../core/experiments/assign';
 export { decide, blend, DEFAULT_THRESHOLD } from './decide';
 export type { Decision, Blended, BlendOptions } from './decide';
 // Inbox lines for ML Loop (predictions, feedback, outcomes) buffered over a sink of the app's

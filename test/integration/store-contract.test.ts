@@ -941,6 +941,94 @@ for (const engine of ENGINES) {
       });
     });
 
+    describe('serving: shadow predictions, experiment arms, experiments', () => {
+      const prediction = (id: string, over: Partial<import('../../src/core/store/types').PredictionInput> = {}) => ({
+        id,
+        model: 'v1',
+        time: iso(T0 + Number(id.replace(/\D/g, '')) * 1000),
+        input: { x: 1 },
+        output: { label: 'yes', confidence: 0.8, probabilities: { no: 0.2, yes: 0.8 } },
+        source: 'serve',
+        ...over,
+      });
+
+      it('keeps a shadow answer beside the served prediction it shadows, once per version, and prunes it with the prediction', async () => {
+        await store.addPredictions([prediction('p1'), prediction('p2', { variant: 'champion' }), prediction('p3')]);
+        const r = await store.addShadowPredictions([
+          { prediction: 'p1', model: 'v2', time: iso(T0 + 1000), output: { label: 'no', confidence: 0.6 }, latencyMs: 0.4 },
+          { prediction: 'p2', model: 'v2', time: iso(T0 + 2000), output: { label: 'yes', confidence: 0.9 } },
+          { prediction: 'p2', model: 'v3', time: iso(T0 + 2000), output: { label: 'yes', confidence: 0.7 } },
+        ]);
+        assert.deepEqual(r, { inserted: 3, duplicates: 0 });
+        assert.deepEqual(await store.addShadowPredictions([{ prediction: 'p1', model: 'v2', time: iso(T0), output: { label: 'yes' } }]), { inserted: 0, duplicates: 1 });
+        const v2 = await store.listShadowComparisons({ model: 'v2' });
+        assert.deepEqual(
+          v2.map((c) => [c.prediction, c.served.model, c.served.output.label, c.served.variant ?? null, c.shadow.model, c.shadow.output.label, c.shadow.latencyMs ?? null]),
+          [
+            ['p1', 'v1', 'yes', null, 'v2', 'no', 0.4],
+            ['p2', 'v1', 'yes', 'champion', 'v2', 'yes', null],
+          ],
+        );
+        assert.equal((await store.listShadowComparisons({ from: iso(T0 + 1500) })).length, 2, 'by the prediction time: p2 with v2 and v3');
+        await store.prunePredictions(iso(T0 + 1500));
+        assert.deepEqual((await store.listShadowComparisons()).map((c) => `${c.prediction}/${c.shadow.model}`), ['p2/v2', 'p2/v3']);
+      });
+
+      it('lists the predictions of experiment arms with their outcomes in arrival order, typed labels kept', async () => {
+        await store.addPredictions([
+          prediction('p1', { variant: 'champion', entity: 'u1' }),
+          prediction('p2', { variant: 'fallback', entity: 'u2' }),
+          prediction('p3'),
+          prediction('p4', { variant: 'champion', entity: 'u1' }),
+        ]);
+        await store.addOutcomes([
+          { prediction: 'p2', time: iso(T0 + 9000), label: 'yes', source: 'serve', hash: 'o1' },
+          { prediction: 'p1', time: iso(T0 + 8000), value: 2.5, source: 'serve', hash: 'o2' },
+          { prediction: 'p1', time: iso(T0 + 9500), label: 'no', value: 0, source: 'serve', hash: 'o3' },
+        ]);
+        const all = await store.listVariantAssignments();
+        assert.deepEqual(
+          all.map((a) => [a.prediction, a.variant, a.entity ?? null, a.outcomes.map((o) => [o.label ?? null, o.value ?? null])]),
+          [
+            ['p1', 'champion', 'u1', [[null, 2.5], ['no', 0]]],
+            ['p2', 'fallback', 'u2', [['yes', null]]],
+            ['p4', 'champion', 'u1', []],
+          ],
+        );
+        assert.ok(all[0].outcomes[0].id < all[0].outcomes[1].id);
+        assert.deepEqual((await store.listVariantAssignments({ from: iso(T0 + 2000), to: iso(T0 + 4000) })).map((a) => a.prediction), ['p2']);
+      });
+
+      it('records an experiment once when started, and its stop once with the result', async () => {
+        assert.equal(await store.getExperiment('e1'), undefined);
+        const first = await store.startExperiment('e1', iso(T0), 'serve');
+        const again = await store.startExperiment('e1', iso(T0 + DAY), 'command (ana)');
+        assert.deepEqual(again, first);
+        assert.deepEqual(first, { name: 'e1', startedAt: iso(T0), startedBy: 'serve', stoppedAt: null, stoppedBy: null, result: null });
+        const stopped = await store.stopExperiment('e1', { at: iso(T0 + 2 * DAY), by: 'command', result: { decision: 'winner', winner: 'champion' } });
+        assert.deepEqual(stopped, { ...first, stoppedAt: iso(T0 + 2 * DAY), stoppedBy: 'command', result: { decision: 'winner', winner: 'champion' } });
+        const twice = await store.stopExperiment('e1', { at: iso(T0 + 3 * DAY), by: 'other', result: {} });
+        assert.equal(twice!.stoppedAt, iso(T0 + 2 * DAY), 'a stopped experiment keeps its first stop');
+        assert.equal(await store.stopExperiment('nope', { at: iso(T0), by: 'x', result: {} }), undefined);
+        await store.startExperiment('e2', iso(T0 + DAY), 'serve');
+        assert.deepEqual((await store.listExperiments()).map((e) => e.name), ['e2', 'e1']);
+      });
+
+      it('lists running servers with their numbers; a silent one as not live, a stopped one not at all', async () => {
+        const stats = { model: 'v1', requestsPerSecond: 12.5, p50Ms: 0.8, p99Ms: 4.2, predictions: 100, fallbackRate: 0.1, pendingLog: 0, experiment: null, shadow: null, auth: true };
+        const server = { id: 's1', host: 'web1', pid: 42, url: 'http://127.0.0.1:8765', startedAt: iso(clock), heartbeatAt: iso(clock), stoppedAt: null, stats };
+        await store.upsertServer(server);
+        await store.upsertServer({ ...server, id: 's2', pid: 43, startedAt: iso(clock + 1), heartbeatAt: iso(clock + 1) });
+        await store.upsertServer({ ...server, heartbeatAt: iso(clock + 5000), stats: { ...stats, predictions: 200 } });
+        clock += 20_000;
+        assert.deepEqual((await store.listServers()).map((s) => [s.id, s.live, s.stats.predictions]), [['s2', true, 100], ['s1', true, 200]]);
+        clock += 15_000;
+        assert.deepEqual((await store.listServers()).map((s) => [s.id, s.live]), [['s2', false], ['s1', true]]);
+        await store.upsertServer({ ...server, heartbeatAt: iso(clock), stoppedAt: iso(clock) });
+        assert.deepEqual((await store.listServers()).map((s) => s.id), ['s2']);
+      });
+    });
+
     describe('several processes', () => {
       it('sees another connection\'s commits on its next read', async () => {
         const other = await target.open({ now });

@@ -26,6 +26,7 @@ import type {
   TrainingConfig,
 } from './types';
 import { didYouMean } from '../util/suggest';
+import { resolveServing, servingProblems, type RawExperiment } from './serving';
 import { configValidator } from './configValidator';
 
 export const PROJECT_FILE = 'mlloop.yaml';
@@ -124,7 +125,11 @@ export function formatProblems(file: string, problems: ProjectProblem[]): string
 
 // ---------------------------------------------------------------------------------------
 
-type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule' | 'monitoring'> & {
+type RawProject = Omit<Partial<ProjectConfig>, 'features' | 'model' | 'training' | 'calibration' | 'evaluation' | 'gate' | 'time' | 'store' | 'schedule' | 'runtime' | 'serve' | 'experiment' | 'shadow' | 'monitoring'> & {
+  runtime?: Partial<ProjectConfig['runtime']>;
+  serve?: Partial<ProjectConfig['serve']>;
+  experiment?: RawExperiment;
+  shadow?: Partial<NonNullable<ProjectConfig['shadow']>> & { model: string };
   monitoring?: RawMonitoring;
   time?: string | { column: string; unit?: 'auto' | 's' | 'ms' };
   gate?: Partial<GateConfig>;
@@ -325,6 +330,7 @@ export function resolveDefaults(raw: RawProject, defaultName: string): ProjectCo
     gate: resolveGate(raw.gate ?? {}, raw.task!),
     store: { schema: raw.store?.schema ?? DEFAULT_STORE_SCHEMA, ...(raw.store?.url !== undefined ? { url: raw.store.url } : {}) },
     schedule: { ...DEFAULT_SCHEDULE, ...(raw.schedule ?? {}), incremental: { ...DEFAULT_SCHEDULE.incremental, ...(raw.schedule?.incremental ?? {}) } },
+    ...resolveServing(raw),
     monitoring: resolveMonitoring(raw.monitoring ?? {}),
   };
 }
@@ -422,6 +428,7 @@ function semanticProblems(c: ProjectConfig): Array<{ path: string; message: stri
     out.push({ path: '/training/earlyStopping/monitor', message: 'val_accuracy is not defined for regression; use val_loss.' });
   }
   out.push(...gateProblems(c));
+  out.push(...servingProblems(c));
   out.push(...monitoringProblems(c));
   return out;
 }

@@ -236,6 +236,78 @@ export interface GateConfig {
   bootstrap: number;
 }
 
+/**
+ * How an app uses the model's answers (`runtime:`): read by the runtime's callers,
+ * `mlloop serve` and monitoring (the fallback rate is the share of predictions below the
+ * threshold), so all three agree on what "the model was sure enough" means.
+ */
+export interface RuntimeConfig {
+  /**
+   * Confidence a classification needs for the app to act on it; below, the app falls back to
+   * its own rule. In [0, 1]; default 0.5. Regression predictions always clear it.
+   */
+  threshold: number;
+}
+
+/** `mlloop serve` (see src/server). Every key resolved. */
+export interface ServeConfig {
+  /** Default 127.0.0.1 (this machine only). */
+  host: string;
+  /** Default 8765; 0 = any free port. */
+  port: number;
+  /** Bearer token required. Default true; false only with a loopback host. */
+  auth: boolean;
+  /** Largest request body in bytes. Default 1 MiB. */
+  bodyLimit: number;
+  /** Most records per POST /predict. Default 1000. */
+  maxRecords: number;
+  /** How often the champion alias (and the experiment's state) is checked, a duration. Default '2s'. */
+  pollInterval: string;
+  /** Longest a served prediction waits before its batch is written, a duration. Default '200ms'. */
+  flushInterval: string;
+}
+
+/** The arms an experiment can have. */
+export type ExperimentArm = 'champion' | 'challenger' | 'fallback';
+
+/**
+ * An A/B test (`experiment:`), every key resolved (see parse.ts). Assignment is
+ * src/core/experiments/assign.ts, the analysis src/core/experiments/analysis.ts.
+ */
+export interface ExperimentConfig {
+  name: string;
+  /** Arm → relative weight; at least two arms with a positive weight. */
+  variants: Partial<Record<ExperimentArm, number>>;
+  /** The version the challenger arm serves (required with a challenger arm). */
+  challenger?: string;
+  /** The arm the others are compared with: default fallback when it is an arm, else champion. */
+  control: ExperimentArm;
+  /** 'rate' (success or not; two-proportion z-test) or 'mean' (a value; Welch's t-test). Default 'rate'. */
+  outcome: 'rate' | 'mean';
+  /** For a rate: the outcome label that is a success; absent: value 1, or a label true / yes / 1. */
+  success?: string | number | boolean;
+  /** Default 'maximize'. */
+  goal: 'maximize' | 'minimize';
+  /** Smallest difference worth detecting, in the outcome's units. Default 0.05 for a rate. */
+  minEffect: number;
+  /** Default 0.8. */
+  power: number;
+  /** Two-sided level, Bonferroni-split over the pairs of arms. Default 0.05. */
+  alpha: number;
+  /** Sample-ratio-mismatch level of the χ² test of the assignment counts. Default 0.001. */
+  srmAlpha: number;
+  /** ISO-8601: predictions before it are not part of the experiment. */
+  start?: string;
+}
+
+/** Shadow mode (`shadow:`): another version predicts beside the champion on live traffic. */
+export interface ShadowConfig {
+  /** The version, e.g. 'v8'. */
+  model: string;
+  /** Share of predictions also made by the shadow model, in (0, 1]. Default 1. */
+  sample: number;
+}
+
 /** An effect-size band of a drift measure: at or above `warning` it warns, at or above `critical` it is critical. */
 export interface DriftBand {
   warning: number;
@@ -335,5 +407,11 @@ export interface ProjectConfig {
   gate: GateConfig;
   store: StoreConfig;
   schedule: ScheduleConfig;
+  runtime: RuntimeConfig;
+  serve: ServeConfig;
+  /** An A/B test, when one is configured. */
+  experiment?: ExperimentConfig;
+  /** A shadow model, when one is configured. */
+  shadow?: ShadowConfig;
   monitoring: MonitoringConfig;
 }

@@ -246,4 +246,42 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX monitor_snapshots_at ON monitor_snapshots (at);
   `,
+  // 5: serving. A shadow model's answer to a served prediction (never shown to the app; one
+  // per prediction and version); experiments: when each started and stopped, and its
+  // analysis when it stopped (which arms it had, the decision and its numbers); and running
+  // servers with a heartbeat and their recent numbers (what the dashboard shows).
+  `
+  CREATE TABLE shadow_predictions (
+    prediction_id TEXT NOT NULL,       -- the served prediction (predictions.id)
+    model_version TEXT NOT NULL,
+    time TEXT NOT NULL,
+    output TEXT NOT NULL,              -- JSON {label|value, confidence, probabilities}
+    label,                             -- typed, as predictions.label
+    value REAL,
+    confidence REAL,
+    latency_ms REAL,
+    PRIMARY KEY (prediction_id, model_version)
+  );
+  CREATE INDEX shadow_predictions_model ON shadow_predictions (model_version, time);
+
+  CREATE TABLE experiments (
+    name TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    stopped_at TEXT,
+    stopped_by TEXT,
+    result TEXT                        -- JSON: the analysis at the stop
+  );
+
+  CREATE TABLE servers (
+    id TEXT PRIMARY KEY,               -- random, one per server process
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    stopped_at TEXT,
+    stats TEXT NOT NULL                -- JSON: requests/s, latency percentiles, model, experiment
+  );
+  `,
 ];

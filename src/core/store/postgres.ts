@@ -283,6 +283,44 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }
     CREATE INDEX monitor_snapshots_at ON monitor_snapshots (at);
     `,
   },
+  {
+    // Serving: as SQLite's migration 5 (shadow predictions, experiments, servers).
+    version: 5,
+    sql: `
+    CREATE TABLE shadow_predictions (
+      prediction_id TEXT COLLATE "C" NOT NULL,
+      model_version TEXT COLLATE "C" NOT NULL,
+      time TEXT COLLATE "C" NOT NULL,
+      output TEXT NOT NULL,
+      label TEXT,
+      value DOUBLE PRECISION,
+      confidence DOUBLE PRECISION,
+      latency_ms DOUBLE PRECISION,
+      PRIMARY KEY (prediction_id, model_version)
+    );
+    CREATE INDEX shadow_predictions_model ON shadow_predictions (model_version, time);
+
+    CREATE TABLE experiments (
+      name TEXT COLLATE "C" PRIMARY KEY,
+      started_at TEXT COLLATE "C" NOT NULL,
+      started_by TEXT NOT NULL,
+      stopped_at TEXT COLLATE "C",
+      stopped_by TEXT,
+      result TEXT
+    );
+
+    CREATE TABLE servers (
+      id TEXT COLLATE "C" PRIMARY KEY,
+      host TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      url TEXT NOT NULL,
+      started_at TEXT COLLATE "C" NOT NULL,
+      heartbeat_at TEXT COLLATE "C" NOT NULL,
+      stopped_at TEXT COLLATE "C",
+      stats TEXT NOT NULL
+    );
+    `,
+  },
 ];
 
 /** The schema version this ML Loop writes. */

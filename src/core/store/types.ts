@@ -204,7 +204,7 @@ export interface StoreOps {
   listFeedback(opts?: { prediction?: string; from?: string; to?: string; limit?: number }): Promise<StoredFeedback[]>;
   listOutcomes(opts?: { prediction?: string; from?: string; to?: string; limit?: number }): Promise<StoredOutcome[]>;
   /**
-   * Deletes logged predictions older than `before` (with their feedback and outcome rows;
+   * Deletes logged predictions older than `before` (with their feedback, outcome and shadow rows;
    * the training examples those became stay). @returns how many predictions were deleted.
    */
   prunePredictions(before: string): Promise<number>;
@@ -283,6 +283,35 @@ export interface StoreOps {
   listMonitorSnapshots(opts?: { from?: string; limit?: number }): Promise<MonitorSnapshot[]>;
   /** Deletes snapshots taken before `before`. @returns how many. */
   pruneMonitorSnapshots(before: string): Promise<number>;
+
+  // ---- serving (schema 5): shadow predictions, experiments, servers ----
+
+  /** Records shadow models' answers; a (prediction, version) pair already recorded is a duplicate. */
+  addShadowPredictions(rows: ShadowPredictionInput[]): Promise<{ inserted: number; duplicates: number }>;
+  /**
+   * Shadow answers with the served prediction they shadow (oldest first): only those whose
+   * served prediction is still logged. Filters: the shadow version, the prediction's time.
+   */
+  listShadowComparisons(opts?: { model?: string; from?: string; to?: string }): Promise<ShadowComparison[]>;
+  /**
+   * Logged predictions that carry a variant (an experiment's arm), with their outcomes, in
+   * log order; `from`/`to` bound the prediction's time.
+   */
+  listVariantAssignments(opts?: { from?: string; to?: string }): Promise<VariantAssignment[]>;
+  getExperiment(name: string): Promise<ExperimentRecord | undefined>;
+  /** Records that an experiment started (when it is not recorded yet) and returns its record. */
+  startExperiment(name: string, at: string, by: string): Promise<ExperimentRecord>;
+  /** Marks a running experiment stopped with its final analysis. @returns the record, or undefined when there is no such experiment. */
+  stopExperiment(name: string, r: { at: string; by: string; result: Record<string, unknown> }): Promise<ExperimentRecord | undefined>;
+  /** Newest first. */
+  listExperiments(): Promise<ExperimentRecord[]>;
+  /** Records a server's heartbeat and numbers (inserting it the first time). */
+  upsertServer(server: ServerRecord): Promise<void>;
+  /**
+   * Servers that have not said they stopped, newest first. One whose heartbeat is older than
+   * `staleMs` (default 30 s) is listed with `live: false` (killed, or its machine is off).
+   */
+  listServers(opts?: { staleMs?: number }): Promise<Array<ServerRecord & { live: boolean }>>;
 
   /**
    * The highest N of any version 'vN' ever recorded (0 when none): new versions go above it.
@@ -540,4 +569,82 @@ export interface MonitorSnapshot {
   /** Predictions in the current window. */
   n: number;
   summary: Record<string, unknown>;
+}
+
+// ---- serving: shadow predictions and experiments (schema 5) -------------------------------
+
+/** A shadow model's answer to a served prediction (the app never sees it). */
+export interface ShadowPredictionInput {
+  /** The served prediction's id. */
+  prediction: string;
+  /** The shadow model's version. */
+  model: string;
+  /** ISO-8601 UTC. */
+  time: string;
+  output: PredictionInput['output'];
+  latencyMs?: number;
+}
+
+/** A shadow answer beside the served one. */
+export interface ShadowComparison {
+  prediction: string;
+  time: string;
+  served: { model: string; output: PredictionInput['output']; variant?: string };
+  shadow: { model: string; output: PredictionInput['output']; latencyMs?: number };
+}
+
+/** A logged prediction in an experiment's arm, with the outcomes that arrived for it (oldest recorded first). */
+export interface VariantAssignment {
+  prediction: string;
+  time: string;
+  variant: string;
+  entity?: string;
+  model: string;
+  /** Its outcomes; `id` is the store's order of arrival. */
+  outcomes: Array<{ id: number; time: string; label?: Label; value?: number }>;
+}
+
+export interface ExperimentRecord {
+  name: string;
+  startedAt: string;
+  /** What started it: 'serve', 'command (ana)'. */
+  startedBy: string;
+  stoppedAt: string | null;
+  stoppedBy: string | null;
+  /** The analysis when it stopped (see src/core/experiments/analysis.ts), null while it runs. */
+  result: Record<string, unknown> | null;
+}
+
+/** A running `mlloop serve` as it reports itself (every few seconds). */
+export interface ServerRecord {
+  /** Random per process. */
+  id: string;
+  host: string;
+  pid: number;
+  /** Where it listens, e.g. http://127.0.0.1:8765 (on `host`). */
+  url: string;
+  startedAt: string;
+  heartbeatAt: string;
+  /** Set when it shut down cleanly. */
+  stoppedAt: string | null;
+  stats: ServerStats;
+}
+
+/** A server's recent numbers (see src/server/server.ts). */
+export interface ServerStats {
+  /** The champion version it serves. */
+  model: string;
+  /** Requests per second over the last minute (all routes). */
+  requestsPerSecond: number;
+  /** Latency of POST /predict over the last minute, milliseconds (null without requests). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Predictions served since the start, and the share that fell back (below the threshold, or the fallback arm). */
+  predictions: number;
+  fallbackRate: number | null;
+  /** Served predictions not yet written to the store. */
+  pendingLog: number;
+  experiment: { name: string; active: boolean } | null;
+  shadow: string | null;
+  auth: boolean;
 }

@@ -29,6 +29,11 @@ import type {
   StoredPrediction,
   BundleFile,
   EpochRecord,
+  ExperimentRecord,
+  ServerRecord,
+  ShadowComparison,
+  ShadowPredictionInput,
+  VariantAssignment,
   ExampleFilter,
   ExampleInput,
   ExampleMeta,
@@ -44,6 +49,7 @@ import type {
   StreamOptions,
 } from '../types';
 import type { SqlConn, SqlDriver, SqlParam, SqlRow } from './driver';
+import { servingOpsFor } from './servingOps';
 import { monitorOpsFor } from './monitorOps';
 
 export interface SqlStoreOptions {
@@ -413,6 +419,33 @@ export class SqlStore implements Store {
   listCycles(o?: { limit?: number }) {
     return this.read((x) => x.listCycles(o));
   }
+  addShadowPredictions(rows: ShadowPredictionInput[]) {
+    return this.write((x) => x.addShadowPredictions(rows));
+  }
+  listShadowComparisons(o?: { model?: string; from?: string; to?: string }): Promise<ShadowComparison[]> {
+    return this.read((x) => x.listShadowComparisons(o));
+  }
+  listVariantAssignments(o?: { from?: string; to?: string }): Promise<VariantAssignment[]> {
+    return this.read((x) => x.listVariantAssignments(o));
+  }
+  getExperiment(name: string): Promise<ExperimentRecord | undefined> {
+    return this.read((x) => x.getExperiment(name));
+  }
+  startExperiment(name: string, at: string, by: string): Promise<ExperimentRecord> {
+    return this.write((x) => x.startExperiment(name, at, by));
+  }
+  stopExperiment(name: string, r: { at: string; by: string; result: Record<string, unknown> }): Promise<ExperimentRecord | undefined> {
+    return this.write((x) => x.stopExperiment(name, r));
+  }
+  listExperiments(): Promise<ExperimentRecord[]> {
+    return this.read((x) => x.listExperiments());
+  }
+  upsertServer(server: ServerRecord): Promise<void> {
+    return this.write((x) => x.upsertServer(server));
+  }
+  listServers(o?: { staleMs?: number }): Promise<Array<ServerRecord & { live: boolean }>> {
+    return this.read((x) => x.listServers(o));
+  }
 
   addAlert(a: NewAlert) {
     return this.write((x) => x.addAlert(a));
@@ -573,13 +606,43 @@ function normaliseTime(t: string, what: string): string {
 /** The calls of StoreOps on one connection (inside one read or one write). */
 class Ops implements StoreOps {
   private readonly loop: ReturnType<typeof loopOpsFor>;
+  private readonly serving: ReturnType<typeof servingOpsFor>;
   private readonly monitor: ReturnType<typeof monitorOpsFor>;
   constructor(
     readonly conn: SqlConn,
     private readonly store: SqlStore,
   ) {
     this.loop = loopOpsFor(conn, store, () => store.nowIso());
+    this.serving = servingOpsFor(conn, store);
     this.monitor = monitorOpsFor(conn);
+  }
+
+  addShadowPredictions(rows: ShadowPredictionInput[]) {
+    return this.serving.addShadowPredictions(rows);
+  }
+  listShadowComparisons(o?: { model?: string; from?: string; to?: string }) {
+    return this.serving.listShadowComparisons(o);
+  }
+  listVariantAssignments(o?: { from?: string; to?: string }) {
+    return this.serving.listVariantAssignments(o);
+  }
+  getExperiment(name: string) {
+    return this.serving.getExperiment(name);
+  }
+  startExperiment(name: string, at: string, by: string) {
+    return this.serving.startExperiment(name, at, by);
+  }
+  stopExperiment(name: string, r: { at: string; by: string; result: Record<string, unknown> }) {
+    return this.serving.stopExperiment(name, r);
+  }
+  listExperiments() {
+    return this.serving.listExperiments();
+  }
+  upsertServer(server: ServerRecord) {
+    return this.serving.upsertServer(server);
+  }
+  listServers(o?: { staleMs?: number }) {
+    return this.serving.listServers({ ...o, now: this.store.nowIso() });
   }
 
   addAlert(a: NewAlert) {
@@ -1077,6 +1140,7 @@ export function loopOpsFor(conn: SqlConn, store: SqlStore, now: () => string) {
       // order makes both engines agree regardless.
       await conn.run('DELETE FROM feedback WHERE prediction_id IN (SELECT id FROM predictions WHERE time < ?)', [t]);
       await conn.run('DELETE FROM outcomes WHERE prediction_id IN (SELECT id FROM predictions WHERE time < ?)', [t]);
+      await conn.run('DELETE FROM shadow_predictions WHERE prediction_id IN (SELECT id FROM predictions WHERE time < ?)', [t]);
       return conn.run('DELETE FROM predictions WHERE time < ?', [t]);
     },
     async getInboxFiles(): Promise<InboxFileState[]> {
