@@ -166,13 +166,13 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
   for (const c of window.served.confidence) {
     if (!Number.isFinite(c)) continue;
     withConfidence++;
-    if (c < m.confidenceThreshold) below++;
+    if (c < ctx.config.runtime.threshold) below++;
   }
   const performance: PerformanceSummary = {
     labelled: labels.labelled.length,
     metrics,
     latencyMs: latency,
-    fallback: { n: withConfidence, threshold: m.confidenceThreshold, rate: withConfidence ? below / withConfidence : null },
+    fallback: { n: withConfidence, threshold: ctx.config.runtime.threshold, rate: withConfidence ? below / withConfidence : null },
     acceptance: { judged: labels.judged, accepted: labels.accepted, share: labels.judged ? labels.accepted / labels.judged : null },
   };
 

@@ -208,7 +208,6 @@ export const DEFAULT_MONITORING: MonitoringConfig = {
   minRows: 30,
   minLabels: 30,
   alpha: 0.01,
-  confidenceThreshold: 0.6,
   drift: {
     bins: 10,
     psi: { warning: 0.1, critical: 0.25 },

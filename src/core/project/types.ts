@@ -353,8 +353,6 @@ export interface MonitoringConfig {
   minLabels: number;
   /** Family-wise error rate of the drift tests (Holm over the features tested). Default 0.01. */
   alpha: number;
-  /** A prediction whose confidence is below this falls back (the fallback rate). Default 0.6. */
-  confidenceThreshold: number;
   drift: {
     /** PSI bins (reference quantiles). Default 10. */
     bins: number;

@@ -189,7 +189,7 @@ gate:
     assert.deepEqual(d.retention, { predictions: '7d', history: '30d' });
     assert.equal(mon.window.default, (d.window as { duration: string }).duration);
     assert.equal(mon.reference.default, d.reference);
-    for (const k of ['minRows', 'minLabels', 'alpha', 'confidenceThreshold', 'every', 'retrain'] as const) assert.deepEqual(mon[k].default, d[k], `monitoring.${k}`);
+    for (const k of ['minRows', 'minLabels', 'alpha', 'every', 'retrain'] as const) assert.deepEqual(mon[k].default, d[k], `monitoring.${k}`);
     assert.equal(mon.drift.properties.bins.default, d.drift.bins);
     assert.equal(mon.drift.properties.datasetShare.default, d.drift.datasetShare);
     for (const band of ['psi', 'wasserstein', 'jensenShannon'] as const) {
