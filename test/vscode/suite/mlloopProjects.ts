@@ -104,9 +104,10 @@ export function editProject(root: string, replacements: Array<[RegExp, string]>)
 
 /**
  * Training slow enough to watch: epochs of about half a second (more on a loaded machine),
- * at least nine of them (patience 8), ending by early stopping. The run panel test opens the
- * panel after the run started and must still see it running: with batches of 4 and patience 5
- * a loaded machine finished all 10 epochs before the panel had drawn.
+ * at least sixteen of them (patience 15), ending by early stopping. The run panel test opens
+ * the panel after the run started and must still see it running: with batches of 4 and
+ * patience 5, then batches of 2 and patience 8, a loaded machine finished 10 and 13 epochs
+ * before the panel had drawn.
  */
 export const SLOW_TRAINING: Array<[RegExp, string]> = [
   [/batchSize: \d+/, 'batchSize: 2'],
@@ -115,8 +116,8 @@ export const SLOW_TRAINING: Array<[RegExp, string]> = [
   // the tests need time to see an epoch and to cancel.
   [/type: auto\n\s*refit: .*/, 'type: mlp\n  hidden: [512, 256]\n  dropout: 0.1\n  activation: relu'],
   [/learningRate: [\d.]+/, 'learningRate: 0.0001'],
-  [/epochs: \d+.*/, 'epochs: 40'],
-  [/patience: \d+/, 'patience: 8'],
+  [/epochs: \d+.*/, 'epochs: 60'],
+  [/patience: \d+/, 'patience: 15'],
 ];
 
 /**
