@@ -518,6 +518,25 @@ function locate(doc: Document, err: ErrorObject): { range: [number, number]; pat
   return { range: nodeRange(doc, segs) ?? [0, 0], path: err.instancePath };
 }
 
+/**
+ * For a key that another `type` of the same object allows (e.g. `refit`, which only `model:
+ * {type: auto}` takes, left behind after the type was changed to logistic): " 'refit' belongs
+ * to type auto." — the hint a did-you-mean cannot give. Undefined for other places and keys.
+ */
+function otherBranchesWith(instancePath: string, key: string): string | undefined {
+  const node = instancePath.split('/').slice(1).reduce<Record<string, unknown> | undefined>((at, seg) => {
+    const props = (at as { properties?: Record<string, Record<string, unknown>> } | undefined)?.properties;
+    return props?.[seg] ?? ((at as { items?: Record<string, unknown> } | undefined)?.items && /^\d+$/.test(seg) ? (at as { items: Record<string, unknown> }).items : undefined);
+  }, schema as Record<string, unknown>);
+  const branches = (node as { oneOf?: Array<{ properties?: Record<string, { const?: unknown; enum?: unknown[] }> }> } | undefined)?.oneOf;
+  if (!branches) return undefined;
+  const types = branches
+    .filter((b) => b.properties && key in b.properties)
+    .map((b) => b.properties!.type?.const ?? b.properties!.type?.enum?.join(' or '))
+    .filter((t) => t !== undefined);
+  return types.length ? ` '${key}' belongs to type ${types.join(', ')}: remove it, or set that type.` : undefined;
+}
+
 function describeError(err: ErrorObject): string {
   const where = err.instancePath === '' ? 'the project file' : `'${err.instancePath.slice(1).replace(/\//g, '.')}'`;
   const p = err.params as Record<string, unknown>;
@@ -527,7 +546,7 @@ function describeError(err: ErrorObject): string {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = Object.keys((err.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-      return `Unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`;
+      return `Unknown key '${key}' in ${where}.${otherBranchesWith(err.instancePath, key) ?? didYouMean(key, allowed)}`;
     }
     case 'enum': {
       const allowed = p.allowedValues as unknown[];

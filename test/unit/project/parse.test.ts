@@ -241,6 +241,17 @@ training:
     ]);
   });
 
+  it("says which model type a left-over key belongs to (init's refit after the type changed from auto)", () => {
+    const r = parseProject('version: 1\ntask: binary\nlabel: y\nfeatures: [{name: a, type: numeric}]\nmodel:\n  type: logistic\n  refit: auto\n');
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+      ["7:3 Unknown key 'refit' in 'model'. 'refit' belongs to type auto: remove it, or set that type."],
+    );
+    const typo = parseProject('version: 1\ntask: binary\nlabel: y\nfeatures: [{name: a, type: numeric}]\nmodel: {type: mlp, hiden: [8]}\n');
+    assert.match(typo.ok ? '' : typo.problems[0].message, /Did you mean 'hidden'\?/, 'a key no type has keeps its did-you-mean');
+  });
+
   it('reports a missing required key at the root', () => {
     const r = parseProject('version: 1\ntask: binary\nfeatures: [{name: a, type: numeric}]\n');
     assert.equal(r.ok, false);
