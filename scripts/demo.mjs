@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: the loop in a screenful, headless, through the real CLI on generated data —
 // a first champion, an app that logs its predictions and its users' corrections to the inbox
-// after the world changed, a retrain whose challenger the quality gate promotes, a worse one it
-// rejects, and drift on the logged inputs. `npm run demo -- EXAMPLE` runs the older one-model
+// after the world changed, the monitor finding the drift and the fall in live accuracy, a
+// retrain whose challenger the quality gate promotes, and a worse one it rejects. `npm run demo -- EXAMPLE` runs the older one-model
 // tour (import, train, evaluate, predict) on examples/EXAMPLE instead.
 // Everything happens in a copy in the temp folder; the repository stays clean.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,7 +46,9 @@ function loopDemo() {
   // product changes and it follows how many users are affected (x2). `noise` never matters.
   const row = (concept, daysAgo) => {
     const x1 = +(rnd() * 2 - 1).toFixed(4);
-    const x2 = +(rnd() * 2 - 1).toFixed(4);
+    // After the change the app also sees more tickets that affect many users (x2 shifts up):
+    // input drift the monitor should find, beside the concept change the gate handles.
+    const x2 = +(concept === 'old' ? rnd() * 2 - 1 : rnd() * 1.6 - 0.4).toFixed(4);
     const noise = +rnd().toFixed(4);
     const urgent = (concept === 'old' ? x1 : x2) > 0 ? 'yes' : 'no';
     return { ts: new Date(now - daysAgo * DAY).toISOString(), x1, x2, noise, urgent };
@@ -80,7 +82,8 @@ function loopDemo() {
 
   // The app: predicts with the champion (the runtime), logs every prediction, and its users
   // correct the ones that are wrong — after a product change, urgency follows x2.
-  const fresh = Array.from({ length: 500 }, () => row('new', rnd() * 20));
+  // Logged over the last day: the monitor's window (monitoring.window, 24h by default).
+  const fresh = Array.from({ length: 500 }, () => row('new', rnd()));
   const predicted = json(work, 'predict', '--data', writeJsonl(work, 'batch.jsonl', fresh.map(({ x1, x2, noise }) => ({ x1, x2, noise }))));
   const lines = [];
   fresh.forEach((r, i) => {
@@ -95,36 +98,44 @@ function loopDemo() {
   const g = ingested.ingested ?? {};
   console.log(`3. the app logged ${fresh.length} predictions to the inbox; its users corrected ${wrong} (the world changed: urgency now follows x2)`);
   console.log(`   ingest: ${g.predictions ?? 0} predictions, ${g.feedback ?? 0} feedback, ${g.examples ?? 0} new training examples`);
+  monitorStep(work, 4);
 
   // From now on a 45-day window: the old concept's tickets fall outside it.
   fs.writeFileSync(path.join(work, 'mlloop.yaml'), yaml(['x1', 'x2', 'noise']));
   const second = json(work, 'retrain');
   const sg = second.gate;
   console.log(
-    `4. retrain: challenger ${second.challenger} vs champion ${first.champion} on ${sg.n} rows neither trained on: accuracy ${pct(sg.champion?.accuracy)} → ${pct(sg.challenger.accuracy)}` +
+    `5. retrain: challenger ${second.challenger} vs champion ${first.champion} on ${sg.n} rows neither trained on: accuracy ${pct(sg.champion?.accuracy)} → ${pct(sg.challenger.accuracy)}` +
       `${sg.relative !== null ? ` (${(sg.relative * 100).toFixed(0)}%)` : ''}, ${sg.test.name === 'mcnemar' ? "McNemar's" : 'paired'} p = ${sg.test.pValue !== null ? sg.test.pValue.toExponential(1) : 'n/a'} → ${second.decision.toUpperCase()}`,
   );
 
   fs.writeFileSync(path.join(work, 'mlloop.yaml'), yaml(['x1', 'noise']));
   const third = json(work, 'retrain', '--force');
-  console.log(`5. retrain with x2 dropped from the features: ${third.challenger} ${third.decision.toUpperCase()}: ${third.reasons[0] ?? ''}`);
+  console.log(`6. retrain with x2 dropped from the features: ${third.challenger} ${third.decision.toUpperCase()}: ${third.reasons[0] ?? ''}`);
   fs.writeFileSync(path.join(work, 'mlloop.yaml'), yaml(['x1', 'x2', 'noise']));
 
+  const models = json(work, 'models');
+  console.log(`\nChampion ${models.champion}. History: ${models.history.map((e) => `${e.version} ${e.action}`).join(' → ')}`);
+  console.log(`Deployment report of cycle ${second.cycle}: ${second.report}`);
+}
+
+function monitorStep(work, step) {
   const monitor = spawnSync(process.execPath, [cli, 'monitor', '--json', '--quiet', '--project', work], { encoding: 'utf8' });
   if (monitor.status === 0 || monitor.status === 2) {
     try {
       const m = JSON.parse(monitor.stdout.trim().split('\n').pop());
       if (m.error) throw new Error(m.error.message);
       const drifting = (m.features ?? []).filter((f) => f.drift === 'warning' || f.drift === 'critical').map((f) => `${f.feature} ${f.drift} (${f.test} p = ${f.p_value?.toExponential?.(1) ?? f.p_value})`);
-      console.log(`6. monitor: ${m.current?.n ?? 0} logged predictions against the champion's ${m.reference?.n ?? 0} training rows: ${drifting.length ? drifting.join(', ') : 'no feature drifts'}; dataset drift ${m.dataset?.drift ?? 'n/a'}`);
+      const acc = m.performance?.metrics?.accuracy;
+      console.log(`${step}. monitor: ${m.current?.n ?? 0} logged predictions against the champion's ${m.reference?.n ?? 0} training rows: ${drifting.length ? drifting.join(', ') : 'no feature drifts'}; dataset drift ${m.dataset?.drift ?? 'n/a'}` +
+        `${acc?.value !== undefined && acc?.value !== null ? `; live accuracy of the logged predictions ${pct(acc.value)} (${acc.status})` : ''}`);
+      const alerts = m.alerts ?? [];
+      if (alerts.length) console.log(`   alerts: ${alerts.filter((a) => a.severity === 'critical').map((a) => a.title).join('; ')}${alerts.some((a) => a.severity !== 'critical') ? ` (+ ${alerts.filter((a) => a.severity !== 'critical').length} warnings)` : ''}`);
     } catch (e) {
-      console.log(`6. monitor: no result (${e.message})`);
+      console.log(`${step}. monitor: no result (${e.message})`);
     }
   }
 
-  const models = json(work, 'models');
-  console.log(`\nChampion ${models.champion}. History: ${models.history.map((e) => `${e.version} ${e.action}`).join(' → ')}`);
-  console.log(`Deployment report of cycle ${second.cycle}: ${second.report}`);
 }
 
 function writeJsonl(work, name, records) {
