@@ -2,8 +2,9 @@
 // `npm run demo`: the loop in a screenful, headless, through the real CLI on generated data —
 // a first champion, an app that logs its predictions and its users' corrections to the inbox
 // after the world changed, the monitor finding the drift and the fall in live accuracy, a
-// retrain whose challenger the quality gate promotes, and a worse one it rejects. `npm run demo -- EXAMPLE` runs the older one-model
-// tour (import, train, evaluate, predict) on examples/EXAMPLE instead.
+// retrain whose challenger the quality gate promotes, and a worse one it rejects.
+// `npm run demo -- EXAMPLE` runs the older one-model tour (import, train, evaluate, predict)
+// on examples/EXAMPLE instead.
 // Everything happens in a copy in the temp folder; the repository stays clean.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
