@@ -8,7 +8,7 @@ import path from 'node:path';
 import { openSqliteStore } from '../../src/core/store/sqlite';
 import type { Store } from '../../src/core/store/types';
 import { collectExamples, mlloop, requireBuild, tempDir } from './helpers';
-import { line, SPAM_PROJECT } from './support/loopProject';
+import { line, SPAM_PROJECT_KEPT } from './support/loopProject';
 
 describe('mlloop ingest, feedback and import --kind (built CLI)', function () {
   this.timeout(300_000);
@@ -26,7 +26,7 @@ describe('mlloop ingest, feedback and import --kind (built CLI)', function () {
   before(requireBuild);
   beforeEach(() => {
     dir = tempDir('mlloop-cli-loop-');
-    fs.writeFileSync(path.join(dir, 'mlloop.yaml'), SPAM_PROJECT);
+    fs.writeFileSync(path.join(dir, 'mlloop.yaml'), SPAM_PROJECT_KEPT);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

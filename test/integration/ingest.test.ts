@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fakeClock } from '../../src/core/context/clock';
 import { ingestInbox, type IngestResult } from '../../src/core/loop/ingest';
 import { collectExamples } from './helpers';
-import { ENGINE_NAMES, line, loopProject, prepareEngine, SPAM_PROJECT, type LoopProject } from './support/loopProject';
+import { ENGINE_NAMES, line, loopProject, prepareEngine, SPAM_PROJECT, SPAM_PROJECT_KEPT, type LoopProject } from './support/loopProject';
 
 const counts = (r: IngestResult) => [r.ingested.predictions, r.ingested.feedback, r.ingested.outcomes, r.ingested.examples];
 
@@ -155,7 +155,7 @@ for (const engine of ENGINE_NAMES) {
     });
 
     it('turns feedback and outcomes into training examples linked to their prediction, with its input and their time', async () => {
-      const reg = p.withConfig(SPAM_PROJECT);
+      const reg = p.withConfig(SPAM_PROJECT_KEPT);
       append(
         'app.jsonl',
         [
@@ -193,7 +193,7 @@ for (const engine of ENGINE_NAMES) {
     });
 
     it('makes regression outcomes with a value into examples, and records feedback whose example fails the checks', async () => {
-      const reg = p.withConfig(`version: 1\ntask: regression\nlabel: price\nfeatures:\n  - { name: words, type: numeric }\n`);
+      const reg = p.withConfig(`version: 1\ntask: regression\nlabel: price\nfeatures:\n  - { name: words, type: numeric }\nmonitoring:\n  retention: { predictions: forever }\n`);
       append(
         'app.jsonl',
         [

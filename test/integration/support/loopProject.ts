@@ -27,6 +27,15 @@ features:
   - { name: sender, type: categorical }
 `;
 
+/**
+ * SPAM_PROJECT with the prediction log kept forever: the fixtures' lines carry fixed times
+ * (2026-11-30…), which the default 7-day retention would prune once the real clock passes
+ * them. Tests of retention write their own monitoring section (and a fake clock).
+ */
+export const SPAM_PROJECT_KEPT = `${SPAM_PROJECT}monitoring:
+  retention: { predictions: forever }
+`;
+
 export interface LoopProject {
   root: string;
   inbox: string;
@@ -49,7 +58,7 @@ export async function prepareEngine(engine: EngineName): Promise<void> {
 
 export async function loopProject(engine: EngineName, opts: { yaml?: string; clock?: Clock } = {}): Promise<LoopProject> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `mlloop-loop-${engine}-`));
-  fs.writeFileSync(path.join(root, 'mlloop.yaml'), opts.yaml ?? SPAM_PROJECT);
+  fs.writeFileSync(path.join(root, 'mlloop.yaml'), opts.yaml ?? SPAM_PROJECT_KEPT);
   const { config, paths } = loadProject(root);
   fs.mkdirSync(paths.inboxDir, { recursive: true });
   const now = opts.clock ? () => opts.clock!.now() : undefined;
