@@ -85,15 +85,15 @@ export async function main(argv: string[]): Promise<number> {
     return fail(out, new UserError(`--backend must be auto, tensorflow, wasm or cpu (got '${backend}').`), EXIT_USAGE);
   }
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    out.log('Cancelling… (press Ctrl-C again to quit at once)');
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    out.log(signal === 'SIGTERM' ? 'Stopping (SIGTERM)… (a second SIGTERM quits at once)' : 'Cancelling… (press Ctrl-C again to quit at once)');
     controller.abort();
   };
   // SIGTERM (kill, docker stop, a Kubernetes pod ending) cancels as Ctrl-C does: the command
   // stops at its next safe point with the store consistent; a second one quits at once.
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let opened: Promise<ProjectContext & { close(): Promise<void> }> | undefined;
   const ctx: CommandContext = {
     out,
@@ -122,8 +122,8 @@ export async function main(argv: string[]): Promise<number> {
     return fail(out, e as Error, EXIT_FAILURE);
   } finally {
     out.endProgress();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (opened) await opened.then((p) => p.close()).catch(() => undefined);
   }
 }

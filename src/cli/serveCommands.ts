@@ -7,6 +7,7 @@ import os from 'node:os';
 import type { ArmComparison, ArmReport } from '../core/experiments/analysis';
 import { experimentReport, startExperiment, type ExperimentReport } from '../core/experiments/report';
 import { shadowReport, type ShadowAnalysis } from '../core/experiments/shadow';
+import { plural } from '../core/util/plural';
 import { UserError } from '../core/util/errors';
 import type { Command, CommandContext } from './commands';
 import { cliJobs } from './loadJobs';
@@ -64,7 +65,7 @@ export const serve: Command = {
     await stopped;
     ctx.out.log('Stopping: finishing the requests in flight and writing the prediction log…');
     const r = await server.close();
-    ctx.out.log(`Stopped. ${r.written} served predictions written to the store${r.spilled ? `; ${r.spilled} saved to ${r.spillFile} for \`mlloop ingest\` (the store could not be written)` : ''}.`);
+    ctx.out.log(`Stopped. ${plural(r.written, 'served prediction')} written to the store${r.spilled ? `; ${r.spilled} saved to ${r.spillFile} for \`mlloop ingest\` (the store could not be written)` : ''}.`);
     return 0;
   },
 };
