@@ -59,6 +59,8 @@ export class ProjectState implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ProjectSnapshot | undefined>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> = Promise.resolve();
+  /** The load queued behind the running one, shared by every refresh asked for meanwhile. */
+  private queued: Promise<void> | undefined;
   /** Fires after every refresh with the new snapshot (undefined: no project). */
   readonly onDidChange = this.changed.event;
 
@@ -101,10 +103,25 @@ export class ProjectState implements vscode.Disposable {
     this.refreshTimer = setTimeout(() => void this.refresh(), delayMs);
   }
 
-  /** Re-reads config and store; concurrent calls run one after another. */
+  /**
+   * Re-reads config and store: one load at a time, and at most one waiting behind it, which
+   * every call made meanwhile shares (it starts after them, so it sees what they changed).
+   * Why not a load per call: the file watcher asks for one after every commit to the store,
+   * and while a training writes, each load (several store reads) took longer than the 250 ms
+   * debounce, so loads piled up in the store worker's queue and a run panel's first read waited
+   * behind them until the training had ended.
+   */
   refresh(): Promise<void> {
-    this.refreshing = this.refreshing.then(() => this.load()).catch(() => undefined);
-    return this.refreshing;
+    if (this.queued) return this.queued;
+    const queued: Promise<void> = this.refreshing
+      .then(() => {
+        if (this.queued === queued) this.queued = undefined;
+        return this.load();
+      })
+      .catch(() => undefined);
+    this.queued = queued;
+    this.refreshing = queued;
+    return queued;
   }
 
   /** A run with its epochs (for the run panel). */
