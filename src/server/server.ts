@@ -23,6 +23,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { ProjectContext } from '../core/context/projectContext';
 import { startExperiment } from '../core/experiments/report';
 import { checkIntakeEvent, takeIn, type IntakeEvent } from '../core/loop/intake';
+import { jsonDepthExceeds } from '../core/loop/inboxLine';
 import { isLoopbackHost } from '../core/project/serving';
 import type { ServerRecord, ServerStats } from '../core/store/types';
 import { parseDuration } from '../core/util/schedule';
@@ -66,22 +67,6 @@ export interface RunningServer {
 /** Largest nesting accepted in a body: records are flat rows, so this only stops hostile input before it costs anything. */
 const MAX_BODY_DEPTH = 64;
 
-function tooDeep(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
 class BodyError extends Error {
   constructor(
     readonly statusCode: number,
@@ -94,7 +79,7 @@ class BodyError extends Error {
 /** JSON bodies only, parsed here so a malformed one is answered with what is wrong and where. */
 function parseJsonBody(text: string): unknown {
   if (text.trim() === '') throw new BodyError(400, 'the body is empty: send a JSON object');
-  if (tooDeep(text, MAX_BODY_DEPTH)) throw new BodyError(400, `the body nests objects or lists deeper than ${MAX_BODY_DEPTH} levels`);
+  if (jsonDepthExceeds(text, MAX_BODY_DEPTH)) throw new BodyError(400, `the body nests objects or lists deeper than ${MAX_BODY_DEPTH} levels`);
   try {
     return JSON.parse(text, (key, value: unknown) => {
       // An own "__proto__" key is harmless to JSON.parse but not to code that copies objects

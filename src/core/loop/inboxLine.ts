@@ -15,6 +15,7 @@ import { parseEventTime } from '../data/time';
 import { describeValue, parseNumber } from '../data/values';
 import type { ProjectConfig } from '../project/types';
 import type { FeedbackInput, Label, OutcomeInput, PredictionInput } from '../store/types';
+import { jsonNestingDepth } from '../data/json-text';
 
 /** The four kinds of line (the schema's `kind`). */
 export type InboxKind = 'prediction' | 'feedback' | 'outcome' | 'example';
@@ -116,12 +117,9 @@ export function checkInboxObject(value: unknown, config: Pick<ProjectConfig, 'ta
       };
     }
     case 'feedback': {
-      let label: Label | undefined;
-      if (line.label !== undefined) {
-        const l = normaliseLabel(line.label, config.task, 'label');
-        if (!l.ok) return l;
-        label = l.label;
-      }
+      const l = line.label === undefined ? { ok: true as const, label: undefined } : normaliseLabel(line.label, config.task, 'label');
+      if (!l.ok) return l;
+      const label: Label | undefined = l.label;
       const fields = {
         prediction: line.prediction as string,
         time: iso!,
@@ -133,12 +131,9 @@ export function checkInboxObject(value: unknown, config: Pick<ProjectConfig, 'ta
       return { ok: true, item: { kind: 'feedback', feedback: { ...fields, hash: contentHash('feedback', fields) } } };
     }
     case 'outcome': {
-      let label: Label | undefined;
-      if (line.label !== undefined) {
-        const l = normaliseLabel(line.label, config.task, 'label');
-        if (!l.ok) return l;
-        label = l.label;
-      }
+      const l = line.label === undefined ? { ok: true as const, label: undefined } : normaliseLabel(line.label, config.task, 'label');
+      if (!l.ok) return l;
+      const label: Label | undefined = l.label;
       const fields = {
         prediction: line.prediction as string,
         time: iso!,
@@ -185,23 +180,11 @@ function normaliseLabel(raw: unknown, task: ProjectConfig['task'], field: string
 }
 
 /**
- * Whether JSON text nests objects/arrays deeper than `max`, by one pass over the characters
- * (strings skipped), before JSON.parse would recurse into it.
+ * Whether JSON text nests objects/arrays deeper than `max` (strings skipped), before JSON.parse
+ * would recurse into it: the readers' own count (data/json-text.ts), stopped just past `max`.
  */
 export function jsonDepthExceeds(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
+  return jsonNestingDepth(text, max) > max;
 }
 
 /**
