@@ -31,6 +31,7 @@ export interface TestRun {
 export interface TestApi {
   jobs: {
     current: { kind: string; runId?: number; epochs: unknown[] } | undefined;
+    onDidEpoch: vscode.Event<{ runId: number; logs: { epoch: number } }>;
   };
   state: {
     root: string | undefined;
