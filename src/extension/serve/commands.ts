@@ -125,9 +125,8 @@ async function stopServer(deps: ServingCommandDeps, args: StopServerArgs): Promi
     deps.log.info(`serve: stopping (SIGTERM to pid ${st.state !== 'stopped' ? (st.pid ?? '?') : '?'})`);
     await deps.server.stop();
     const after = deps.server.status;
-    const message = after?.state === 'stopped' ? after.message : 'stopped';
-    deps.log.info(`serve: ${message}`);
-    deps.prompts.notify('info', `ML Loop: the server ${message}.`, []);
+    const message = after?.state === 'stopped' ? after.message : 'exited';
+    deps.prompts.notify('info', `ML Loop: the server stopped: ${message}`, []);
     return true;
   }
   // Not this window's: what does the store say runs?

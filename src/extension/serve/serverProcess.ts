@@ -141,7 +141,8 @@ export class ServerProcess implements vscode.Disposable {
           const why = signal ? `killed by ${signal}` : code === 0 ? 'stopped' : `exited with code ${code}`;
           // The CLI's own message names the problem (no model, port in use): its last line.
           const last = tail.filter((l) => l.trim()).pop();
-          const message = info ? `${why}${code !== 0 && last ? `: ${last}` : ''}` : `${last ?? why} (${why})`;
+          // A clean stop's last line counts what it wrote: "Stopped. 281 served predictions written to the store."
+          const message = !info ? `${last ?? why} (${why})` : code === 0 && !signal ? last?.replace(/^Stopped\.\s*/, '') || 'exited cleanly' : `${why}${last ? `: ${last}` : ''}`;
           fail(message);
           if (this.child === child) this.child = undefined;
           this.set({ state: 'stopped', root, message, at: new Date().toISOString() });

@@ -82,7 +82,7 @@ export function serverCardView(local: LocalServer | undefined, servers: Readonly
       status: shown.live ? 'live' : 'stale',
       origin: shown.host === hostname ? 'host' : 'remote',
       others: servers.length - 1,
-      message: local?.state === 'stopped' ? `This window's server ${local.message}.` : null,
+      message: local?.state === 'stopped' ? `This window's server stopped: ${local.message}` : null,
       canStart,
     };
   }
