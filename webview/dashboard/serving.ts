@@ -161,7 +161,7 @@ function armRow(e: ExperimentCardView, a: ExperimentArmView): HTMLElement {
     h(
       'td',
       { class: 'num', title: d ? `${a.name} − ${e.control}: ${d.test}, ${Math.round(d.confidence * 100)}% interval` : `${a.name} is the control` },
-      d ? h('span', { class: d.significant ? (d.better === a.name ? 'better' : 'worse') : '' }, delta(e, d.value)) : h('span', { class: 'muted' }, 'control'),
+      d ? h('span', { class: d.significant ? (d.better === a.name ? 'better' : 'worse') : '' }, delta(e, d.value)) : h('span', { class: 'muted' }, a.name === e.control ? 'control' : '–'),
       d ? h('div', { class: 'muted small' }, `${range(e, d.lower, d.upper, delta)} · ${pText(d.pValue)}`) : null,
     ),
   );

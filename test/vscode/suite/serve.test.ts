@@ -129,7 +129,10 @@ describe('serving in VS Code', function () {
     const trained = await vscode.commands.executeCommand<{ modelVersion: string } | undefined>('mlloop.train', { root });
     assert.ok(trained, 'training failed (see the ML Loop log)');
     champion = trained.modelVersion;
-    await waitFor(() => api.state.snapshot?.current?.version === champion, 'the project state to know the model');
+    // The champion (the gate's first promotion): the experiment's champion arm serves it.
+    const promoted = await vscode.commands.executeCommand<{ decision: string } | undefined>('mlloop.promote', { root, version: champion });
+    assert.equal(promoted?.decision, 'promoted');
+    await waitFor(() => api.state.snapshot?.registry.champion?.version === champion, 'the project state to know the champion');
   });
 
   afterEach(() => api.prompts.setResponder(undefined));
@@ -146,7 +149,7 @@ describe('serving in VS Code', function () {
   it('Start Server runs mlloop serve in a process of its own, and a request with the token predicts', async function () {
     this.timeout(90_000);
     await showDashboard();
-    const before = await dashboardShowing('the server card with nothing running', (r) => r.text.includes('Server Not running'));
+    const before = await dashboardShowing('the server card with nothing running', (r) => r.text.includes('SERVER Not running'));
     assert.ok(before.buttons.some((b) => b.command === 'mlloop.startServer' && !b.disabled), 'no enabled Start Server button');
 
     const started = await vscode.commands.executeCommand<ServeInfo | undefined>('mlloop.startServer', { root, port: 0 });
@@ -226,7 +229,7 @@ describe('serving in VS Code', function () {
     assert.equal(recorded.recorded, UNITS);
     const perArm = (arm: string) => predictions.filter((p) => p.variant === arm).length;
 
-    const r = await dashboardShowing('the experiment with its decision', (x) => /Experiment · model-vs-rules/.test(x.text) && x.text.includes('Winner: champion'));
+    const r = await dashboardShowing('the experiment with its decision', (x) => /EXPERIMENT · MODEL-VS-RULES/.test(x.text) && x.text.includes('Winner: champion'));
     // Arms (control first), n of assigned, rate with interval, difference with interval and p.
     const nPattern = (arm: string, serves: string) => new RegExp(`${arm} ${serves} ${perArm(arm)} of ${perArm(arm)} \\d+\\.\\d% \\[\\d+\\.\\d%, \\d+\\.\\d%\\]`);
     assert.match(r.text, nPattern('fallback', 'app rule'), r.text);
@@ -262,7 +265,7 @@ describe('serving in VS Code', function () {
     assert.equal(r.report.status, 'stopped');
     assert.equal(r.report.decision, 'winner');
     assert.equal(r.promotion, null, 'a winning champion arm promotes nothing');
-    await dashboardShowing('the experiment stopped', (x) => /Experiment · model-vs-rules stopped/.test(x.text) && !x.buttons.some((b) => b.command === 'mlloop.stopExperiment'));
+    await dashboardShowing('the experiment stopped', (x) => /EXPERIMENT · MODEL-VS-RULES stopped/.test(x.text) && !x.buttons.some((b) => b.command === 'mlloop.stopExperiment'));
     // The server notices within its poll interval and stops assigning arms.
     await dashboardShowing('the server serving everyone the champion', (x) => x.text.includes("experiment 'model-vs-rules' stopped: everyone gets the champion"));
   });
@@ -274,7 +277,7 @@ describe('serving in VS Code', function () {
     assert.equal(api.serving.server.status?.state, 'stopped');
     assert.equal(alive(pid), false, `process ${pid} is still running`);
     await assert.rejects(fetch(`${info.url}/health`, { headers: { authorization: `Bearer ${token}` } }), 'nothing listens on the address any more');
-    const r = await dashboardShowing('the server stopped', (x) => /Server Stopped \d+ served predictions written to the store\./.test(x.text) && x.buttons.some((b) => b.command === 'mlloop.startServer' && !b.disabled));
+    const r = await dashboardShowing('the server stopped', (x) => /SERVER Stopped \d+ served predictions written to the store\./.test(x.text) && x.buttons.some((b) => b.command === 'mlloop.startServer' && !b.disabled));
     assert.ok(!r.text.includes(info.url), 'a stopped server shows no address');
     // It recorded its stop in the store: no server of the project is listed as running.
     await api.serving.serving.refresh();
