@@ -108,7 +108,7 @@ export function serverSection(s: ServerCardView, kit: CardKit, busy: boolean): H
     empty,
     h(
       'div',
-      { class: 'section-actions actions' },
+      { class: 'section-actions serving-actions' },
       stoppable
         ? kit.commandButton('Stop Server', 'mlloop.stopServer', { icon: 'debug-stop', disabled: s.status === 'starting', ariaLabel: s.origin === 'window' ? 'Stop the server this window started' : `Stop the server of process ${s.pid}` })
         : kit.commandButton('Start Server', 'mlloop.startServer', { icon: 'broadcast', disabled: !s.canStart || busy, ariaLabel: 'Start mlloop serve for the champion' }),
@@ -145,26 +145,36 @@ function pText(p: number): string {
   return p < 0.0001 ? 'p < 0.0001' : `p ${p.toPrecision(2)}`;
 }
 
-function armRow(e: ExperimentCardView, a: ExperimentArmView): HTMLElement {
+/**
+ * An arm's rows: name and what it serves, n of assigned, the mean with its interval; then, for
+ * every arm but the control, a full-width row with the difference from the control, its
+ * interval and p-value (a sidebar is too narrow for all of it on one row).
+ */
+function armRows(e: ExperimentCardView, a: ExperimentArmView): HTMLElement[] {
   const d = a.difference;
-  return h(
+  const main = h(
     'tr',
-    { class: e.winner === a.name ? 'arm-winner' : '' },
-    h(
-      'th',
-      { scope: 'row' },
-      a.name,
-      h('div', { class: 'muted small' }, a.serves ?? 'app rule'),
-    ),
+    { class: ['arm', e.winner === a.name && 'arm-winner', d && 'arm-has-diff'] },
+    h('th', { scope: 'row' }, a.name, h('div', { class: 'muted small arm-serves' }, a.serves ?? 'app rule'), a.name === e.control ? h('div', { class: 'muted small' }, 'control') : null),
     h('td', { class: 'num', title: `${formatCount(a.n)} of ${formatCount(a.assigned)} assigned units have an outcome (weight ${Math.round(a.share * 100)}%)` }, formatCount(a.n), h('div', { class: 'muted small' }, `of ${formatCount(a.assigned)}`)),
     h('td', { class: 'num' }, a.mean !== null ? value(e, a.mean) : '–', a.interval ? h('div', { class: 'muted small' }, range(e, a.interval.lower, a.interval.upper, value)) : null),
-    h(
-      'td',
-      { class: 'num', title: d ? `${a.name} − ${e.control}: ${d.test}, ${Math.round(d.confidence * 100)}% interval` : `${a.name} is the control` },
-      d ? h('span', { class: d.significant ? (d.better === a.name ? 'better' : 'worse') : '' }, delta(e, d.value)) : h('span', { class: 'muted' }, a.name === e.control ? 'control' : '–'),
-      d ? h('div', { class: 'muted small' }, `${range(e, d.lower, d.upper, delta)} · ${pText(d.pValue)}`) : null,
-    ),
   );
+  if (a.name === e.control) return [main];
+  const cls = d && d.significant ? (d.better === a.name ? 'better' : 'worse') : '';
+  const diff = h(
+    'tr',
+    { class: 'arm-diff' },
+    d
+      ? h(
+          'td',
+          { colspan: 3, title: `${a.name} − ${e.control}: ${d.test.replace(/_/g, ' ')}, ${Math.round(d.confidence * 100)}% interval` },
+          h('span', { class: 'muted' }, `vs ${e.control} `),
+          h('span', { class: `diff-value ${cls}` }, delta(e, d.value)),
+          h('span', { class: 'muted' }, ` ${range(e, d.lower, d.upper, delta)} · ${pText(d.pValue)}`),
+        )
+      : h('td', { colspan: 3, class: 'muted' }, `vs ${e.control}: no outcomes yet`),
+  );
+  return [main, diff];
 }
 
 export function experimentSection(e: ExperimentCardView, kit: CardKit, busy: boolean): HTMLElement {
@@ -174,15 +184,13 @@ export function experimentSection(e: ExperimentCardView, kit: CardKit, busy: boo
       : e.status === 'stopped'
         ? [h('span', {}, 'stopped '), e.stoppedAt ? kit.relTime(e.stoppedAt) : null]
         : [h('span', {}, 'not started: `mlloop serve` starts it, or Start Experiment')];
-  const buttons = h(
-    'div',
-    { class: 'section-actions actions' },
+  const button =
     e.status === 'running'
       ? kit.commandButton('Stop Experiment…', 'mlloop.stopExperiment', { icon: 'debug-stop', disabled: busy, ariaLabel: `Stop experiment ${e.name}, record its analysis and act on its decision` })
       : e.status === 'not_started'
         ? kit.commandButton('Start Experiment', 'mlloop.startExperiment', { icon: 'beaker', disabled: busy, ariaLabel: `Start experiment ${e.name}` })
-        : null,
-  );
+        : null;
+  const buttons = button ? h('div', { class: 'section-actions serving-actions' }, button) : null;
   if (e.error) return kit.section('experiment', `Experiment · ${e.name}`, h('p', { class: 'muted small' }, e.error), buttons);
   const dec = DECISIONS[e.decision];
   const sample =
@@ -207,8 +215,8 @@ export function experimentSection(e: ExperimentCardView, kit: CardKit, busy: boo
       ? h(
           'table',
           { class: 'arms small' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Arm'), h('th', { scope: 'col', class: 'num' }, 'n'), h('th', { scope: 'col', class: 'num' }, e.outcome === 'rate' ? 'Rate' : 'Mean'), h('th', { scope: 'col', class: 'num' }, `vs ${e.control}`))),
-          h('tbody', {}, ...e.arms.map((a) => armRow(e, a))),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Arm'), h('th', { scope: 'col', class: 'num' }, 'n'), h('th', { scope: 'col', class: 'num' }, e.outcome === 'rate' ? 'Rate' : 'Mean'))),
+          h('tbody', {}, ...e.arms.flatMap((a) => armRows(e, a))),
         )
       : null,
     h('p', { class: 'muted small' }, sample),
