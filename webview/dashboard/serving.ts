@@ -97,7 +97,7 @@ export function serverSection(s: ServerCardView, kit: CardKit, busy: boolean): H
   if (s.auth === false) notes.push(h('div', { class: 'muted small' }, icon('unlock', 'inline-icon'), ' no token (loopback only)'));
   if (s.others > 0) notes.push(h('div', { class: 'muted small' }, `and ${plural(s.others, 'other server')} recorded as running`));
   if (s.message) notes.push(h('div', { class: `small ${s.status === 'stopped' && /code [1-9]|could not|killed/.test(s.message) ? 'worse' : 'muted'}` }, s.message));
-  const empty = s.status === 'none' ? h('p', { class: 'empty small' }, 'No server is running. Start Server runs `mlloop serve` for the champion on this machine (127.0.0.1, with the bearer token in .mlloop/serve-token) until you stop it or close the window.') : null;
+  const empty = s.status === 'none' ? h('p', { class: 'empty small' }, 'No server is running. Start Server runs mlloop serve for the champion on this machine (127.0.0.1, with the bearer token in .mlloop/serve-token) until you stop it or close the window.') : null;
   return kit.section(
     'server',
     'Server',
@@ -141,6 +141,12 @@ function range(e: ExperimentCardView, lower: number, upper: number, f: (e: Exper
   return `[${f(e, lower)}, ${f(e, upper)}]`;
 }
 
+/** A difference's interval without the unit the difference beside it already shows: "[+12.7, +52.3]". */
+function deltaRange(e: ExperimentCardView, lower: number, upper: number): string {
+  const bare = (x: number) => delta(e, x).replace(/ pts$/, '');
+  return `[${bare(lower)}, ${bare(upper)}]`;
+}
+
 function pText(p: number): string {
   return p < 0.0001 ? 'p < 0.0001' : `p ${p.toPrecision(2)}`;
 }
@@ -170,7 +176,10 @@ function armRows(e: ExperimentCardView, a: ExperimentArmView): HTMLElement[] {
           { colspan: 3, title: `${a.name} − ${e.control}: ${d.test.replace(/_/g, ' ')}, ${Math.round(d.confidence * 100)}% interval` },
           h('span', { class: 'muted' }, `vs ${e.control} `),
           h('span', { class: `diff-value ${cls}` }, delta(e, d.value)),
-          h('span', { class: 'muted' }, ` ${range(e, d.lower, d.upper, delta)} · ${pText(d.pValue)}`),
+          ' ',
+          h('span', { class: 'muted nowrap', title: `${Math.round(d.confidence * 100)}% interval of the difference` }, deltaRange(e, d.lower, d.upper)),
+          ' ',
+          h('span', { class: 'muted nowrap' }, `· ${pText(d.pValue)}`),
         )
       : h('td', { colspan: 3, class: 'muted' }, `vs ${e.control}: no outcomes yet`),
   );
@@ -183,7 +192,7 @@ export function experimentSection(e: ExperimentCardView, kit: CardKit, busy: boo
       ? [h('span', {}, 'running '), e.startedAt ? kit.relTime(e.startedAt, 'since ') : null]
       : e.status === 'stopped'
         ? [h('span', {}, 'stopped '), e.stoppedAt ? kit.relTime(e.stoppedAt) : null]
-        : [h('span', {}, 'not started: `mlloop serve` starts it, or Start Experiment')];
+        : [h('span', {}, 'not started: mlloop serve starts it, or Start Experiment')];
   const button =
     e.status === 'running'
       ? kit.commandButton('Stop Experiment…', 'mlloop.stopExperiment', { icon: 'debug-stop', disabled: busy, ariaLabel: `Stop experiment ${e.name}, record its analysis and act on its decision` })

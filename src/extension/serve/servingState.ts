@@ -5,7 +5,7 @@
  *
  * When it reads: after every project refresh (the store file changed: a heartbeat, outcomes
  * arriving), when this window's server changes state, and every {@link POLL_MS} while a server
- * is recorded or running here — a PostgreSQL store has no file to watch, and a server that
+ * is live in the store or running here — a PostgreSQL store has no file to watch, and a server that
  * stops beating changes nothing on disk, yet its card must turn stale.
  */
 import * as os from 'node:os';
@@ -74,7 +74,9 @@ export class ServingState implements vscode.Disposable {
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const about = this.server.active || (this.summary?.servers.length ?? 0) > 0;
+    // A live record keeps the poll going until it turns stale (that read shows it); a stale one
+    // alone does not, or a killed server's leftover record would make the views read forever.
+    const about = this.server.active || (this.summary?.servers.some((s) => s.live) ?? false);
     if (about) this.timer = setTimeout(() => void this.refresh(), POLL_MS);
   }
 
