@@ -150,6 +150,8 @@ async function openLoop(t: Target, name: string, bodies: string[], recordsPer: n
   const start = performance.now();
   let inFlight = 0;
   let skipped = 0;
+  /** How late the client sent each request (its own event loop busy): what of the latency is not the server's. */
+  const lags: number[] = [];
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const scheduled = start + (i * 1000) / rate;
@@ -161,6 +163,7 @@ async function openLoop(t: Target, name: string, bodies: string[], recordsPer: n
       continue;
     }
     inFlight++;
+    lags.push(performance.now() - scheduled);
     pending.push(
       postPredict(t, bodies[i % bodies.length])
         .catch(() => ({ status: 0, ids: [] as string[] }))
@@ -177,7 +180,10 @@ async function openLoop(t: Target, name: string, bodies: string[], recordsPer: n
   }
   await Promise.all(pending);
   phase.elapsedMs = performance.now() - start;
-  if (skipped) phase.note = `${skipped} not sent: ${OPEN_MAX_IN_FLIGHT} requests in flight (overloaded)`;
+  lags.sort((a, b) => a - b);
+  const notes = [`the client sent late by p50 ${q(lags, 0.5).toFixed(2)} ms, p99 ${q(lags, 0.99).toFixed(2)} ms (included in the latency)`];
+  if (skipped) notes.push(`${skipped} not sent: ${OPEN_MAX_IN_FLIGHT} requests in flight (overloaded)`);
+  phase.note = notes.join('; ');
   return phase;
 }
 
@@ -240,7 +246,7 @@ async function main(): Promise<void> {
     const token = fs.readFileSync(path.join(dir, '.mlloop', 'serve-token'), 'utf8').trim();
     const agent = new http.Agent({ keepAlive: true, maxSockets: OPEN_MAX_IN_FLIGHT });
     const t: Target = { host: server.url.hostname, port: Number(server.url.port), token, agent };
-    console.log(`mlloop serve (pid ${server.child.pid}) on ${server.url.href}, iris ${trained.modelVersion} (4 features → 16 → 3), prediction log on (SQLite); client: node:http keep-alive, ${os.cpus().length} CPUs shared by client and server`);
+    console.log(`mlloop serve (pid ${server.child.pid}) on ${server.url.href}, iris ${trained.modelVersion} (4 features → 16 → 3), prediction log on (SQLite); client: node:http keep-alive, ${os.cpus().length} CPUs shared by client and server, load average ${os.loadavg()[0].toFixed(1)} at the start (other work on the machine moves every figure)`);
 
     const single = records.map((r) => JSON.stringify({ record: r }));
     const batches: string[] = [];
