@@ -235,7 +235,7 @@ describe('serving in VS Code', function () {
     assert.match(r.text, nPattern('fallback', 'app rule control'), r.text);
     assert.match(r.text, nPattern('champion', champion), r.text);
     assert.match(r.text, /Arm n Rate fallback/);
-    assert.match(r.text, new RegExp(`champion ${champion} .* vs fallback \\+\\d+\\.\\d pts \\[\\+\\d+\\.\\d pts, \\+\\d+\\.\\d pts\\] · p (< 0\\.0001|0\\.\\d+)`), r.text);
+    assert.match(r.text, new RegExp(`champion ${champion} .* vs fallback \\+\\d+\\.\\d pts \\[\\+\\d+\\.\\d, \\+\\d+\\.\\d\\] · p (< 0\\.0001|0\\.\\d+)`), r.text);
     assert.match(r.text, /Decided on the first \d+ outcomes of each arm\./);
     assert.ok(r.buttons.some((b) => b.command === 'mlloop.stopExperiment' && !b.disabled), 'no Stop Experiment button');
     assert.ok(!/Sample-ratio mismatch/.test(r.text), 'a 50/50 hash split is no mismatch');
