@@ -29,6 +29,11 @@ export const COMMAND_IDS = {
   rollBack: 'mlloop.rollBack',
   openDeploymentReport: 'mlloop.openDeploymentReport',
   showHistory: 'mlloop.showHistory',
+  // Serving: `mlloop serve` in a process of this window, the A/B experiment.
+  startServer: 'mlloop.startServer',
+  stopServer: 'mlloop.stopServer',
+  startExperiment: 'mlloop.startExperiment',
+  stopExperiment: 'mlloop.stopExperiment',
 } as const;
 
 /**
@@ -36,7 +41,7 @@ export const COMMAND_IDS = {
  * convention for internal commands is the leading underscore.
  * - dashboardRendering() → DashboardRendering | undefined: what the dashboard page last drew;
  * - dashboardPress(command) → boolean: press the dashboard's button for `command`;
- * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts');
+ * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts', 'server', 'experiment');
  * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew.
  */
 export const INTERNAL_COMMAND_IDS = {

@@ -11,6 +11,7 @@ import { Prompts } from './prompts';
 import { JobTracker } from './state/jobs';
 import { ProjectState } from './state/projectState';
 import { registerRunAndComparePanels } from './runPanel/register';
+import { registerServing, type ServingParts } from './serve/register';
 import { registerSidebar } from './sidebar/register';
 import { registerWalkthrough } from './walkthrough/register';
 
@@ -23,6 +24,8 @@ export interface MlLoopApi {
   prompts: Prompts;
   /** The loop: its watcher (the schedule while VS Code is open), cycle notifications, report tabs. */
   loop: LoopParts;
+  /** Serving: this window's `mlloop serve` process and what the server and experiment cards read. */
+  serving: ServingParts;
 }
 
 export function activate(context: vscode.ExtensionContext): MlLoopApi {
@@ -36,12 +39,14 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));
   const loop = registerLoop(deps);
   context.subscriptions.push(...loop.disposables);
-  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts }));
+  const serving = registerServing(deps);
+  context.subscriptions.push(...serving.disposables);
+  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts, serving: serving.parts.serving }));
   context.subscriptions.push(...registerRunAndComparePanels(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
-  return { log, jobs, state, prompts, loop: loop.parts };
+  return { log, jobs, state, prompts, loop: loop.parts, serving: serving.parts };
 }
 
 export function deactivate(): void {

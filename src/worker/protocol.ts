@@ -11,11 +11,12 @@
 import type { PredictionChanges } from '../core/jobs/compare';
 import type { EvaluateResult } from '../core/jobs/evaluate';
 import type { BackendPreference, TrainEvent, TrainResult } from '../core/jobs/train';
+import type { ExperimentConclusion } from '../core/experiments/conclude';
 import type { CycleResult } from '../core/loop/cycle';
 import type { PromoteResult } from '../core/loop/promote';
 import type { WatchEvent } from '../core/loop/watch';
 import type { ImportReport } from '../core/store/import';
-import type { RegistryEvent } from '../core/store/types';
+import type { ExperimentRecord, RegistryEvent } from '../core/store/types';
 import type { UserError } from '../core/util/errors';
 
 /** What taking in the inbox reports (the fields of core/loop/ingest's IngestResult the hosts read). */
@@ -54,6 +55,10 @@ export interface JobKinds {
    * until cancelled; reports through `watch` events. `by` prefixes the history's "by".
    */
   watch: { request: { by: string; pollMs?: number }; result: null };
+  /** Record that mlloop.yaml's experiment runs from now (`mlloop experiment start`). */
+  experimentStart: { request: { by: string }; result: ExperimentRecord };
+  /** Stop it, record the final analysis, promote a winning challenger through the gate (`mlloop experiment stop`). */
+  experimentStop: { request: { by: string; promote?: boolean }; result: ExperimentConclusion };
 }
 
 export type JobKind = keyof JobKinds;
@@ -83,6 +88,8 @@ export const JOB_KIND_INFO = {
   rollback: { tracked: true, title: 'rolling back' },
   ingest: { tracked: true, title: 'taking in the inbox' },
   watch: { tracked: false, title: 'running the loop' },
+  experimentStart: { tracked: true, title: 'starting the experiment' },
+  experimentStop: { tracked: true, title: 'stopping the experiment' },
 } as const satisfies { [K in JobKind]: { tracked: boolean; title: string } };
 
 /** Kinds the JobTracker shows, one at a time. */

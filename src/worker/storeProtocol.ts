@@ -6,7 +6,9 @@
  */
 import type { LoopCounters } from '../core/loop/schedule';
 import type { CurrentModel } from '../core/registry/registry';
-import type { CycleRecord, EpochRecord, ModelRecord, RegistryEvent, RunRecord } from '../core/store/types';
+import type { ExperimentReport } from '../core/experiments/report';
+import type { ExperimentConfig } from '../core/project/types';
+import type { CycleRecord, EpochRecord, ModelRecord, RegistryEvent, RunRecord, ServerRecord } from '../core/store/types';
 
 /** The registry as the views read it. */
 export interface RegistrySummary {
@@ -32,12 +34,24 @@ export interface StoreSummary {
   loop: LoopCounters;
 }
 
+/** The serving side as the dashboard's server and experiment cards read it. */
+export interface ServingSummary {
+  /** Servers that have not said they stopped, newest first; `live` false once the heartbeat is older than 30 s. */
+  servers: Array<ServerRecord & { live: boolean }>;
+  /** The configured experiment's report (null without `experiment:` in mlloop.yaml). */
+  experiment: ExperimentReport | null;
+  /** Why the report could not be made (e.g. the store is older than the experiments' tables), when it could not. */
+  experimentError: string | null;
+}
+
 export type StoreRequest =
   | { method: 'summary' }
   | { method: 'runWithEpochs'; runId: number }
   | { method: 'deleteRun'; runId: number }
   /** The registry alone, read fresh (a rollback's confirmation names what it will do). */
-  | { method: 'registry' };
+  | { method: 'registry' }
+  /** Servers and the experiment; `experiment` is mlloop.yaml's (the worker does not parse the project file). */
+  | { method: 'serving'; experiment: ExperimentConfig | null };
 
 export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summary' }
   ? StoreSummary | null
@@ -45,7 +59,9 @@ export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summa
     ? { run: RunRecord; epochs: EpochRecord[] } | null
     : R extends { method: 'registry' }
       ? RegistrySummary | null
-      : null;
+      : R extends { method: 'serving' }
+        ? ServingSummary | null
+        : null;
 
 /** Host → worker: a request with an id; the worker's reply carries the same id. */
 export type ToStoreWorker = { id: number; request: StoreRequest };

@@ -8,11 +8,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { projectPaths, storeSettingOf } from '../core/project/workspace';
 import { openStore as openProjectStore } from '../core/store/open';
 import type { Store, StoreOps } from '../core/store/types';
+import { experimentReport } from '../core/experiments/report';
 import { loopCounters } from '../core/loop/schedule';
+import type { ProjectConfig } from '../core/project/types';
 import { CHAMPION, currentModel } from '../core/registry/registry';
 import { isUserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
-import type { FromStoreWorker, RegistrySummary, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
+import type { FromStoreWorker, RegistrySummary, ServingSummary, StoreRequest, StoreSummary, ToStoreWorker } from './storeProtocol';
 
 const root = (workerData as { root: string }).root;
 let store: Store | undefined;
@@ -58,6 +60,25 @@ async function handle(request: StoreRequest): Promise<unknown> {
     case 'deleteRun':
       await s.deleteRun(request.runId);
       return null;
+    case 'serving':
+      return servingSummary(s, request.experiment);
+  }
+}
+
+/**
+ * The server records and the experiment's report. A failing report does not hide the servers:
+ * the card says why instead (the report reads predictions and outcomes, the servers one table).
+ */
+async function servingSummary(s: Store, experiment: ProjectConfig['experiment'] | null): Promise<ServingSummary> {
+  const servers = await s.listServers();
+  if (!experiment) return { servers, experiment: null, experimentError: null };
+  try {
+    // experimentReport reads only config.experiment of the project's config.
+    const config = { experiment } as ProjectConfig;
+    return { servers, experiment: await experimentReport({ config, store: s }), experimentError: null };
+  } catch (e) {
+    const err = userFacingError(e) as Error;
+    return { servers, experiment: null, experimentError: err.message ?? String(e) };
   }
 }
 

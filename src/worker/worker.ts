@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { concludeExperiment } from '../core/experiments/conclude';
+import { startExperiment } from '../core/experiments/report';
 import { comparePredictions } from '../core/jobs/compare';
 import { evaluateModel } from '../core/jobs/evaluate';
 import { trainProject } from '../core/jobs/train';
@@ -78,6 +80,10 @@ const JOB_RUNNERS: { [K in JobKind]: (job: JobRequestOf<K>, ctx: ProjectContext,
     });
     return null;
   },
+
+  experimentStart: (job, ctx) => startExperiment(ctx, job.by),
+
+  experimentStop: (job, ctx, { signal }) => concludeExperiment(ctx, { by: job.by, promote: job.promote !== false, signal }),
 };
 
 async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {

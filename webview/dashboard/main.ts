@@ -15,6 +15,7 @@ import { formatDuration, formatMetric, metricLabel } from '../shared/format';
 import { HostChannel } from '../shared/host';
 import { icon, sparkline, visibleText } from './dom';
 import { formatCount, plural, relativeTime } from './format';
+import { experimentSection, serverSection, type CardKit } from './serving';
 import type { CycleView, DashboardPageState, DashboardRendering, DashboardState, DashboardToHost, DashboardToPage, JobView, LoopView, ModelView } from './protocol';
 
 const channel = new HostChannel<DashboardToHost, DashboardToPage, DashboardPageState>();
@@ -388,6 +389,9 @@ function noProject(): HTMLElement {
   );
 }
 
+/** What the server and experiment cards (./serving.ts) build with, so they match the others. */
+const SERVING_KIT: CardKit = { section, commandButton, relTime };
+
 // ---------------------------------------------------------------------------- render
 
 function render(): void {
@@ -418,6 +422,8 @@ function render(): void {
       job,
       modelSection(st),
       loopSection(st),
+      st.server ? serverSection(st.server, SERVING_KIT, st.job !== null) : null,
+      st.experiment ? experimentSection(st.experiment, SERVING_KIT, st.job !== null) : null,
       dataSection(st),
       alertsSection(st),
     );

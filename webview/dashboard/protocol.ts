@@ -155,6 +155,90 @@ export interface DashboardState {
   job: JobView | null;
   /** Unacknowledged alerts, most urgent first (at most 5), and how many there are in all. */
   alerts: { active: Alert[]; activeCount: number };
+  /** The server card (`mlloop serve`: this window's, or one another process records in the store); absent in older hosts. */
+  server?: ServerCardView;
+  /** The experiment card (null without `experiment:` in mlloop.yaml). */
+  experiment?: ExperimentCardView | null;
+}
+
+/**
+ * A running `mlloop serve` as the server card shows it: the one this window started when there
+ * is one, else the newest the store records. Numbers are the server's own (its heartbeat every
+ * 5 s): requests/s and latency over its last minute.
+ */
+export interface ServerCardView {
+  /**
+   * 'starting': this window spawned it and waits for its address; 'live': its heartbeat is
+   * recent; 'stale': recorded as running but silent for 30 s (killed, or its machine is off);
+   * 'stopped': this window's server ended (message says how); 'none': no server.
+   */
+  status: 'starting' | 'live' | 'stale' | 'stopped' | 'none';
+  /** Who runs it: this window (Stop stops it), another process on this machine, or another machine. */
+  origin: 'window' | 'host' | 'remote' | null;
+  url: string | null;
+  host: string | null;
+  pid: number | null;
+  model: string | null;
+  requestsPerSecond: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Predictions served since it started, and the share that fell back. */
+  predictions: number | null;
+  fallbackRate: number | null;
+  /** Served predictions not yet written to the store. */
+  pendingLog: number | null;
+  startedAt: string | null;
+  heartbeatAt: string | null;
+  experiment: { name: string; active: boolean } | null;
+  shadow: string | null;
+  auth: boolean | null;
+  /** Other servers the store records as running (live or stale). */
+  others: number;
+  /** How this window's server ended, or why it could not start. */
+  message: string | null;
+  /** Whether Start Server makes sense (a model exists and no server of this window runs). */
+  canStart: boolean;
+}
+
+/** One arm of the experiment. */
+export interface ExperimentArmView {
+  name: string;
+  /** The version it serves, or null for the fallback arm (the app's own rule). */
+  serves: string | null;
+  /** Weight as a share of the total (0..1). */
+  share: number;
+  /** Units assigned, and units with an outcome. */
+  assigned: number;
+  n: number;
+  mean: number | null;
+  interval: { lower: number; upper: number } | null;
+  /** This arm minus the control, with its interval and p-value (null for the control). */
+  difference: { value: number; lower: number; upper: number; confidence: number; pValue: number; test: string; significant: boolean; better: string | null } | null;
+}
+
+/** The experiment of mlloop.yaml and its analysis (`mlloop experiment`). */
+export interface ExperimentCardView {
+  name: string;
+  status: 'not_started' | 'running' | 'stopped';
+  startedAt: string | null;
+  stoppedAt: string | null;
+  /** 'rate' (shown as percentages) or 'mean'. */
+  outcome: string;
+  goal: string;
+  control: string;
+  arms: ExperimentArmView[];
+  /** Whether the differences are on the decision sample (false: interim numbers). */
+  final: boolean;
+  requiredPerArm: number | null;
+  decidedOn: number | null;
+  decision: 'keep_running' | 'winner' | 'no_difference';
+  winner: string | null;
+  /** Why, in sentences (the first says the decision). */
+  reasons: string[];
+  /** The sample-ratio check (null before any unit is assigned). */
+  srm: { pValue: number; alpha: number; mismatch: boolean } | null;
+  /** Set when the report could not be read (the card says it instead of the numbers). */
+  error: string | null;
 }
 
 /** What the page rendered, reported after each render (automation reads it; see DashboardToHost). */
@@ -173,7 +257,7 @@ export type DashboardToPage =
   /** Press the page's button for `command` as a user would (automation: the VS Code tests). */
   | { type: 'dashboard/press'; command: string }
   /** Scroll a card into view (automation: screenshots of the lower cards). */
-  | { type: 'dashboard/reveal'; section: 'model' | 'loop' | 'data' | 'alerts' };
+  | { type: 'dashboard/reveal'; section: 'model' | 'loop' | 'data' | 'alerts' | 'server' | 'experiment' };
 
 export type DashboardToHost =
   /**

@@ -119,7 +119,7 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
 
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardRendering, () => deps.dashboard.rendering),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardPress, (command: string) => deps.dashboard.press(command)),
-    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardReveal, (section: 'model' | 'loop' | 'data' | 'alerts') => deps.dashboard.reveal(section)),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardReveal, (section: Parameters<DashboardViewProvider['reveal']>[0]) => deps.dashboard.reveal(section)),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftRendering, () => DriftPanel.current?.rendering),
   ];
 }

@@ -5,7 +5,7 @@
  * and the running job's progress as `dashboard/job` (throttled) in between.
  */
 import * as vscode from 'vscode';
-import type { DashboardRendering, DashboardToHost, DashboardToPage } from '../../../webview/dashboard/protocol';
+import type { DashboardRendering, DashboardToHost, DashboardToPage, ExperimentCardView, ServerCardView } from '../../../webview/dashboard/protocol';
 import type { AlertProvider } from '../drift/alertProvider';
 import type { LoopWatcher } from '../loop/watcher';
 import type { JobTracker } from '../state/jobs';
@@ -28,6 +28,8 @@ export interface DashboardDeps {
   canIngest: boolean;
   /** False until the project state has been read once (the page says "Loading…" meanwhile). */
   isLoaded: () => boolean;
+  /** The server and experiment cards (src/extension/serve/servingState.ts); without it the page has neither. */
+  serving?: { cards(): { server: ServerCardView; experiment: ExperimentCardView | null }; onDidChange: vscode.Event<void> };
 }
 
 export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -46,6 +48,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       deps.state.onDidChange(() => this.postSnapshot()),
       deps.alerts.onDidChange(() => this.postSnapshot()),
       deps.watcher.onDidChange(() => this.postSnapshot()),
+      ...(deps.serving ? [deps.serving.onDidChange(() => this.postSnapshot())] : []),
       deps.jobs.onDidChange((job) => {
         // A job starting or ending changes health and buttons: a full snapshot, at once.
         // Progress in between goes as small throttled job updates.
@@ -94,7 +97,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   /** Scrolls the page to one of its cards (automation). False when the view is not showing. */
-  reveal(section: 'model' | 'loop' | 'data' | 'alerts'): boolean {
+  reveal(section: Extract<DashboardToPage, { type: 'dashboard/reveal' }>['section']): boolean {
     if (!this.channel?.isReady) return false;
     this.channel.post({ type: 'dashboard/reveal', section });
     return true;
@@ -106,16 +109,20 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     const folder = snapshot ? vscode.workspace.asRelativePath(snapshot.root, false) : '';
     this.channel.post({
       type: 'dashboard/snapshot',
-      state: dashboardState({
-        loaded: this.deps.isLoaded(),
-        snapshot,
-        // asRelativePath gives the path unchanged for a workspace folder itself.
-        folder: snapshot && folder !== snapshot.root ? folder : '',
-        job: this.deps.jobs.current,
-        alerts: this.deps.alerts.all,
-        watcher: this.deps.watcher.status,
-        canIngest: this.deps.canIngest,
-      }),
+      state: {
+        ...dashboardState({
+          loaded: this.deps.isLoaded(),
+          snapshot,
+          // asRelativePath gives the path unchanged for a workspace folder itself.
+          folder: snapshot && folder !== snapshot.root ? folder : '',
+          job: this.deps.jobs.current,
+          alerts: this.deps.alerts.all,
+          watcher: this.deps.watcher.status,
+          canIngest: this.deps.canIngest,
+        }),
+        // The server and experiment cards, from their own state (src/extension/serve).
+        ...this.deps.serving?.cards(),
+      },
     });
   }
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { AlertProvider } from '../drift/alertProvider';
 import { DriftPanel } from '../drift/driftPanel';
 import type { LoopParts } from '../loop/register';
+import type { ServingState } from '../serve/servingState';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
 import { ModelStatusBar } from '../statusBar';
@@ -22,6 +23,8 @@ export interface SidebarDeps {
   jobs: JobTracker;
   state: ProjectState;
   loop: LoopParts;
+  /** The dashboard's server and experiment cards. */
+  serving?: ServingState;
 }
 
 /**
@@ -50,7 +53,7 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
     setContext('mlloop.hasProject', snapshot !== undefined);
   });
 
-  const dashboard = new DashboardViewProvider({ extensionUri, state, jobs, alerts, watcher: loop.watcher, canIngest: loop.canIngest, isLoaded: () => loaded });
+  const dashboard = new DashboardViewProvider({ extensionUri, state, jobs, alerts, watcher: loop.watcher, canIngest: loop.canIngest, isLoaded: () => loaded, ...(deps.serving ? { serving: deps.serving } : {}) });
   const runs = new RunsTreeProvider(state, jobs);
   const models = new ModelsTreeProvider(state);
   const alertsTree = new AlertsTreeProvider(alerts);

@@ -14,7 +14,7 @@ import { parseProject } from '../../core/project/parse';
 import type { ProjectConfig } from '../../core/project/types';
 import type { LoopCounters } from '../../core/loop/schedule';
 import type { CycleRecord, EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
-import type { RegistrySummary } from '../../worker/storeProtocol';
+import type { RegistrySummary, ServingSummary } from '../../worker/storeProtocol';
 import { StoreClients, type StoreHandle } from './storeClients';
 import { findProjectRoots } from '../project';
 
@@ -132,6 +132,16 @@ export class ProjectState implements vscode.Disposable {
   /** The registry read fresh from the store (undefined: no store yet). */
   async registry(): Promise<RegistrySummary | undefined> {
     return this.client()?.registry();
+  }
+
+  /**
+   * The servers the store records and the report of mlloop.yaml's experiment, read fresh
+   * (undefined: no project or no store yet).
+   */
+  async serving(): Promise<ServingSummary | undefined> {
+    const snapshot = this.latest;
+    if (!snapshot || snapshot.root !== this.rootPath) return undefined;
+    return this.client()?.serving(snapshot.config?.experiment ?? null);
   }
 
   /** Deletes a run (its model bundle stays; models are removed with the registry's commands). */

@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import type { EpochRecord, RunRecord } from '../../core/store/types';
 import { StoreClient } from '../../worker/storeClient';
-import type { RegistrySummary, StoreSummary } from '../../worker/storeProtocol';
+import type { ExperimentConfig } from '../../core/project/types';
+import type { RegistrySummary, ServingSummary, StoreSummary } from '../../worker/storeProtocol';
 
 /** A project's store as a holder reads it; call release() when done with it. */
 export interface StoreHandle {
@@ -19,6 +20,8 @@ export interface StoreHandle {
   /** The registry alone, read fresh; undefined when there is no store yet. */
   registry(): Promise<RegistrySummary | undefined>;
   deleteRun(runId: number): Promise<void>;
+  /** The servers recorded in the store and the report of `experiment` (mlloop.yaml's); undefined when there is no store yet. */
+  serving(experiment: ExperimentConfig | null): Promise<ServingSummary | undefined>;
   release(): void;
 }
 
@@ -46,6 +49,7 @@ export class StoreClients implements vscode.Disposable {
       deleteRun: async (runId) => {
         await client.request({ method: 'deleteRun', runId });
       },
+      serving: async (experiment) => (await client.request({ method: 'serving', experiment })) ?? undefined,
       release: () => {
         if (released) return;
         released = true;

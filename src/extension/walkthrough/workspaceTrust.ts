@@ -26,6 +26,12 @@ export const TRUST_REQUIRED_ACTIONS = {
   'mlloop.retrain': 'Retraining',
   'mlloop.promote': 'Promoting a model',
   'mlloop.rollBack': 'Rolling back the champion',
+  // A server reads the project's store and answers on a port; an experiment's stop promotes.
+  'mlloop.startServer': 'Starting the server',
+  // Stopping another process by the pid the store names: only where the store is trusted.
+  'mlloop.stopServer': 'Stopping a server this window did not start',
+  'mlloop.startExperiment': 'Starting the experiment',
+  'mlloop.stopExperiment': 'Stopping the experiment',
 } as const;
 
 /** VS Code's command that opens the workspace trust editor. */
