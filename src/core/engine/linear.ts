@@ -275,8 +275,10 @@ interface ObjectiveData {
   /** Dense layout scratch: parameters and gradient transposed to k × (d + 1) (class-major, bias last). */
   wt: Float64Array;
   gt: Float64Array;
-  /** Per-row logits (k). */
+  /** Per-row logits (k), for the sparse loops. */
   z: Float64Array;
+  /** All rows' logits (n × k), for the dense multiclass loop; empty otherwise. */
+  logits: Float64Array;
 }
 
 function objectiveData(rows: SparseRows, y: Float32Array, opts: LinearFitOptions): ObjectiveData {
@@ -295,7 +297,11 @@ function objectiveData(rows: SparseRows, y: Float32Array, opts: LinearFitOptions
     for (let r = 0; r < n; r++) for (let at = rows.start[r]; at < rows.start[r + 1]; at++) dense[r * d + rows.columns[at]] = rows.values[at];
   }
   const size = (d + 1) * k;
-  return { task: opts.task, n, d, k, weight, classes, target, dense, sparse: rows, wt: new Float64Array(size), gt: new Float64Array(size), z: new Float64Array(k) };
+  return { task: opts.task, n, d, k, weight, classes, target, dense, sparse: rows, wt: new Float64Array(size),
+    gt: new Float64Array(size),
+    z: new Float64Array(k),
+    logits: new Float64Array(dense && multiclass ? n * k : 0),
+  };
 }
 
 /**
@@ -407,7 +413,7 @@ function evaluateObjective(data: ObjectiveData, l2: number, theta: Float64Array,
       wt[c * stride + d] = theta[d * k + c];
     }
     gt.fill(0);
-    if (data.task === 'multiclass') loss = multiclassDense(dense, n, d, k, data.classes, data.weight, wt, gt, data.z);
+    if (data.task === 'multiclass') loss = multiclassDense(dense, n, d, k, data.classes, data.weight, wt, gt, data.logits);
     else if (data.task === 'binary') loss = binaryDense(dense, n, d, data.target, data.weight, wt, gt);
     else loss = regressionDense(dense, n, d, data.target, data.weight, wt, gt);
     for (let c = 0; c < k; c++) {
@@ -436,33 +442,94 @@ function evaluateObjective(data: ObjectiveData, l2: number, theta: Float64Array,
 // sparse ones take θ and the gradient in θ's layout (d × k, then the bias), so a non-zero's
 // k weights are adjacent. Rows of weight 0 add nothing (and are skipped).
 
-/** Σ wᵢ (logsumexp(zᵢ) − zᵢ[yᵢ]); G += wᵢ (softmax(zᵢ) − onehot(yᵢ)) ⊗ [xᵢ, 1]. */
+/**
+ * Σ wᵢ (logsumexp(zᵢ) − zᵢ[yᵢ]); G += wᵢ (softmax(zᵢ) − onehot(yᵢ)) ⊗ [xᵢ, 1].
+ * `z` holds n × k: the logits, then their gradient. Classes go four at a time, so each value
+ * of a row is loaded once per four classes and the four sums stay in registers; the gradient
+ * is a second pass over the rows in the same order (each G entry sums the rows 0 … n−1).
+ */
 function multiclassDense(x: Float64Array, n: number, d: number, k: number, classes: Int32Array, weight: Float64Array, w: Float64Array, g: Float64Array, z: Float64Array): number {
   const stride = d + 1;
   let loss = 0;
   for (let r = 0; r < n; r++) {
-    const wr = weight[r];
-    if (wr === 0) continue;
     const row = r * d;
-    let max = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const base = c * stride;
-      let s = w[base + d];
-      for (let j = 0; j < d; j++) s += x[row + j] * w[base + j];
-      z[c] = s;
-      if (s > max) max = s;
+    const zr = r * k;
+    let c = 0;
+    for (; c + 4 <= k; c += 4) {
+      const b0 = c * stride;
+      const b1 = b0 + stride;
+      const b2 = b1 + stride;
+      const b3 = b2 + stride;
+      let s0 = w[b0 + d];
+      let s1 = w[b1 + d];
+      let s2 = w[b2 + d];
+      let s3 = w[b3 + d];
+      for (let j = 0; j < d; j++) {
+        const v = x[row + j];
+        s0 += v * w[b0 + j];
+        s1 += v * w[b1 + j];
+        s2 += v * w[b2 + j];
+        s3 += v * w[b3 + j];
+      }
+      z[zr + c] = s0;
+      z[zr + c + 1] = s1;
+      z[zr + c + 2] = s2;
+      z[zr + c + 3] = s3;
     }
+    for (; c < k; c++) {
+      const b0 = c * stride;
+      let s0 = w[b0 + d];
+      for (let j = 0; j < d; j++) s0 += x[row + j] * w[b0 + j];
+      z[zr + c] = s0;
+    }
+    const wr = weight[r];
+    if (wr === 0) {
+      for (c = 0; c < k; c++) z[zr + c] = 0;
+      continue;
+    }
+    let max = -Infinity;
+    for (c = 0; c < k; c++) if (z[zr + c] > max) max = z[zr + c];
     let sum = 0;
-    for (let c = 0; c < k; c++) sum += Math.exp(z[c] - max);
+    for (c = 0; c < k; c++) sum += Math.exp(z[zr + c] - max);
     // log-sum-exp once per row; the probabilities follow from it.
     const logSum = max + Math.log(sum);
     const y = classes[r];
-    loss += wr * (logSum - z[y]);
-    for (let c = 0; c < k; c++) {
-      const dz = wr * (Math.exp(z[c] - logSum) - (c === y ? 1 : 0));
-      const base = c * stride;
-      for (let j = 0; j < d; j++) g[base + j] += dz * x[row + j];
-      g[base + d] += dz;
+    loss += wr * (logSum - z[zr + y]);
+    for (c = 0; c < k; c++) z[zr + c] = wr * (Math.exp(z[zr + c] - logSum) - (c === y ? 1 : 0));
+  }
+  let c = 0;
+  for (; c + 4 <= k; c += 4) {
+    const b0 = c * stride;
+    const b1 = b0 + stride;
+    const b2 = b1 + stride;
+    const b3 = b2 + stride;
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      const zr = r * k + c;
+      const g0 = z[zr];
+      const g1 = z[zr + 1];
+      const g2 = z[zr + 2];
+      const g3 = z[zr + 3];
+      for (let j = 0; j < d; j++) {
+        const v = x[row + j];
+        g[b0 + j] += g0 * v;
+        g[b1 + j] += g1 * v;
+        g[b2 + j] += g2 * v;
+        g[b3 + j] += g3 * v;
+      }
+      g[b0 + d] += g0;
+      g[b1 + d] += g1;
+      g[b2 + d] += g2;
+      g[b3 + d] += g3;
+    }
+  }
+  for (; c < k; c++) {
+    const b0 = c * stride;
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      const g0 = z[r * k + c];
+      for (let j = 0; j < d; j++) g[b0 + j] += g0 * x[row + j];
+      g[b0 + d] += g0;
     }
   }
   return loss;
