@@ -44,6 +44,45 @@ describe('exact linear models (L-BFGS)', () => {
     assertClose(fit.bias, r.bias, 1e-5, 'bias');
   });
 
+  it('reaches the same optimum from the dense copy (preconditioned) as from the sparse rows', async () => {
+    const cases = [
+      { task: 'multiclass' as const, outputs: 3, y: Float32Array.from(fixture.y), l2: fixture.cases[0].l2 },
+      { task: 'binary' as const, outputs: 1, y: Float32Array.from(fixture.cases[1].y!), l2: fixture.cases[1].l2 },
+    ];
+    for (const c of cases) {
+      const options = { task: c.task, outputs: c.outputs, l2: c.l2, rowWeight: weights };
+      const viaDense = await fitLinear(sparseRows(x, n, d), c.y, { ...options, layout: 'dense' });
+      const viaSparse = await fitLinear(sparseRows(x, n, d), c.y, { ...options, layout: 'sparse' });
+      assertClose(viaDense.kernel, Array.from(viaSparse.kernel), 2e-4, `${c.task} kernel`);
+      assertClose(viaDense.bias, Array.from(viaSparse.bias), 2e-4, `${c.task} bias`);
+      assert.ok(Math.abs(viaDense.objective - viaSparse.objective) <= 1e-9 * Math.abs(viaSparse.objective), `${c.task} objective`);
+      // The curvature bound takes the correlations between columns out of every step.
+      assert.ok(viaDense.iterations < viaSparse.iterations, `${c.task}: ${viaDense.iterations} iterations preconditioned, ${viaSparse.iterations} not`);
+    }
+  });
+
+  it('solves ridge regression from the dense copy in a Newton step', async () => {
+    const r = fixture.ridge;
+    const m = dense(r.x);
+    const fit = await fitLinear(sparseRows(m.x, m.n, m.d), Float32Array.from(r.y), { task: 'regression', outputs: 1, l2: r.l2, layout: 'dense' });
+    assertClose(fit.kernel, r.kernel.flat(), 1e-5, 'kernel');
+    assertClose(fit.bias, r.bias, 1e-5, 'bias');
+    // For squared error the bound is the exact Hessian: one step, then the stopping rule.
+    assert.ok(fit.iterations <= 3, `${fit.iterations} iterations`);
+  });
+
+  it('starts from a previous fit (warm start) and reaches the same optimum in fewer iterations', async () => {
+    const y = Float32Array.from(fixture.y);
+    const rows = sparseRows(x, n, d);
+    const weak = { task: 'multiclass' as const, outputs: 3, l2: 1e-3 };
+    const previous = await fitLinear(rows, y, { ...weak, l2: 1e-2 });
+    const cold = await fitLinear(rows, y, weak);
+    const warm = await fitLinear(rows, y, { ...weak, start: previous });
+    assertClose(warm.kernel, Array.from(cold.kernel), 2e-4, 'kernel');
+    assert.ok(Math.abs(warm.objective - cold.objective) <= 1e-8, `objective ${warm.objective} vs ${cold.objective}`);
+    assert.ok(warm.iterations < cold.iterations, `${warm.iterations} warm vs ${cold.iterations} cold`);
+  });
+
   it('stops with a CancelledError when aborted', async () => {
     const controller = new AbortController();
     controller.abort();
