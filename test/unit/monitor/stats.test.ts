@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chiSquareHomogeneity, holmAdjust, jensenShannonDistance, wassersteinSorted } from '../../../src/core/monitor/stats/distances';
 import { kolmogorovSurvival, ksStatisticSorted, ksTwoSamplePValue, ksTwoSampleSorted, smirnovSurvival } from '../../../src/core/monitor/stats/ks';
-import { compareNumeric, numericScratch, prepareNumericReference } from '../../../src/core/monitor/stats/numeric';
+import { compareNumeric, numericScratch, prepareNumericReference, sortFloat64 } from '../../../src/core/monitor/stats/numeric';
 import { chiSquareSurvival, incompleteGamma, logGamma, normalQuantile } from '../../../src/core/monitor/stats/special';
 import { createRng } from '../../../src/core/util/random';
 
@@ -186,6 +186,25 @@ describe('monitor statistics: the one-pass numeric comparison', () => {
       assert.equal(r.ks.statistic, expected.statistic, `trial ${trial}`);
       assert.equal(r.ks.pValue, expected.pValue, `trial ${trial}`);
       assert.ok(relDiff(r.wasserstein, wassersteinSorted(x, y)) <= 1e-12, `trial ${trial}`);
+    }
+  });
+
+  it('sorts a reference column by radix in exactly the built-in order (signs, −0 before +0, infinities, subnormals, ties)', () => {
+    const kinds: Array<() => number> = [
+      () => normal(),
+      () => Math.round(normal() * 3),
+      () => Math.exp(normal() * 40) * (rng() < 0.5 ? -1 : 1),
+      () => (rng() < 0.5 ? -0 : 0),
+      () => normal() * 1e-310,
+      () => (rng() < 0.02 ? Infinity : rng() < 0.02 ? -Infinity : normal()),
+    ];
+    for (const [k, draw] of kinds.entries()) {
+      for (const n of [4096, 30000]) {
+        const a = Float64Array.from({ length: n }, draw);
+        const expected = a.slice().sort();
+        sortFloat64(a);
+        for (let i = 0; i < n; i++) assert.ok(Object.is(a[i], expected[i]), `kind ${k}, n ${n}, at ${i}: ${a[i]} vs ${expected[i]}`);
+      }
     }
   });
 

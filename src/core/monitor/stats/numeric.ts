@@ -93,7 +93,7 @@ export function prepareNumericReference(values: ArrayLike<number>, bins = DEFAUL
       total += v;
     }
   }
-  sorted.sort();
+  sortFloat64(sorted);
   const mean = present ? total / present : NaN;
   let squares = 0;
   for (let i = 0; i < present; i++) squares += (sorted[i] - mean) ** 2;
@@ -122,6 +122,61 @@ export function prepareNumericReference(values: ArrayLike<number>, bins = DEFAUL
     if (lo > starts[starts.length - 1]) starts.push(lo);
   }
   return { values: u, cumulative: cum, n: present, missing: values.length - present, mean, std, binStarts: Int32Array.from(starts), grid: buildGrid(u) };
+}
+
+/**
+ * Sorts NaN-free doubles ascending in place, in the order of Float64Array.prototype.sort (−0
+ * before +0): a least-significant-digit radix sort on the bits (4 passes of 16 bits, a pass
+ * skipped when every value has the same digit there), several times faster than the built-in
+ * sort on the 100,000-value columns a reference has. Short arrays use the built-in sort.
+ */
+export function sortFloat64(a: Float64Array): void {
+  const n = a.length;
+  if (n < 4096) {
+    a.sort();
+    return;
+  }
+  // Keys: the bits as two 32-bit halves, flipped so that unsigned order is numeric order
+  // (negative: all bits inverted; positive: the sign bit set).
+  const bits = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = bits[2 * i + 1];
+    const mask = h & 0x80000000 ? 0xffffffff : 0x80000000;
+    hi[i] = (h ^ mask) >>> 0;
+    lo[i] = (bits[2 * i] ^ (mask === 0x80000000 ? 0 : 0xffffffff)) >>> 0;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  const count = new Int32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    // 16 bits a pass: the low and high halves of lo, then of hi (the key moves with its other half).
+    const key = pass < 2 ? lo : hi;
+    const shift = pass & 1 ? 16 : 0;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[i] >>> shift) & 0xffff]++;
+    if (count[(key[0] >>> shift) & 0xffff] === n) continue; // one digit for all: nothing moves
+    let total = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d];
+      count[d] = total;
+      total += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const t = count[(key[i] >>> shift) & 0xffff]++;
+      lo2[t] = lo[i];
+      hi2[t] = hi[i];
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i];
+    const positive = (h & 0x80000000) !== 0;
+    bits[2 * i + 1] = (positive ? h ^ 0x80000000 : ~h) >>> 0;
+    bits[2 * i] = (positive ? lo[i] : ~lo[i]) >>> 0;
+  }
 }
 
 /** Comparisons unrolled per lookup: a cell holding more reference values is searched by bisection. */
