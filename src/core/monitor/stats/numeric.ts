@@ -124,6 +124,8 @@ export function prepareNumericReference(values: ArrayLike<number>, bins = DEFAUL
   return { values: u, cumulative: cum, n: present, missing: values.length - present, mean, std, binStarts: Int32Array.from(starts), grid: buildGrid(u) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Sorts NaN-free doubles ascending in place, in the order of Float64Array.prototype.sort (−0
  * before +0): a least-significant-digit radix sort on the bits (4 passes of 16 bits, a pass
@@ -132,20 +134,20 @@ export function prepareNumericReference(values: ArrayLike<number>, bins = DEFAUL
  */
 export function sortFloat64(a: Float64Array): void {
   const n = a.length;
-  if (n < 4096) {
+  if (n < 4096 || !LITTLE_ENDIAN) {
     a.sort();
     return;
   }
-  // Keys: the bits as two 32-bit halves, flipped so that unsigned order is numeric order
+  // Keys: the bits as two 32-bit halves (low word first on a little-endian machine), flipped so that unsigned order is numeric order
   // (negative: all bits inverted; positive: the sign bit set).
   const bits = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const h = bits[2 * i + 1];
-    const mask = h & 0x80000000 ? 0xffffffff : 0x80000000;
-    hi[i] = (h ^ mask) >>> 0;
-    lo[i] = (bits[2 * i] ^ (mask === 0x80000000 ? 0 : 0xffffffff)) >>> 0;
+    const negative = h >>> 31 === 1;
+    hi[i] = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+    lo[i] = negative ? ~bits[2 * i] >>> 0 : bits[2 * i];
   }
   let lo2 = new Uint32Array(n);
   let hi2 = new Uint32Array(n);
