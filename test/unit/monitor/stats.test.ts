@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chiSquareHomogeneity, holmAdjust, jensenShannonDistance, wassersteinSorted } from '../../../src/core/monitor/stats/distances';
 import { kolmogorovSurvival, ksStatisticSorted, ksTwoSamplePValue, ksTwoSampleSorted, smirnovSurvival } from '../../../src/core/monitor/stats/ks';
-import { compareNumeric, numericScratch, prepareNumericReference } from '../../../src/core/monitor/stats/numeric';
+import { compareNumeric, numericScratch, prepareNumericReference, sortFloat64 } from '../../../src/core/monitor/stats/numeric';
 import { chiSquareSurvival, incompleteGamma, logGamma, normalQuantile } from '../../../src/core/monitor/stats/special';
 import { createRng } from '../../../src/core/util/random';
 
@@ -158,6 +158,53 @@ describe('monitor statistics: the one-pass numeric comparison', () => {
       const sb = b.slice().sort();
       assert.equal(r.ks.statistic, ksStatisticSorted(sa, sb), kind);
       assert.ok(relDiff(r.wasserstein, wassersteinSorted(sa, sb)) <= 1e-12, kind);
+    }
+  });
+
+  it('stays exact for values on a lattice that fall on the cells\' edges (64+ distinct reference values: the grid is used)', () => {
+    // 61 integers and a few more: 256 cells of width 0.28125, so 63 lies exactly on a cell's lower edge.
+    const a = Float64Array.from([...Array.from({ length: 61 }, (_, i) => i), 62, 65, 66, 72]);
+    const ref = prepareNumericReference(a);
+    const sa = a.slice().sort();
+    for (const b of [[63], [0, 63], [9, 63, 63, 72, 80], [-1, 0.5, 63, 64.125]]) {
+      const cur = Float64Array.from(b);
+      const r = compareNumeric(ref, cur);
+      const sb = cur.slice().sort();
+      assert.equal(r.ks.statistic, ksTwoSampleSorted(sa, sb).statistic, `${b}`);
+      assert.ok(relDiff(r.wasserstein, wassersteinSorted(sa, sb)) <= 1e-12, `${b}: ${r.wasserstein} vs ${wassersteinSorted(sa, sb)}`);
+    }
+    // Many lattice samples: every cell edge and reference value hit by current values.
+    const scratch = numericScratch(0);
+    for (let trial = 0; trial < 60; trial++) {
+      const step = [0.25, 0.5, 1, 0.1][trial % 4];
+      const ra = Float64Array.from({ length: 500 + trial * 40 }, () => Math.round((normal() * 12) / step) * step);
+      const rb = Float64Array.from({ length: 300 + trial * 97 }, () => Math.round((normal() * 12 + (trial % 3) - 1) / step) * step * (trial % 5 === 0 ? 1.1 : 1));
+      const r = compareNumeric(prepareNumericReference(ra), rb, scratch);
+      const x = ra.slice().sort();
+      const y = rb.slice().sort();
+      const expected = ksTwoSampleSorted(x, y);
+      assert.equal(r.ks.statistic, expected.statistic, `trial ${trial}`);
+      assert.equal(r.ks.pValue, expected.pValue, `trial ${trial}`);
+      assert.ok(relDiff(r.wasserstein, wassersteinSorted(x, y)) <= 1e-12, `trial ${trial}`);
+    }
+  });
+
+  it('sorts a reference column by radix in exactly the built-in order (signs, −0 before +0, infinities, subnormals, ties)', () => {
+    const kinds: Array<() => number> = [
+      () => normal(),
+      () => Math.round(normal() * 3),
+      () => Math.exp(normal() * 40) * (rng() < 0.5 ? -1 : 1),
+      () => (rng() < 0.5 ? -0 : 0),
+      () => normal() * 1e-310,
+      () => (rng() < 0.02 ? Infinity : rng() < 0.02 ? -Infinity : normal()),
+    ];
+    for (const [k, draw] of kinds.entries()) {
+      for (const n of [4096, 30000]) {
+        const a = Float64Array.from({ length: n }, draw);
+        const expected = a.slice().sort();
+        sortFloat64(a);
+        for (let i = 0; i < n; i++) assert.ok(Object.is(a[i], expected[i]), `kind ${k}, n ${n}, at ${i}: ${a[i]} vs ${expected[i]}`);
+      }
     }
   });
 
