@@ -19,6 +19,8 @@ export const COMMAND_IDS = {
   revealModelFiles: 'mlloop.revealModelFiles',
   openDriftPanel: 'mlloop.openDriftPanel',
   acknowledgeAlert: 'mlloop.acknowledgeAlert',
+  resolveAlert: 'mlloop.resolveAlert',
+  runMonitor: 'mlloop.runMonitor',
   cancelJob: 'mlloop.cancelJob',
   openRun: 'mlloop.openRun',
   compareRuns: 'mlloop.compareRuns',
@@ -37,13 +39,17 @@ export const COMMAND_IDS = {
  * - dashboardRendering() → DashboardRendering | undefined: what the dashboard page last drew;
  * - dashboardPress(command) → boolean: press the dashboard's button for `command`;
  * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts');
- * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew.
+ * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew;
+ * - driftPress(control) → boolean: press a control of the open Drift & Alerts panel (DriftRendering.buttons);
+ * - driftSelectFeature(feature) → boolean: pick the feature its histogram and history show.
  */
 export const INTERNAL_COMMAND_IDS = {
   dashboardRendering: '_mlloop.dashboard.rendering',
   dashboardPress: '_mlloop.dashboard.press',
   dashboardReveal: '_mlloop.dashboard.reveal',
   driftRendering: '_mlloop.drift.rendering',
+  driftPress: '_mlloop.drift.press',
+  driftSelectFeature: '_mlloop.drift.selectFeature',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

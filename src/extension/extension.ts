@@ -4,6 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { AlertProvider } from './drift/alertProvider';
+import { MonitorService } from './drift/monitorService';
 import { registerEditorIntegration } from './editor/register';
 import { Log } from './log';
 import { registerLoop, type LoopParts } from './loop/register';
@@ -23,6 +25,10 @@ export interface MlLoopApi {
   prompts: Prompts;
   /** The loop: its watcher (the schedule while VS Code is open), cycle notifications, report tabs. */
   loop: LoopParts;
+  /** The project's open alerts (the Alerts view, the Drift & Alerts panel). */
+  alerts: AlertProvider;
+  /** Monitoring on its timer (mlloop.monitor.interval) and Run Monitor Now: snapshots, health. */
+  monitor: MonitorService;
 }
 
 export function activate(context: vscode.ExtensionContext): MlLoopApi {
@@ -36,12 +42,15 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   context.subscriptions.push(...registerEditorIntegration(), ...registerWalkthrough(deps));
   const loop = registerLoop(deps);
   context.subscriptions.push(...loop.disposables);
-  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts }));
+  const alerts = new AlertProvider();
+  const monitor = new MonitorService({ context, log, state, prompts, alerts });
+  context.subscriptions.push(alerts, monitor);
+  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts, alerts, monitor }));
   context.subscriptions.push(...registerRunAndComparePanels(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
-  return { log, jobs, state, prompts, loop: loop.parts };
+  return { log, jobs, state, prompts, loop: loop.parts, alerts, monitor };
 }
 
 export function deactivate(): void {

@@ -14,8 +14,9 @@ import type { BackendPreference, TrainEvent, TrainResult } from '../core/jobs/tr
 import type { CycleResult } from '../core/loop/cycle';
 import type { PromoteResult } from '../core/loop/promote';
 import type { WatchEvent } from '../core/loop/watch';
+import type { HealthReport } from '../core/monitor/health';
 import type { ImportReport } from '../core/store/import';
-import type { RegistryEvent } from '../core/store/types';
+import type { RegistryEvent, StoredAlert } from '../core/store/types';
 import type { UserError } from '../core/util/errors';
 
 /** What taking in the inbox reports (the fields of core/loop/ingest's IngestResult the hosts read). */
@@ -33,6 +34,29 @@ export interface InboxIngestReport {
  * The extension contributes Ingest Inbox only then. Flip together with inboxIngest.ts.
  */
 export const INBOX_INGEST_AVAILABLE: boolean = false;
+
+/**
+ * What one monitoring run in the worker reports (the extension's timer and Run Monitor Now):
+ * the monitor's result as its snapshot keeps it, the alerts that fired in THIS run (the only
+ * ones the extension notifies about: the once-per-onset and cooldown logic is core's), and the
+ * health checks. `monitor` is null with `error` set when monitoring could not run (no model
+ * yet, its reference rows gone): health is still reported.
+ */
+export interface MonitorJobReport {
+  at: string;
+  monitor: {
+    model: string;
+    /** The stored snapshot's id. */
+    snapshot: number | null;
+    /** core's snapshotSummary of the run (what the Drift & Alerts panel draws). */
+    summary: Record<string, unknown>;
+    fired: StoredAlert[];
+    /** The HTML report written (.mlloop/reports/monitor.html). */
+    report: string | null;
+  } | null;
+  error: string | null;
+  health: HealthReport;
+}
 
 /** Every kind of job: its request (besides `kind` and `root`) and its result. */
 export interface JobKinds {
@@ -54,6 +78,8 @@ export interface JobKinds {
    * until cancelled; reports through `watch` events. `by` prefixes the history's "by".
    */
   watch: { request: { by: string; pollMs?: number }; result: null };
+  /** One monitoring run and the health checks (`mlloop monitor` + `mlloop health`); `by` names a retraining cycle it may start. */
+  monitor: { request: { by: string }; result: MonitorJobReport };
 }
 
 export type JobKind = keyof JobKinds;
@@ -83,6 +109,7 @@ export const JOB_KIND_INFO = {
   rollback: { tracked: true, title: 'rolling back' },
   ingest: { tracked: true, title: 'taking in the inbox' },
   watch: { tracked: false, title: 'running the loop' },
+  monitor: { tracked: false, title: 'monitoring' },
 } as const satisfies { [K in JobKind]: { tracked: boolean; title: string } };
 
 /** Kinds the JobTracker shows, one at a time. */

@@ -6,7 +6,7 @@
  */
 import type { LoopCounters } from '../core/loop/schedule';
 import type { CurrentModel } from '../core/registry/registry';
-import type { CycleRecord, EpochRecord, ModelRecord, RegistryEvent, RunRecord } from '../core/store/types';
+import type { CycleRecord, EpochRecord, ModelRecord, MonitorSnapshot, RegistryEvent, RunRecord, StoredAlert } from '../core/store/types';
 
 /** The registry as the views read it. */
 export interface RegistrySummary {
@@ -32,12 +32,25 @@ export interface StoreSummary {
   loop: LoopCounters;
 }
 
+/** What the Drift & Alerts panel, the Alerts view and the notifications read of monitoring. */
+export interface MonitoringSummary {
+  /** Open alerts (active and acknowledged), most urgent first, then newest. */
+  alerts: StoredAlert[];
+  /** The newest monitoring snapshots (at most `limit`), oldest first: drift over time. */
+  snapshots: MonitorSnapshot[];
+}
+
 export type StoreRequest =
   | { method: 'summary' }
   | { method: 'runWithEpochs'; runId: number }
   | { method: 'deleteRun'; runId: number }
   /** The registry alone, read fresh (a rollback's confirmation names what it will do). */
-  | { method: 'registry' };
+  | { method: 'registry' }
+  /** Open alerts and the newest `limit` monitoring snapshots. */
+  | { method: 'monitoring'; limit: number }
+  /** core's acknowledgeAlert / resolveAlert (the store's own units of work; `by` is recorded). */
+  | { method: 'acknowledgeAlert'; alertId: number; by: string }
+  | { method: 'resolveAlert'; alertId: number; by: string };
 
 export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summary' }
   ? StoreSummary | null
@@ -45,7 +58,11 @@ export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summa
     ? { run: RunRecord; epochs: EpochRecord[] } | null
     : R extends { method: 'registry' }
       ? RegistrySummary | null
-      : null;
+      : R extends { method: 'monitoring' }
+        ? MonitoringSummary | null
+        : R extends { method: 'acknowledgeAlert' | 'resolveAlert' }
+          ? StoredAlert | null
+          : null;
 
 /** Host → worker: a request with an id; the worker's reply carries the same id. */
 export type ToStoreWorker = { id: number; request: StoreRequest };

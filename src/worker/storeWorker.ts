@@ -8,7 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { projectPaths, storeSettingOf } from '../core/project/workspace';
 import { openStore as openProjectStore } from '../core/store/open';
 import type { Store, StoreOps } from '../core/store/types';
+import { systemClock } from '../core/context/clock';
 import { loopCounters } from '../core/loop/schedule';
+import { acknowledgeAlert, openAlerts, resolveAlert } from '../core/monitor/alerts';
 import { CHAMPION, currentModel } from '../core/registry/registry';
 import { isUserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
@@ -58,6 +60,12 @@ async function handle(request: StoreRequest): Promise<unknown> {
     case 'deleteRun':
       await s.deleteRun(request.runId);
       return null;
+    case 'monitoring':
+      return { alerts: await openAlerts(s), snapshots: await s.listMonitorSnapshots({ limit: request.limit }) };
+    case 'acknowledgeAlert':
+      return acknowledgeAlert(s, request.alertId, request.by, systemClock.now());
+    case 'resolveAlert':
+      return resolveAlert(s, request.alertId, request.by, systemClock.now());
   }
 }
 

@@ -15,6 +15,7 @@ import { formatDuration, formatMetric, metricLabel } from '../shared/format';
 import { HostChannel } from '../shared/host';
 import { icon, sparkline, visibleText } from './dom';
 import { formatCount, plural, relativeTime } from './format';
+import { monitoringSection } from './monitoring';
 import type { CycleView, DashboardPageState, DashboardRendering, DashboardState, DashboardToHost, DashboardToPage, JobView, LoopView, ModelView } from './protocol';
 
 const channel = new HostChannel<DashboardToHost, DashboardToPage, DashboardPageState>();
@@ -420,6 +421,7 @@ function render(): void {
       loopSection(st),
       dataSection(st),
       alertsSection(st),
+      st.monitoring ? monitoringSection(st.monitoring, { section, commandButton, relTime }) : null,
     );
   }
   // Redrawing must not throw keyboard focus away: put it back on the same command's button.

@@ -155,6 +155,27 @@ export interface DashboardState {
   job: JobView | null;
   /** Unacknowledged alerts, most urgent first (at most 5), and how many there are in all. */
   alerts: { active: Alert[]; activeCount: number };
+  /** Monitoring's health and newest run (its own card; absent in a state built without the monitor). */
+  monitoring?: DashboardMonitoring;
+}
+
+/** The dashboard's Monitoring card: core's health checks and what the newest monitoring run found. */
+export interface DashboardMonitoring {
+  /** core's projectHealth from the last run in this window (null until one ran). */
+  health: { status: 'ok' | 'warning' | 'critical'; at: string; checks: Array<{ name: string; status: 'ok' | 'warning' | 'critical'; detail: string }> } | null;
+  running: boolean;
+  /** mlloop.monitor.interval (0: the timer is off). */
+  intervalMinutes: number;
+  /** Why the last run could not monitor (no model yet …), if so. */
+  error: string | null;
+  /** The newest stored snapshot (null: monitoring has not run on this project). */
+  latest: {
+    at: string;
+    predictions: number;
+    dataset: { share: number | null; drift: 'none' | 'warning' | 'critical' | 'not_enough_data' };
+    /** Features that drift (warning or critical), worst first. */
+    drifting: Array<{ name: string; drift: 'warning' | 'critical' }>;
+  } | null;
 }
 
 /** What the page rendered, reported after each render (automation reads it; see DashboardToHost). */

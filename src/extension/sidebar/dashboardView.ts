@@ -7,6 +7,8 @@
 import * as vscode from 'vscode';
 import type { DashboardRendering, DashboardToHost, DashboardToPage } from '../../../webview/dashboard/protocol';
 import type { AlertProvider } from '../drift/alertProvider';
+import type { MonitorService } from '../drift/monitorService';
+import { dashboardMonitoring } from '../drift/driftModel';
 import type { LoopWatcher } from '../loop/watcher';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
@@ -22,6 +24,8 @@ export interface DashboardDeps {
   state: ProjectState;
   jobs: JobTracker;
   alerts: AlertProvider;
+  /** Monitoring's health and newest run (the Monitoring card); absent: no card. */
+  monitor?: Pick<MonitorService, 'monitoring' | 'health' | 'status' | 'onDidChange'>;
   /** The loop's watcher (whether this window runs the schedule). */
   watcher: Pick<LoopWatcher, 'status' | 'onDidChange'>;
   /** Whether the Ingest Inbox command exists in this build. */
@@ -46,6 +50,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       deps.state.onDidChange(() => this.postSnapshot()),
       deps.alerts.onDidChange(() => this.postSnapshot()),
       deps.watcher.onDidChange(() => this.postSnapshot()),
+      ...(deps.monitor ? [deps.monitor.onDidChange(() => this.postSnapshot())] : []),
       deps.jobs.onDidChange((job) => {
         // A job starting or ending changes health and buttons: a full snapshot, at once.
         // Progress in between goes as small throttled job updates.
@@ -104,9 +109,11 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     if (!this.channel) return;
     const snapshot = this.deps.state.snapshot;
     const folder = snapshot ? vscode.workspace.asRelativePath(snapshot.root, false) : '';
+    const monitor = this.deps.monitor;
     this.channel.post({
       type: 'dashboard/snapshot',
-      state: dashboardState({
+      state: {
+        ...dashboardState({
         loaded: this.deps.isLoaded(),
         snapshot,
         // asRelativePath gives the path unchanged for a workspace folder itself.
@@ -115,7 +122,9 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
         alerts: this.deps.alerts.all,
         watcher: this.deps.watcher.status,
         canIngest: this.deps.canIngest,
-      }),
+        }),
+        ...(monitor && snapshot ? { monitoring: dashboardMonitoring(monitor.monitoring, monitor.health, monitor.status) } : {}),
+      },
     });
   }
 

@@ -5,9 +5,9 @@
  * memory. Holders are counted, so the views switching project never cuts off a panel's reads.
  */
 import * as vscode from 'vscode';
-import type { EpochRecord, RunRecord } from '../../core/store/types';
+import type { EpochRecord, RunRecord, StoredAlert } from '../../core/store/types';
 import { StoreClient } from '../../worker/storeClient';
-import type { RegistrySummary, StoreSummary } from '../../worker/storeProtocol';
+import type { MonitoringSummary, RegistrySummary, StoreSummary } from '../../worker/storeProtocol';
 
 /** A project's store as a holder reads it; call release() when done with it. */
 export interface StoreHandle {
@@ -19,6 +19,11 @@ export interface StoreHandle {
   /** The registry alone, read fresh; undefined when there is no store yet. */
   registry(): Promise<RegistrySummary | undefined>;
   deleteRun(runId: number): Promise<void>;
+  /** Open alerts and the newest `limit` monitoring snapshots; undefined when there is no store yet. */
+  monitoring(limit: number): Promise<MonitoringSummary | undefined>;
+  /** core's acknowledgeAlert / resolveAlert in the store worker. @throws UserError for an unknown or (ack) resolved alert. */
+  acknowledgeAlert(alertId: number, by: string): Promise<StoredAlert | undefined>;
+  resolveAlert(alertId: number, by: string): Promise<StoredAlert | undefined>;
   release(): void;
 }
 
@@ -46,6 +51,9 @@ export class StoreClients implements vscode.Disposable {
       deleteRun: async (runId) => {
         await client.request({ method: 'deleteRun', runId });
       },
+      monitoring: async (limit) => (await client.request({ method: 'monitoring', limit })) ?? undefined,
+      acknowledgeAlert: async (alertId, by) => (await client.request({ method: 'acknowledgeAlert', alertId, by })) ?? undefined,
+      resolveAlert: async (alertId, by) => (await client.request({ method: 'resolveAlert', alertId, by })) ?? undefined,
       release: () => {
         if (released) return;
         released = true;
