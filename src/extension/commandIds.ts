@@ -41,7 +41,8 @@ export const COMMAND_IDS = {
  * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts');
  * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew;
  * - driftPress(control) → boolean: press a control of the open Drift & Alerts panel (DriftRendering.buttons);
- * - driftSelectFeature(feature) → boolean: pick the feature its histogram and history show.
+ * - driftSelectFeature(feature) → boolean: pick the feature its histogram and history show;
+ * - driftReveal(section) → boolean: scroll the panel to a section ('features', 'feature', 'predictions', 'performance', 'alerts').
  */
 export const INTERNAL_COMMAND_IDS = {
   dashboardRendering: '_mlloop.dashboard.rendering',
@@ -50,6 +51,7 @@ export const INTERNAL_COMMAND_IDS = {
   driftRendering: '_mlloop.drift.rendering',
   driftPress: '_mlloop.drift.press',
   driftSelectFeature: '_mlloop.drift.selectFeature',
+  driftReveal: '_mlloop.drift.reveal',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

@@ -240,14 +240,14 @@ function render(): void {
     const m = st.monitoring;
     const selected = chosenFeature(m);
     parts.push(
-      summaryStrip(m),
+      summaryStrip(m, st.health, counts.critical + counts.warning + counts.info),
       m.current.n === 0 ? h('p', { class: 'notice', role: 'status' }, icon('info'), ' No predictions logged yet in the current window: drift cannot be measured until the app logs predictions (every level below is "not enough data", not "no drift").') : null,
-      healthSection(st.health),
-      alertsPart,
       featureTable(m, selected, tools),
       featureDetail(m, selected, tools),
+      alertsPart,
       predictionSection(m, tools),
       performanceSection(m),
+      healthSection(st.health),
     );
   } else if (st.alerts.length > 0) {
     parts.push(healthSection(st.health), alertsPart);
@@ -331,6 +331,9 @@ channel.start((m) => {
       break;
     case 'drift/selectFeature':
       selectFeature(m.feature);
+      break;
+    case 'drift/reveal':
+      document.getElementById(`h-${m.section}`)?.scrollIntoView({ block: 'start' });
       break;
   }
 });

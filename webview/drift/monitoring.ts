@@ -10,7 +10,7 @@ import { h } from '../shared/dom';
 import { exact, formatMetric, formatPercent, formatTimestamp, toCsv } from '../shared/format';
 import { icon, svg } from '../dashboard/dom';
 import { plural, relativeTime } from '../dashboard/format';
-import type { ColumnView, DriftLevelView, HistogramView, LiveMetricView, MonitoringView } from './protocol';
+import type { ColumnView, DriftLevelView, HealthView, HistogramView, LiveMetricView, MonitoringView } from './protocol';
 
 /** What the monitoring sections need from the page. */
 export interface MonitoringTools {
@@ -44,7 +44,7 @@ function effectOf(c: { psi: number | null; distance: number | null }): number | 
 
 // ------------------------------------------------------------------------------ summary
 
-export function summaryStrip(m: MonitoringView): HTMLElement {
+export function summaryStrip(m: MonitoringView, health: HealthView | null, activeAlerts: number): HTMLElement {
   const d = m.dataset;
   const tile = (label: string, value: HTMLElement | string, detail: string, cls = '') => h('div', { class: `tile ${cls}` }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), h('div', { class: 'tile-detail muted small' }, detail));
   const share = d.share === null ? 'not enough data' : formatPercent(d.share, 0);
@@ -60,6 +60,14 @@ export function summaryStrip(m: MonitoringView): HTMLElement {
     tile('Current window', m.current.n ? plural(m.current.n, 'prediction') : 'no predictions', m.current.from && m.current.to ? `${formatTimestamp(m.current.from)} – ${formatTimestamp(m.current.to)}` : 'no predictions logged in the window yet'),
     tile('Reference', plural(m.reference.n, 'row'), m.reference.kind === 'training' ? "the serving model's training rows" : m.reference.kind ? `${m.reference.kind} window` : ''),
     tile('Predictions', h('span', {}, levelBadge(m.prediction.drift)), `${plural(m.prediction.n, 'prediction')} by ${m.model ?? 'the model'}`, `tile-${m.prediction.drift}`),
+    health
+      ? tile(
+          'Health',
+          h('span', { class: `level level-${health.status === 'ok' ? 'none' : health.status}` }, icon(health.status === 'ok' ? 'pass' : health.status === 'warning' ? 'warning' : 'error'), health.status),
+          `${plural(activeAlerts, 'unacknowledged alert')}; the checks are at the end`,
+          `tile-${health.status}`,
+        )
+      : null,
   );
 }
 

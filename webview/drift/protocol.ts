@@ -137,7 +137,12 @@ export type DriftToPage =
   /** Press the button with this control id as a user would (automation: the VS Code tests). */
   | { type: 'drift/press'; control: string }
   /** Pick the feature whose histogram and history are drawn (automation). */
-  | { type: 'drift/selectFeature'; feature: string };
+  | { type: 'drift/selectFeature'; feature: string }
+  /** Scroll a section into view (automation: screenshots of the lower sections). */
+  | { type: 'drift/reveal'; section: DriftSection };
+
+/** Sections of the page `drift/reveal` scrolls to. */
+export type DriftSection = 'features' | 'feature' | 'predictions' | 'performance' | 'alerts';
 
 export type DriftToHost =
   | { type: 'drift/acknowledge'; alertId: string }

@@ -25,12 +25,30 @@ export function shares(counts: readonly number[]): number[] {
   return counts.map((c) => (total > 0 ? c / total : 0));
 }
 
-/** A bin edge for labels: up to 4 significant digits, no exponent for everyday sizes. */
-export function edgeLabel(v: number): string {
+/**
+ * A bin edge for labels: `digits` significant digits (default 4), no exponent for everyday
+ * sizes.
+ */
+export function edgeLabel(v: number, digits = 4): string {
   if (v === 0) return '0';
   const abs = Math.abs(v);
-  if (abs >= 1e6 || abs < 1e-3) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
+  if (abs >= 1e6 || abs < 1e-3) return v.toExponential(digits - 2);
+  return String(Number(v.toPrecision(digits)));
+}
+
+/**
+ * Labels for a run of increasing bin edges: the fewest significant digits (4 to 12) that keep
+ * every two neighbours apart and no edge rounded to a whole number it is not — confidences
+ * crowd near 1 (0.99991, 0.99997), and "1 – 1" says nothing.
+ */
+export function edgeLabels(edges: readonly number[]): string[] {
+  for (let digits = 4; digits <= 12; digits++) {
+    const labels = edges.map((e) => edgeLabel(e, digits));
+    // Nor may an edge round to a whole number it is not: "≥ 1" for 0.999999 reads as "at least 1".
+    const honest = labels.every((l, i) => Number.isInteger(edges[i]) || !Number.isInteger(Number(l)));
+    if (honest && labels.every((l, i) => i === 0 || l !== labels[i - 1])) return labels;
+  }
+  return edges.map((e) => String(e));
 }
 
 /**
@@ -52,10 +70,13 @@ export function histogramView(raw: unknown): HistogramView | null {
     const reference = numbers(h.reference);
     const current = numbers(h.current);
     if (lower.length === 0 || reference.length !== lower.length || current.length !== lower.length) return null;
+    const edges = lower.filter((e): e is number => e !== null);
+    const text = new Map(edges.map((e, i) => [e, edgeLabels(edges)[i]]));
+    const label = (e: number) => text.get(e) ?? edgeLabel(e);
     const labels = lower.map((lo, i) => {
       const hi = lower[i + 1];
-      if (lo === null) return hi === undefined || hi === null ? 'all' : `< ${edgeLabel(hi)}`;
-      return hi === undefined || hi === null ? `≥ ${edgeLabel(lo)}` : `${edgeLabel(lo)} – ${edgeLabel(hi)}`;
+      if (lo === null) return hi === undefined || hi === null ? 'all' : `< ${label(hi)}`;
+      return hi === undefined || hi === null ? `≥ ${label(lo)}` : `${label(lo)} – ${label(hi)}`;
     });
     const missing = obj(h.missing);
     if (num(missing.reference) !== null || num(missing.current) !== null) {

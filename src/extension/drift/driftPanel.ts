@@ -8,7 +8,7 @@
  * restored after a window reload by its serializer.
  */
 import * as vscode from 'vscode';
-import type { DriftPageState, DriftRendering, DriftState, DriftToHost, DriftToPage } from '../../../webview/drift/protocol';
+import type { DriftPageState, DriftRendering, DriftSection, DriftState, DriftToHost, DriftToPage } from '../../../webview/drift/protocol';
 import type { ProjectState } from '../state/projectState';
 import { WebviewChannel } from '../webview/channel';
 import { webviewHtml, webviewOptions } from '../webview/html';
@@ -104,6 +104,11 @@ export class DriftPanel implements vscode.Disposable {
   /** Shows this feature's histogram and history (automation; the page's picker does the same). */
   selectFeature(feature: string): void {
     this.channel.post({ type: 'drift/selectFeature', feature });
+  }
+
+  /** Scrolls the page to a section (automation: screenshots). */
+  reveal(section: DriftSection): void {
+    this.channel.post({ type: 'drift/reveal', section });
   }
 
   /** The state the page draws. */

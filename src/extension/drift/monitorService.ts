@@ -57,8 +57,10 @@ export class MonitorService implements vscode.Disposable {
   private view: MonitoringView | null = null;
   private healthView: HealthView | null = null;
   private last: { at: string; error: string | null } | null = null;
-  /** Alerts this window announced (by id): never twice. */
-  private readonly notified = new Set<number>();
+  /** Health and the last run per project root, so switching projects and back keeps what was checked. */
+  private readonly checked = new Map<string, { health: HealthView; last: { at: string; error: string | null } }>();
+  /** Alerts this window announced (root and id): never twice. */
+  private readonly notified = new Set<string>();
   private reloading: Promise<void> = Promise.resolve();
   private reloadQueued: Promise<void> | undefined;
   private disposed = false;
@@ -140,8 +142,9 @@ export class MonitorService implements vscode.Disposable {
       // Another project: what was shown and a run for the old one are no longer its.
       this.viewRoot = root;
       this.view = null;
-      this.healthView = null;
-      this.last = null;
+      const kept = root ? this.checked.get(root) : undefined;
+      this.healthView = kept?.health ?? null;
+      this.last = kept?.last ?? null;
       if (this.running && this.running.root !== root) this.running.controller.abort();
       this.changed.fire();
     }
@@ -194,8 +197,9 @@ export class MonitorService implements vscode.Disposable {
         if (root !== this.deps.state.root || this.disposed) return report;
         this.last = { at: report.at, error: report.error };
         this.healthView = { ...report.health, at: report.at };
+        this.checked.set(root, { health: this.healthView, last: this.last });
         await this.reload();
-        this.announce(report.monitor?.fired ?? []);
+        this.announce(root, report.monitor?.fired ?? []);
         return report;
       } catch (e) {
         if (isCancelled(e)) {
@@ -215,10 +219,11 @@ export class MonitorService implements vscode.Disposable {
   }
 
   /** One notification per new warning or critical alert, each at most once per window. */
-  private announce(fired: readonly StoredAlert[]): void {
+  private announce(root: string, fired: readonly StoredAlert[]): void {
     for (const a of alertsToNotify(fired)) {
-      if (this.notified.has(a.id)) continue;
-      this.notified.add(a.id);
+      const key = `${root}\u0000${a.id}`;
+      if (this.notified.has(key)) continue;
+      this.notified.add(key);
       const open = 'Open Drift Panel';
       const ack = 'Acknowledge';
       this.deps.prompts.notify(a.severity === 'critical' ? 'error' : 'warning', `ML Loop: ${a.severity} alert — ${a.title}`, [open, ack], (choice) => {

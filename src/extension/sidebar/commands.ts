@@ -21,6 +21,7 @@ import type { DashboardViewProvider } from './dashboardView';
 import { primaryMetricText } from './summary';
 import { formatDuration } from '../../../webview/shared/format';
 import type { Alert } from '../../core/monitor/types';
+import type { DriftSection } from '../../../webview/drift/protocol';
 
 export interface SidebarCommandDeps {
   state: ProjectState;
@@ -137,6 +138,7 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardReveal, (section: 'model' | 'loop' | 'data' | 'alerts') => deps.dashboard.reveal(section)),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftRendering, () => DriftPanel.current?.rendering),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftPress, (control: string) => (DriftPanel.current ? (DriftPanel.current.press(control), true) : false)),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftReveal, (section: DriftSection) => (DriftPanel.current ? (DriftPanel.current.reveal(section), true) : false)),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftSelectFeature, (feature: string) => (DriftPanel.current ? (DriftPanel.current.selectFeature(feature), true) : false)),
   ];
 }
