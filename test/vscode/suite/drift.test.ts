@@ -420,7 +420,7 @@ describe('monitoring in VS Code: Run Monitor Now, the drift panel, the Alerts vi
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.commands.executeCommand('mlloop.alerts.focus');
       await vscode.commands.executeCommand('notifications.clearAll');
-      await takeScreenshot('alerts-view', { settleMs: 1200 });
+      await takeScreenshot('alerts-view', { settleMs: 2500 });
     } finally {
       tree.dispose();
     }
@@ -442,6 +442,17 @@ describe('monitoring in VS Code: Run Monitor Now, the drift panel, the Alerts vi
       assert.deepEqual(await vscode.commands.executeCommand('mlloop.acknowledgeAlert', rest[0], rest), rest);
       await waitFor(() => bar.item.text === `$(error) ML Loop: champion ${champion} · health critical`, 'the status bar to show core\'s health', { timeoutMs: 10_000 });
       assert.match(bar.item.accessibilityInformation?.label ?? '', /health critical\. Opens the dashboard\.$/);
+
+      // The dashboard's Monitoring card says the same, with each check.
+      let text = '';
+      for (let attempt = 1; attempt <= 3 && !/Monitoring Health: critical/i.test(text); attempt++) {
+        await vscode.commands.executeCommand('mlloop.openDashboard');
+        text = await waitFor(async () => (await vscode.commands.executeCommand<{ text: string } | undefined>('_mlloop.dashboard.rendering'))?.text.match(/Monitoring Health: critical.*/i)?.[0], 'the dashboard\'s Monitoring card', { timeoutMs: 8000 }).catch(() => '');
+        if (!text) await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      }
+      assert.match(text, /^Monitoring Health: critical · checked just now data arriving .* active alerts 3 critical, 0 warning, 0 info open/i);
+      assert.match(text, /Last run just now on 600 predictions: dataset drift no drift \(33% of features drift\); x1 critical\./);
+      assert.match(text, /Run Monitor Now/);
     } finally {
       bar.dispose();
     }
