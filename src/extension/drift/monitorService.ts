@@ -119,6 +119,8 @@ export class MonitorService implements vscode.Disposable {
    */
   async runNow(signal?: AbortSignal): Promise<MonitorJobReport | undefined> {
     while (this.running) await this.running.done.catch(() => undefined);
+    // Cancelled while it waited for the run under way: nothing more to do.
+    if (signal?.aborted) return undefined;
     const why = this.cannotRun();
     if (why) throw new UserError(why);
     const root = this.deps.state.root!;
