@@ -37,18 +37,24 @@ export function edgeLabel(v: number, digits = 4): string {
 }
 
 /**
- * Labels for a run of increasing bin edges: the fewest significant digits (4 to 12) that keep
+ * Labels for a run of increasing bin edges: the fewest significant digits (4 to 6) that keep
  * every two neighbours apart and no edge rounded to a whole number it is not — confidences
- * crowd near 1 (0.99991, 0.99997), and "1 – 1" says nothing.
+ * crowd near 1 (0.99991, 0.99997), and "1 – 1" says nothing. Edges closer than that to a whole
+ * number are written as their distance from it ("1 − 2.6e-13"), which stays short.
  */
 export function edgeLabels(edges: readonly number[]): string[] {
-  for (let digits = 4; digits <= 12; digits++) {
+  for (let digits = 4; digits <= 6; digits++) {
     const labels = edges.map((e) => edgeLabel(e, digits));
     // Nor may an edge round to a whole number it is not: "≥ 1" for 0.999999 reads as "at least 1".
     const honest = labels.every((l, i) => Number.isInteger(edges[i]) || !Number.isInteger(Number(l)));
     if (honest && labels.every((l, i) => i === 0 || l !== labels[i - 1])) return labels;
   }
-  return edges.map((e) => String(e));
+  return edges.map((e) => {
+    const whole = Math.round(e);
+    const off = e - whole;
+    if (off === 0 || Math.abs(off) >= 1e-4) return edgeLabel(e, 6);
+    return `${whole} ${off < 0 ? '−' : '+'} ${Math.abs(off).toExponential(1)}`;
+  });
 }
 
 /**

@@ -136,6 +136,8 @@ describe('drift panel view model', () => {
     // Confidences crowd near 1: as many digits as it takes to tell neighbours apart.
     assert.deepEqual(edgeLabels([0.9725, 0.99991, 0.99997, 0.999999]), ['0.9725', '0.99991', '0.99997', '0.999999']);
     assert.deepEqual(histogramView({ lower: [null, 0.99991, 0.99997], reference: [1, 1, 1], current: [1, 1, 1], missing: null })!.labels, ['< 0.99991', '0.99991 – 0.99997', '≥ 0.99997']);
+    // A saturated model's confidences: edges a hair under 1 are written by their distance from it.
+    assert.deepEqual(edgeLabels([0.97253, 0.9999999971, 0.9999999999997, 1]), ['0.97253', '1 − 2.9e-9', '1 − 3.0e-13', '1']);
   });
 
   it('announces warning and critical alerts only, critical first', () => {
