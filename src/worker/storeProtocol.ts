@@ -50,7 +50,9 @@ export type StoreRequest =
   | { method: 'monitoring'; limit: number }
   /** core's acknowledgeAlert / resolveAlert (the store's own units of work; `by` is recorded). */
   | { method: 'acknowledgeAlert'; alertId: number; by: string }
-  | { method: 'resolveAlert'; alertId: number; by: string };
+  | { method: 'resolveAlert'; alertId: number; by: string }
+  /** Closes the store (and with it ML Loop's lock); the host sends it last, before it ends the thread. */
+  | { method: 'close' };
 
 export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summary' }
   ? StoreSummary | null

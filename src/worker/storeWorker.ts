@@ -33,6 +33,12 @@ async function openStore(): Promise<Store | undefined> {
 }
 
 async function handle(request: StoreRequest): Promise<unknown> {
+  if (request.method === 'close') {
+    const open = store;
+    store = undefined;
+    await open?.close();
+    return null;
+  }
   const s = await openStore();
   if (!s) return null;
   switch (request.method) {
