@@ -35,6 +35,10 @@ export function testUserSettings(theme) {
     // Tests train on purpose and count the runs they made; the loop running the schedule in
     // the window would train on its own. The loop test turns it on for its own project.
     'mlloop.loop.enabled': false,
+    // Likewise the monitor's timer (default every 5 minutes, first run 20 s after a project
+    // loads): its notifications would land in other suites' screenshots and its jobs in their
+    // counts. The drift suite turns it on for its own timer test.
+    'mlloop.monitor.interval': 0,
   };
 }
 

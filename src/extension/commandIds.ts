@@ -19,6 +19,8 @@ export const COMMAND_IDS = {
   revealModelFiles: 'mlloop.revealModelFiles',
   openDriftPanel: 'mlloop.openDriftPanel',
   acknowledgeAlert: 'mlloop.acknowledgeAlert',
+  resolveAlert: 'mlloop.resolveAlert',
+  runMonitor: 'mlloop.runMonitor',
   cancelJob: 'mlloop.cancelJob',
   openRun: 'mlloop.openRun',
   compareRuns: 'mlloop.compareRuns',
@@ -41,14 +43,20 @@ export const COMMAND_IDS = {
  * convention for internal commands is the leading underscore.
  * - dashboardRendering() → DashboardRendering | undefined: what the dashboard page last drew;
  * - dashboardPress(command) → boolean: press the dashboard's button for `command`;
- * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts', 'server', 'experiment');
- * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew.
+ * - dashboardReveal(section) → boolean: scroll the dashboard to a card ('model', 'loop', 'data', 'alerts', 'monitoring', 'server', 'experiment');
+ * - driftRendering() → DriftRendering | undefined: what the open Drift & Alerts panel last drew;
+ * - driftPress(control) → boolean: press a control of the open Drift & Alerts panel (DriftRendering.buttons);
+ * - driftSelectFeature(feature) → boolean: pick the feature its histogram and history show;
+ * - driftReveal(section) → boolean: scroll the panel to a section ('features', 'feature', 'predictions', 'performance', 'alerts').
  */
 export const INTERNAL_COMMAND_IDS = {
   dashboardRendering: '_mlloop.dashboard.rendering',
   dashboardPress: '_mlloop.dashboard.press',
   dashboardReveal: '_mlloop.dashboard.reveal',
   driftRendering: '_mlloop.drift.rendering',
+  driftPress: '_mlloop.drift.press',
+  driftSelectFeature: '_mlloop.drift.selectFeature',
+  driftReveal: '_mlloop.drift.reveal',
 } as const;
 
 export type CommandId = (typeof COMMAND_IDS)[keyof typeof COMMAND_IDS];

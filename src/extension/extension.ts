@@ -4,6 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { AlertProvider } from './drift/alertProvider';
+import { MonitorService } from './drift/monitorService';
 import { registerEditorIntegration } from './editor/register';
 import { Log } from './log';
 import { registerLoop, type LoopParts } from './loop/register';
@@ -26,6 +28,10 @@ export interface MlLoopApi {
   loop: LoopParts;
   /** Serving: this window's `mlloop serve` process and what the server and experiment cards read. */
   serving: ServingParts;
+  /** The project's open alerts (the Alerts view, the Drift & Alerts panel). */
+  alerts: AlertProvider;
+  /** Monitoring on its timer (mlloop.monitor.interval) and Run Monitor Now: snapshots, health. */
+  monitor: MonitorService;
 }
 
 export function activate(context: vscode.ExtensionContext): MlLoopApi {
@@ -41,12 +47,15 @@ export function activate(context: vscode.ExtensionContext): MlLoopApi {
   context.subscriptions.push(...loop.disposables);
   const serving = registerServing(deps);
   context.subscriptions.push(...serving.disposables);
-  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts, serving: serving.parts.serving }));
+  const alerts = new AlertProvider();
+  const monitor = new MonitorService({ context, log, state, prompts, alerts });
+  context.subscriptions.push(alerts, monitor);
+  context.subscriptions.push(...registerSidebar({ ...deps, loop: loop.parts, serving: serving.parts.serving, alerts, monitor }));
   context.subscriptions.push(...registerRunAndComparePanels(deps));
   // The first snapshot loads after activation returns: reading the store must not delay it.
   setTimeout(() => void state.initialize(), 0);
   log.info(`ML Loop activated in ${Date.now() - started} ms`);
-  return { log, jobs, state, prompts, loop: loop.parts, serving: serving.parts };
+  return { log, jobs, state, prompts, loop: loop.parts, serving: serving.parts, alerts, monitor };
 }
 
 export function deactivate(): void {

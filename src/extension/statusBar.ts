@@ -1,12 +1,15 @@
 /**
- * The status-bar item: the champion and its health ("ML Loop: champion v3 · ECE 0.026"; before
- * anything was promoted, the newest model, which serves: "ML Loop v3 (not promoted)"), a
- * spinner with the epoch while training. Clicking it opens the dashboard. Hidden while the
- * workspace has no ML Loop project.
+ * The status-bar item: the champion and its health ("ML Loop: champion v3 · ECE 0.026 · health
+ * ok"; before anything was promoted, the newest model, which serves: "ML Loop v3 (not
+ * promoted)"), a spinner with the epoch while training. Once monitoring ran in this window,
+ * core's health (ok / warning / critical: data arriving, champion age, last cycle, store size,
+ * open alerts) is part of it, and the worse of it and the views' own findings sets the icon.
+ * Clicking it opens the dashboard. Hidden while the workspace has no ML Loop project.
  */
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from './commandIds';
 import type { AlertProvider } from './drift/alertProvider';
+import type { HealthView } from '../../webview/drift/protocol';
 import { ACTION_LABELS, championInfo } from './loop/loopView';
 import { escapeMarkdown } from './sidebar/markdown';
 import { calibrationView, projectHealth } from './sidebar/summary';
@@ -18,6 +21,15 @@ import { relativeTime } from '../../webview/dashboard/format';
 
 /** At most one repaint per this many ms while a job reports epochs. */
 const REPAINT_MS = 250;
+
+/** Where core's health comes from (the monitor service). */
+export interface MonitorHealthSource {
+  readonly health: HealthView | null;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+const LEVEL_RANK: Record<HealthLevel, number> = { none: 0, ok: 1, warning: 2, error: 3, running: 4 };
+const CHECK_ICONS: Record<HealthView['status'], string> = { ok: '$(pass)', warning: '$(warning)', critical: '$(error)' };
 
 const HEALTH_ICONS: Record<HealthLevel, string> = {
   ok: '$(pass)',
@@ -40,6 +52,7 @@ export class ModelStatusBar implements vscode.Disposable {
     private readonly jobs: JobTracker,
     private readonly alerts: AlertProvider,
     id = 'mlloop.model',
+    private readonly monitor?: MonitorHealthSource,
   ) {
     // Left, after the workspace items (branch, problems): it describes the workspace's project.
     this.item = vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Left, 50);
@@ -49,6 +62,7 @@ export class ModelStatusBar implements vscode.Disposable {
       this.item,
       state.onDidChange(() => this.update()),
       alerts.onDidChange(() => this.update()),
+      ...(monitor ? [monitor.onDidChange(() => this.update())] : []),
       jobs.onDidChange((job) => (job && job.epochs.length > 0 ? this.scheduleUpdate() : this.update())),
     );
     this.update();
@@ -63,7 +77,12 @@ export class ModelStatusBar implements vscode.Disposable {
       return;
     }
     const job = this.jobs.current;
-    const health = projectHealth(snapshot, job, this.alerts.active);
+    let health = projectHealth(snapshot, job, this.alerts.active);
+    const checked = this.monitor?.health ?? null;
+    if (checked && health.level !== 'running' && snapshot.current) {
+      const level: HealthLevel = checked.status === 'critical' ? 'error' : checked.status === 'warning' ? 'warning' : 'ok';
+      if (LEVEL_RANK[level] > LEVEL_RANK[health.level]) health = { ...health, level, summary: `health ${checked.status}` };
+    }
     const model = snapshot.current;
     const isChampion = snapshot.currentWhy === 'champion';
     const name = model ? (isChampion ? `ML Loop: champion ${model.version}` : `ML Loop ${model.version} (not promoted)`) : '';
@@ -72,7 +91,7 @@ export class ModelStatusBar implements vscode.Disposable {
     else if (!model) text = `${HEALTH_ICONS[health.level]} ML Loop: no model`;
     else {
       const cal = calibrationView(snapshot.runs.find((r) => r.id === model.runId));
-      const detail = health.level === 'ok' ? (cal ? `ECE ${formatMetric(cal.eceAfter)}` : '') : health.summary;
+      const detail = health.level === 'ok' ? [cal ? `ECE ${formatMetric(cal.eceAfter)}` : '', checked ? 'health ok' : ''].filter(Boolean).join(' · ') : health.summary;
       text = `${HEALTH_ICONS[health.level]} ${name}${detail ? ` · ${detail}` : ''}`;
     }
     this.item.text = text;
@@ -88,10 +107,14 @@ export class ModelStatusBar implements vscode.Disposable {
     }
     md.appendMarkdown(`Health: **${health.summary}**\n\n`);
     for (const reason of health.reasons) md.appendMarkdown(`- ${escapeMarkdown(reason)}\n`);
+    if (checked) {
+      md.appendMarkdown(`\nMonitoring health: **${checked.status}** (checked ${escapeMarkdown(relativeTime(checked.at))})\n\n`);
+      for (const c of checked.checks) md.appendMarkdown(`- ${CHECK_ICONS[c.status]} ${escapeMarkdown(c.name.replace(/_/g, ' '))}: ${escapeMarkdown(c.detail)}\n`);
+    }
     md.appendMarkdown('\nClick to open the ML Loop dashboard.');
     this.item.tooltip = md;
     this.item.accessibilityInformation = {
-      label: `ML Loop: ${model ? `${isChampion ? 'champion' : 'model'} ${model.version}${isChampion ? '' : ', not promoted'}, ` : ''}${health.summary}. Opens the dashboard.`,
+      label: `ML Loop: ${model ? `${isChampion ? 'champion' : 'model'} ${model.version}${isChampion ? '' : ', not promoted'}, ` : ''}${health.summary}${checked && health.summary !== `health ${checked.status}` ? `, monitoring health ${checked.status}` : ''}. Opens the dashboard.`,
       role: 'button',
     };
     this.item.show();

@@ -15,8 +15,9 @@ import type { ExperimentConclusion } from '../core/experiments/conclude';
 import type { CycleResult } from '../core/loop/cycle';
 import type { PromoteResult } from '../core/loop/promote';
 import type { WatchEvent } from '../core/loop/watch';
+import type { HealthReport } from '../core/monitor/health';
 import type { ImportReport } from '../core/store/import';
-import type { ExperimentRecord, RegistryEvent } from '../core/store/types';
+import type { ExperimentRecord, RegistryEvent, StoredAlert } from '../core/store/types';
 import type { UserError } from '../core/util/errors';
 
 /** What taking in the inbox reports (the fields of core/loop/ingest's IngestResult the hosts read). */
@@ -34,6 +35,29 @@ export interface InboxIngestReport {
  * The extension contributes Ingest Inbox only then. Flip together with inboxIngest.ts.
  */
 export const INBOX_INGEST_AVAILABLE: boolean = false;
+
+/**
+ * What one monitoring run in the worker reports (the extension's timer and Run Monitor Now):
+ * the monitor's result as its snapshot keeps it, the alerts that fired in THIS run (the only
+ * ones the extension notifies about: the once-per-onset and cooldown logic is core's), and the
+ * health checks. `monitor` is null with `error` set when monitoring could not run (no model
+ * yet, its reference rows gone): health is still reported.
+ */
+export interface MonitorJobReport {
+  at: string;
+  monitor: {
+    model: string;
+    /** The stored snapshot's id. */
+    snapshot: number | null;
+    /** core's snapshotSummary of the run (what the Drift & Alerts panel draws). */
+    summary: Record<string, unknown>;
+    fired: StoredAlert[];
+    /** The HTML report written (.mlloop/reports/monitor.html). */
+    report: string | null;
+  } | null;
+  error: string | null;
+  health: HealthReport;
+}
 
 /** Every kind of job: its request (besides `kind` and `root`) and its result. */
 export interface JobKinds {
@@ -59,6 +83,8 @@ export interface JobKinds {
   experimentStart: { request: { by: string }; result: ExperimentRecord };
   /** Stop it, record the final analysis, promote a winning challenger through the gate (`mlloop experiment stop`). */
   experimentStop: { request: { by: string; promote?: boolean }; result: ExperimentConclusion };
+  /** One monitoring run and the health checks (`mlloop monitor` + `mlloop health`); `by` names a retraining cycle it may start. */
+  monitor: { request: { by: string }; result: MonitorJobReport };
 }
 
 export type JobKind = keyof JobKinds;
@@ -90,6 +116,7 @@ export const JOB_KIND_INFO = {
   watch: { tracked: false, title: 'running the loop' },
   experimentStart: { tracked: true, title: 'starting the experiment' },
   experimentStop: { tracked: true, title: 'stopping the experiment' },
+  monitor: { tracked: false, title: 'monitoring' },
 } as const satisfies { [K in JobKind]: { tracked: boolean; title: string } };
 
 /** Kinds the JobTracker shows, one at a time. */

@@ -21,7 +21,10 @@ export class StoreClient {
   ) {}
 
   request<R extends StoreRequest>(request: R): Promise<StoreResponseOf<R>> {
-    const worker = this.ensureWorker();
+    return this.send(this.ensureWorker(), request);
+  }
+
+  private send<R extends StoreRequest>(worker: Worker, request: R): Promise<StoreResponseOf<R>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -52,9 +55,26 @@ export class StoreClient {
     return worker;
   }
 
-  async dispose(): Promise<void> {
+  /**
+   * Ends the worker: after the requests under way (the worker answers in order) it closes the
+   * store, then the thread ends. Why not terminate at once: a thread ended inside a transaction
+   * leaves ML Loop's store lock behind stamped with this process, which is alive, so no one —
+   * not even the next worker of this process — could take it again. After `graceMs` (default
+   * 20 s) without an answer the thread is ended anyway.
+   */
+  async dispose(graceMs = 20_000): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
-    if (w) await w.terminate();
+    if (!w) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.send(w, { method: 'close' }).catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        timer.unref?.();
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+    await w.terminate();
   }
 }

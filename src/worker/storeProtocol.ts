@@ -8,7 +8,7 @@ import type { LoopCounters } from '../core/loop/schedule';
 import type { CurrentModel } from '../core/registry/registry';
 import type { ExperimentReport } from '../core/experiments/report';
 import type { ExperimentConfig } from '../core/project/types';
-import type { CycleRecord, EpochRecord, ModelRecord, RegistryEvent, RunRecord, ServerRecord } from '../core/store/types';
+import type { CycleRecord, EpochRecord, ModelRecord, MonitorSnapshot, RegistryEvent, RunRecord, ServerRecord, StoredAlert } from '../core/store/types';
 
 /** The registry as the views read it. */
 export interface RegistrySummary {
@@ -44,6 +44,14 @@ export interface ServingSummary {
   experimentError: string | null;
 }
 
+/** What the Drift & Alerts panel, the Alerts view and the notifications read of monitoring. */
+export interface MonitoringSummary {
+  /** Open alerts (active and acknowledged), most urgent first, then newest. */
+  alerts: StoredAlert[];
+  /** The newest monitoring snapshots (at most `limit`), oldest first: drift over time. */
+  snapshots: MonitorSnapshot[];
+}
+
 export type StoreRequest =
   | { method: 'summary' }
   | { method: 'runWithEpochs'; runId: number }
@@ -51,7 +59,14 @@ export type StoreRequest =
   /** The registry alone, read fresh (a rollback's confirmation names what it will do). */
   | { method: 'registry' }
   /** Servers and the experiment; `experiment` is mlloop.yaml's (the worker does not parse the project file). */
-  | { method: 'serving'; experiment: ExperimentConfig | null };
+  | { method: 'serving'; experiment: ExperimentConfig | null }
+  /** Open alerts and the newest `limit` monitoring snapshots. */
+  | { method: 'monitoring'; limit: number }
+  /** core's acknowledgeAlert / resolveAlert (the store's own units of work; `by` is recorded). */
+  | { method: 'acknowledgeAlert'; alertId: number; by: string }
+  | { method: 'resolveAlert'; alertId: number; by: string }
+  /** Closes the store (and with it ML Loop's lock); the host sends it last, before it ends the thread. */
+  | { method: 'close' };
 
 export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summary' }
   ? StoreSummary | null
@@ -61,7 +76,11 @@ export type StoreResponseOf<R extends StoreRequest> = R extends { method: 'summa
       ? RegistrySummary | null
       : R extends { method: 'serving' }
         ? ServingSummary | null
-        : null;
+        : R extends { method: 'monitoring' }
+          ? MonitoringSummary | null
+          : R extends { method: 'acknowledgeAlert' | 'resolveAlert' }
+            ? StoredAlert | null
+            : null;
 
 /** Host → worker: a request with an id; the worker's reply carries the same id. */
 export type ToStoreWorker = { id: number; request: StoreRequest };

@@ -9,8 +9,10 @@ import { projectPaths, storeSettingOf } from '../core/project/workspace';
 import { openStore as openProjectStore } from '../core/store/open';
 import type { Store, StoreOps } from '../core/store/types';
 import { experimentReport } from '../core/experiments/report';
-import { loopCounters } from '../core/loop/schedule';
 import type { ProjectConfig } from '../core/project/types';
+import { systemClock } from '../core/context/clock';
+import { loopCounters } from '../core/loop/schedule';
+import { acknowledgeAlert, openAlerts, resolveAlert } from '../core/monitor/alerts';
 import { CHAMPION, currentModel } from '../core/registry/registry';
 import { isUserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
@@ -33,6 +35,12 @@ async function openStore(): Promise<Store | undefined> {
 }
 
 async function handle(request: StoreRequest): Promise<unknown> {
+  if (request.method === 'close') {
+    const open = store;
+    store = undefined;
+    await open?.close();
+    return null;
+  }
   const s = await openStore();
   if (!s) return null;
   switch (request.method) {
@@ -62,6 +70,12 @@ async function handle(request: StoreRequest): Promise<unknown> {
       return null;
     case 'serving':
       return servingSummary(s, request.experiment);
+    case 'monitoring':
+      return { alerts: await openAlerts(s), snapshots: await s.listMonitorSnapshots({ limit: request.limit }) };
+    case 'acknowledgeAlert':
+      return acknowledgeAlert(s, request.alertId, request.by, systemClock.now());
+    case 'resolveAlert':
+      return resolveAlert(s, request.alertId, request.by, systemClock.now());
   }
 }
 

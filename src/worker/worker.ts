@@ -13,13 +13,15 @@ import { withProjectContext, type ProjectContext } from '../core/context/project
 import { runCycle } from '../core/loop/cycle';
 import { promoteVersion } from '../core/loop/promote';
 import { watchProject } from '../core/loop/watch';
+import { projectHealth } from '../core/monitor/health';
+import { runMonitor, snapshotSummary } from '../core/monitor/monitor';
 import { rollback } from '../core/registry/registry';
 import { importFiles } from '../core/store/import';
-import { CancelledError, isUserError, UserError } from '../core/util/errors';
+import { CancelledError, isUserError, throwIfAborted, UserError } from '../core/util/errors';
 import { userFacingError } from '../core/util/fsErrors';
 import { plural } from '../core/util/plural';
 import { inboxIngest } from './inboxIngest';
-import type { FromWorker, JobEvent, JobKind, JobRequestOf, JobResult, ToWorker, WorkerJobRequest } from './protocol';
+import type { FromWorker, JobEvent, JobKind, JobRequestOf, JobResult, MonitorJobReport, ToWorker, WorkerJobRequest } from './protocol';
 
 interface JobIo {
   signal: AbortSignal;
@@ -84,6 +86,28 @@ const JOB_RUNNERS: { [K in JobKind]: (job: JobRequestOf<K>, ctx: ProjectContext,
   experimentStart: (job, ctx) => startExperiment(ctx, job.by),
 
   experimentStop: (job, ctx, { signal }) => concludeExperiment(ctx, { by: job.by, promote: job.promote !== false, signal }),
+  monitor: async (job, ctx, { signal, emit }) => {
+    let monitor: MonitorJobReport['monitor'] = null;
+    let error: string | null = null;
+    try {
+      const r = await runMonitor({
+        ctx,
+        signal,
+        startCycle: async (reason) => {
+          emit({ type: 'cycle', message: `monitoring.retrain: starting a retraining cycle (${reason})` });
+          const c = await runCycle({ ctx, trigger: 'alert', by: `${job.by}: monitor (${reason})`, signal, onEvent: emit });
+          return { cycle: c.cycle, decision: c.decision, champion: c.champion, challenger: c.challenger, reasons: c.reasons };
+        },
+      });
+      monitor = { model: r.model.version, snapshot: r.snapshot, summary: snapshotSummary(r), fired: r.alerts.fired, report: r.report };
+    } catch (e) {
+      // No model yet, or its reference rows are gone: say why, and still report health.
+      if (!isUserError(e)) throw e;
+      error = e.message;
+    }
+    throwIfAborted(signal);
+    return { at: ctx.clock.now().toISOString(), monitor, error, health: await projectHealth(ctx) };
+  },
 };
 
 async function runJob(job: WorkerJobRequest, signal: AbortSignal, emit: (e: JobEvent) => void): Promise<unknown> {

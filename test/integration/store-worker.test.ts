@@ -91,4 +91,27 @@ describe('the store worker the extension reads through', function () {
     const after = await client.request({ method: 'summary' });
     assert.equal(after!.runs.length, before!.runs.length - 1);
   });
+
+  it('ends a worker only after the requests under way, with its store closed: the next worker of this process takes the store at once', async () => {
+    // A worker ended inside a transaction would leave ML Loop's lock stamped with this (live)
+    // process: the next worker would wait 15 s and give up with "the store is busy".
+    const closing = new StoreClient(script, dir);
+    await closing.request({ method: 'summary' });
+    const runs = (await closing.request({ method: 'summary' }))!.runs;
+    const deleting = closing.request({ method: 'deleteRun', runId: runs[0].id });
+    const disposed = closing.dispose();
+    await deleting; // answered, not cut off by the thread's end
+    await disposed;
+    const next = new StoreClient(script, dir);
+    try {
+      const started = Date.now();
+      const after = await next.request({ method: 'summary' });
+      assert.equal(after!.runs.length, runs.length - 1);
+      assert.ok(!after!.runs.some((r) => r.id === runs[0].id));
+      await next.request({ method: 'deleteRun', runId: after!.runs[0]?.id ?? -1 });
+      assert.ok(Date.now() - started < 10_000, `the next worker waited ${Date.now() - started} ms for the store`);
+    } finally {
+      await next.dispose();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { HostChannel } from '../shared/host';
 import { icon, sparkline, visibleText } from './dom';
 import { formatCount, plural, relativeTime } from './format';
 import { experimentSection, serverSection, type CardKit } from './serving';
+import { monitoringSection } from './monitoring';
 import type { CycleView, DashboardPageState, DashboardRendering, DashboardState, DashboardToHost, DashboardToPage, JobView, LoopView, ModelView } from './protocol';
 
 const channel = new HostChannel<DashboardToHost, DashboardToPage, DashboardPageState>();
@@ -426,6 +427,7 @@ function render(): void {
       st.experiment ? experimentSection(st.experiment, SERVING_KIT, st.job !== null) : null,
       dataSection(st),
       alertsSection(st),
+      st.monitoring ? monitoringSection(st.monitoring, { section, commandButton, relTime }) : null,
     );
   }
   // Redrawing must not throw keyboard focus away: put it back on the same command's button.

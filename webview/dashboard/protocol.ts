@@ -159,6 +159,8 @@ export interface DashboardState {
   server?: ServerCardView;
   /** The experiment card (null without `experiment:` in mlloop.yaml). */
   experiment?: ExperimentCardView | null;
+  /** Monitoring's health and newest run (its own card; absent in a state built without the monitor). */
+  monitoring?: DashboardMonitoring;
 }
 
 /**
@@ -239,6 +241,25 @@ export interface ExperimentCardView {
   srm: { pValue: number; alpha: number; mismatch: boolean } | null;
   /** Set when the report could not be read (the card says it instead of the numbers). */
   error: string | null;
+}
+
+/** The dashboard's Monitoring card: core's health checks and what the newest monitoring run found. */
+export interface DashboardMonitoring {
+  /** core's projectHealth from the last run in this window (null until one ran). */
+  health: { status: 'ok' | 'warning' | 'critical'; at: string; checks: Array<{ name: string; status: 'ok' | 'warning' | 'critical'; detail: string }> } | null;
+  running: boolean;
+  /** mlloop.monitor.interval (0: the timer is off). */
+  intervalMinutes: number;
+  /** Why the last run could not monitor (no model yet …), if so. */
+  error: string | null;
+  /** The newest stored snapshot (null: monitoring has not run on this project). */
+  latest: {
+    at: string;
+    predictions: number;
+    dataset: { share: number | null; drift: 'none' | 'warning' | 'critical' | 'not_enough_data' };
+    /** Features that drift (warning or critical), worst first. */
+    drifting: Array<{ name: string; drift: 'warning' | 'critical' }>;
+  } | null;
 }
 
 /** What the page rendered, reported after each render (automation reads it; see DashboardToHost). */

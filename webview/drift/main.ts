@@ -1,7 +1,9 @@
 /**
- * The Drift & Alerts page: monitoring's alerts (what was measured, against which threshold,
- * when) with Acknowledge buttons; until monitoring reports anything, an empty state that says
- * how monitoring starts. Draws what the host sends (DriftState).
+ * The Drift & Alerts page: what the newest monitoring run measured (./monitoring.ts: dataset
+ * drift, per-feature drift, a chosen feature's histogram and history, predictions, live
+ * metrics), health, and the open alerts (what was measured, against which threshold, when)
+ * with Acknowledge and Resolve buttons; until monitoring has run, an empty state that says how
+ * monitoring starts. Draws what the host sends (DriftState).
  */
 import '../shared/elements';
 import '../shared/panel.css';
@@ -9,10 +11,12 @@ import './drift.css';
 import type { Alert } from '../../src/core/monitor/types';
 import { icon, svg, visibleText } from '../dashboard/dom';
 import { plural, relativeTime } from '../dashboard/format';
+import { disposeChartsIn } from '../shared/charts';
 import { h, replaceChildren } from '../shared/dom';
 import { exact, formatMetric, formatTimestamp } from '../shared/format';
 import { HostChannel } from '../shared/host';
-import type { DriftPageState, DriftRendering, DriftState, DriftToHost, DriftToPage } from './protocol';
+import { featureDetail, featureTable, performanceSection, predictionSection, runLine, summaryStrip, type MonitoringTools } from './monitoring';
+import type { DriftPageState, DriftRendering, DriftState, DriftToHost, DriftToPage, HealthView, MonitoringView } from './protocol';
 
 const channel = new HostChannel<DriftToHost, DriftToPage, DriftPageState>();
 const saved = channel.state;
@@ -81,13 +85,58 @@ function alertCard(a: Alert): HTMLElement {
       h('span', { class: 'small' }, h('strong', {}, formatMetric(a.value)), ` (threshold ${formatMetric(a.threshold)})`),
       measureBar(a),
     ),
-    a.acknowledged
-      ? null
-      : h(
-          'div',
-          { class: 'alert-actions' },
-          controlButton('Acknowledge', `ack:${a.id}`, () => channel.post({ type: 'drift/acknowledge', alertId: a.id }), { icon: 'check', ariaLabel: `Acknowledge ${a.title}` }),
-        ),
+    h(
+      'div',
+      { class: 'alert-actions' },
+      a.acknowledged ? null : controlButton('Acknowledge', `ack:${a.id}`, () => channel.post({ type: 'drift/acknowledge', alertId: a.id }), { icon: 'check', ariaLabel: `Acknowledge ${a.title}` }),
+      controlButton('Resolve', `resolve:${a.id}`, () => channel.post({ type: 'drift/resolve', alertId: a.id }), { icon: 'pass', ariaLabel: `Resolve ${a.title}` }),
+    ),
+  );
+}
+
+let cards: MonitoringTools['cards'] = [];
+
+/** The feature shown in detail: the user's pick while it exists, else the worst-drifting one. */
+function chosenFeature(m: MonitoringView): string | null {
+  if (page.feature && m.features.some((f) => f.name === page.feature)) return page.feature;
+  const rank = { critical: 0, warning: 1, none: 2, not_enough_data: 3 } as const;
+  const worst = [...m.features].sort((a, b) => rank[a.drift] - rank[b.drift] || (b.psi ?? b.distance ?? 0) - (a.psi ?? a.distance ?? 0))[0];
+  return worst?.name ?? null;
+}
+
+function selectFeature(name: string): void {
+  if (!state?.monitoring?.features.some((f) => f.name === name)) return;
+  page = { ...page, feature: name };
+  saveState();
+  render();
+  app.querySelector<HTMLElement>(`[data-feature="${CSS.escape(name)}"]`)?.focus({ preventScroll: true });
+}
+
+function monitorToolbar(st: DriftState): HTMLElement {
+  const mon = st.monitor;
+  const timer = mon.intervalMinutes > 0 ? `runs every ${plural(mon.intervalMinutes, 'minute')} while this window is open` : 'timer off (mlloop.monitor.interval is 0)';
+  const last = st.monitoring ? runLine(st.monitoring) : 'Monitoring has not run on this project yet.';
+  return h(
+    'div',
+    { class: 'monitor-toolbar' },
+    h('div', { class: 'monitor-status' }, h('div', {}, mon.running ? h('span', {}, icon('sync~spin'), ' Monitoring…') : last), h('div', { class: 'muted small' }, `Monitor ${timer}.`), mon.lastRun?.error ? h('div', { class: 'notice small' }, `The last run could not monitor: ${mon.lastRun.error}`) : null),
+    controlButton(mon.running ? 'Monitoring…' : 'Run Monitor Now', 'run-monitor', () => channel.post({ type: 'drift/runMonitor' }), { icon: 'pulse', primary: !st.monitoring }),
+  );
+}
+
+const HEALTH_ICONS: Record<HealthView['status'], string> = { ok: 'pass', warning: 'warning', critical: 'error' };
+
+function healthSection(health: HealthView | null): HTMLElement | null {
+  if (!health) return null;
+  return h(
+    'section',
+    { class: `card-section health health-${health.status}`, 'aria-labelledby': 'h-health' },
+    h('div', { class: 'section-head' }, h('h2', { id: 'h-health' }, 'Health'), h('span', { class: `level level-${health.status === 'ok' ? 'none' : health.status}` }, icon(HEALTH_ICONS[health.status]), health.status), h('span', { class: 'muted small' }, `checked ${relativeTime(health.at)}`)),
+    h(
+      'ul',
+      { class: 'health-checks' },
+      ...health.checks.map((c) => h('li', { class: `check check-${c.status}` }, icon(HEALTH_ICONS[c.status], `status-${c.status}`), h('span', { class: 'check-name' }, c.name.replace(/_/g, ' ')), h('span', { class: 'muted small' }, c.detail))),
+    ),
   );
 }
 
@@ -125,7 +174,7 @@ function emptyState(st: DriftState): HTMLElement {
       step(false, 'Log predictions from your app', h('p', { class: 'muted' }, 'Load the model bundle with the ML Loop runtime and log each prediction — and its outcome once known — to the project’s prediction log.')),
       step(false, 'Configure monitoring in mlloop.yaml', h('p', { class: 'muted' }, 'The monitoring section names the inputs and metrics to watch and the thresholds that raise an alert.')),
     ),
-    h('p', { class: 'muted small' }, 'Per-feature drift charts appear in this panel as predictions are logged.'),
+    h('p', { class: 'muted small' }, 'Per-feature drift charts appear in this panel after the first monitoring run: every few minutes while this window is open (mlloop.monitor.interval), or Run Monitor Now.'),
   );
 }
 
@@ -150,9 +199,8 @@ function render(): void {
     h('h1', { class: 'page-title' }, icon('pulse'), 'Drift & Alerts'),
     h('ul', { class: 'page-meta', 'aria-label': 'Project' }, ...subtitle.map((item) => h('li', {}, item))),
   );
-  let body: HTMLElement;
-  if (st.alerts.length === 0) body = emptyState(st);
-  else {
+  let alertsPart: HTMLElement | null = null;
+  if (st.alerts.length > 0) {
     const chip = (n: number, label: string, cls: string) => (n > 0 ? h('span', { class: `count-chip ${cls}` }, `${n} ${label}`) : null);
     const toggle = h('vscode-checkbox', {
       'data-control': 'toggle-acknowledged',
@@ -166,9 +214,10 @@ function render(): void {
         },
       },
     });
-    body = h(
-      'div',
-      {},
+    alertsPart = h(
+      'section',
+      { class: 'card-section', 'aria-labelledby': 'h-alerts' },
+      st.monitoring ? h('h2', { id: 'h-alerts' }, 'Alerts') : h('h2', { id: 'h-alerts', class: 'visually-hidden' }, 'Alerts'),
       h(
         'div',
         { class: 'alerts-toolbar' },
@@ -179,7 +228,33 @@ function render(): void {
         ? h('div', { class: 'alert-list' }, ...shown.map(alertCard))
         : h('p', { class: 'muted' }, `All ${plural(st.alerts.length, 'alert')} are acknowledged.`),
     );
+  } else if (st.monitoring) {
+    alertsPart = h('section', { class: 'card-section', 'aria-labelledby': 'h-alerts' }, h('h2', { id: 'h-alerts' }, 'Alerts'), h('p', { class: 'muted' }, 'No open alerts.'));
   }
+  disposeChartsIn(app);
+  cards = [];
+  const parts: Array<HTMLElement | null> = [];
+  if (st.project && (st.monitoring || st.currentModel)) parts.push(monitorToolbar(st));
+  if (st.monitoring) {
+    const tools: MonitoringTools = { host: channel, selectFeature, cards };
+    const m = st.monitoring;
+    const selected = chosenFeature(m);
+    parts.push(
+      summaryStrip(m, st.health, counts.critical + counts.warning + counts.info),
+      m.current.n === 0 ? h('p', { class: 'notice', role: 'status' }, icon('info'), ' No predictions logged yet in the current window: drift cannot be measured until the app logs predictions (every level below is "not enough data", not "no drift").') : null,
+      featureTable(m, selected, tools),
+      featureDetail(m, selected, tools),
+      alertsPart,
+      predictionSection(m, tools),
+      performanceSection(m),
+      healthSection(st.health),
+    );
+  } else if (st.alerts.length > 0) {
+    parts.push(healthSection(st.health), alertsPart);
+  } else {
+    parts.push(healthSection(st.health), emptyState(st));
+  }
+  const body = h('div', {}, ...parts);
   replaceChildren(app, header, body);
   if (focusedControl) (app.querySelector(`[data-control="${CSS.escape(focusedControl)}"]`) as HTMLElement | null)?.focus();
   scheduleReport();
@@ -216,6 +291,8 @@ function scheduleReport(): void {
         disabled: b.hasAttribute('disabled'),
       })),
       focusedAlertId: app.querySelector<HTMLElement>('.alert-card.focused')?.dataset.alertId ?? null,
+      selectedFeature: state?.monitoring ? chosenFeature(state.monitoring) : null,
+      charts: cards.map((c) => ({ title: c.title, points: c.points })),
     };
     channel.post({ type: 'drift/rendered', rendering });
   }, 50);
@@ -251,6 +328,12 @@ channel.start((m) => {
       break;
     case 'drift/press':
       press(m.control);
+      break;
+    case 'drift/selectFeature':
+      selectFeature(m.feature);
+      break;
+    case 'drift/reveal':
+      document.getElementById(`h-${m.section}`)?.scrollIntoView({ block: 'start' });
       break;
   }
 });

@@ -1,20 +1,30 @@
 /**
- * The Drift & Alerts panel (one per window): monitoring's alerts with what was measured and
- * against which threshold, acknowledge buttons, and — until monitoring reports anything — an
- * empty state that says how monitoring starts. Opened from the Alerts view, the dashboard and
- * the command palette; restored after a window reload by its serializer.
+ * The Drift & Alerts panel (one per window): what the newest monitoring run measured (per
+ * feature drift with its level, drift over time, reference vs current histograms of a chosen
+ * feature, the prediction and confidence distributions, the dataset-drift share, live metrics
+ * against the champion's test interval), health, and the open alerts with Acknowledge and
+ * Resolve — and, until monitoring has run, an empty state that says how monitoring starts.
+ * Opened from the Alerts view, the dashboard, a notification and the command palette;
+ * restored after a window reload by its serializer.
  */
 import * as vscode from 'vscode';
-import type { DriftPageState, DriftRendering, DriftState, DriftToHost, DriftToPage } from '../../../webview/drift/protocol';
+import type { DriftPageState, DriftRendering, DriftSection, DriftState, DriftToHost, DriftToPage } from '../../../webview/drift/protocol';
 import type { ProjectState } from '../state/projectState';
 import { WebviewChannel } from '../webview/channel';
 import { webviewHtml, webviewOptions } from '../webview/html';
+import { COMMAND_IDS } from '../commandIds';
 import type { AlertProvider } from './alertProvider';
+import type { MonitorService } from './monitorService';
+
+/** What the panel reads monitoring from (the monitor service; tests may pass their own). */
+export type MonitorSource = Pick<MonitorService, 'monitoring' | 'health' | 'status' | 'onDidChange'>;
 
 export interface DriftPanelDeps {
   extensionUri: vscode.Uri;
   alerts: AlertProvider;
   state: ProjectState;
+  /** Snapshots and health; without it the panel shows alerts only. */
+  monitor?: MonitorSource;
 }
 
 export class DriftPanel implements vscode.Disposable {
@@ -70,6 +80,7 @@ export class DriftPanel implements vscode.Disposable {
       this.channel,
       deps.alerts.onDidChange(() => this.postSnapshot()),
       deps.state.onDidChange(() => this.postSnapshot()),
+      ...(deps.monitor ? [deps.monitor.onDidChange(() => this.postSnapshot())] : []),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -90,6 +101,16 @@ export class DriftPanel implements vscode.Disposable {
     this.channel.post({ type: 'drift/press', control });
   }
 
+  /** Shows this feature's histogram and history (automation; the page's picker does the same). */
+  selectFeature(feature: string): void {
+    this.channel.post({ type: 'drift/selectFeature', feature });
+  }
+
+  /** Scrolls the page to a section (automation: screenshots). */
+  reveal(section: DriftSection): void {
+    this.channel.post({ type: 'drift/reveal', section });
+  }
+
   /** The state the page draws. */
   snapshotState(): DriftState {
     const snapshot = this.deps.state.snapshot;
@@ -98,6 +119,9 @@ export class DriftPanel implements vscode.Disposable {
       currentModel: snapshot?.current ? { version: snapshot.current.version, createdAt: snapshot.current.createdAt } : null,
       alerts: [...this.deps.alerts.all],
       focusAlertId: this.focusAlertId,
+      monitoring: this.deps.monitor?.monitoring ?? null,
+      health: this.deps.monitor?.health ?? null,
+      monitor: this.deps.monitor?.status ?? { running: false, intervalMinutes: 0, lastRun: null },
     };
   }
 
@@ -106,7 +130,10 @@ export class DriftPanel implements vscode.Disposable {
   }
 
   private receive(m: DriftToHost): void {
-    if (m.type === 'drift/acknowledge') this.deps.alerts.acknowledge(m.alertId);
+    const failed = (e: unknown) => void vscode.window.showErrorMessage(`ML Loop: ${(e as Error).message}`);
+    if (m.type === 'drift/acknowledge') this.deps.alerts.acknowledge(m.alertId).catch(failed);
+    else if (m.type === 'drift/resolve') this.deps.alerts.resolve(m.alertId).catch(failed);
+    else if (m.type === 'drift/runMonitor') void vscode.commands.executeCommand(COMMAND_IDS.runMonitor);
     else if (m.type === 'drift/rendered') this.lastRendering = m.rendering;
   }
 

@@ -1,11 +1,14 @@
 /**
- * The Alerts view: monitoring's alerts, unacknowledged first and most urgent first. Empty until
- * monitoring is configured; the view's welcome text (package.json viewsWelcome) then says how
- * monitoring starts. Elements are alert ids; selecting one opens it in the Drift & Alerts panel.
+ * The Alerts view: the project's open alerts grouped by severity (Critical, Warning, Info; a
+ * group only when it has alerts), in each group unacknowledged first, then newest. Empty until
+ * monitoring raised something; the view's welcome text (package.json viewsWelcome) then says
+ * how monitoring starts. Elements are alert ids and `severity:<level>` for the groups;
+ * selecting an alert opens it in the Drift & Alerts panel; Acknowledge and Resolve are inline
+ * and in the context menu.
  */
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from '../commandIds';
-import type { Alert, AlertSeverity } from '../../core/monitor/types';
+import { ALERT_SEVERITIES, type Alert, type AlertSeverity } from '../../core/monitor/types';
 import type { AlertProvider } from '../drift/alertProvider';
 import { escapeMarkdown, labelledLines } from './markdown';
 import { formatMetric, formatTimestamp } from '../../../webview/shared/format';
@@ -37,14 +40,18 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<string>, vsco
   }
 
   getChildren(element?: string): string[] {
-    return element !== undefined ? [] : this.alerts.all.map((a) => a.id);
+    if (element === undefined) return ALERT_SEVERITIES.filter((s) => this.alerts.all.some((a) => a.severity === s)).map((s) => `${GROUP}${s}`);
+    if (element.startsWith(GROUP)) return this.alerts.all.filter((a) => a.severity === element.slice(GROUP.length)).map((a) => a.id);
+    return [];
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(id: string): string | undefined {
+    const alert = this.alerts.get(id);
+    return alert ? `${GROUP}${alert.severity}` : undefined;
   }
 
   getTreeItem(id: string): vscode.TreeItem {
+    if (id.startsWith(GROUP)) return this.groupItem(id.slice(GROUP.length) as AlertSeverity);
     const alert = this.alerts.get(id);
     const item = new vscode.TreeItem(alert?.title ?? id, vscode.TreeItemCollapsibleState.None);
     item.id = `alert-${id}`;
@@ -66,7 +73,23 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<string>, vsco
     return item;
   }
 
+  private groupItem(severity: AlertSeverity): vscode.TreeItem {
+    const inGroup = this.alerts.all.filter((a) => a.severity === severity);
+    const open = inGroup.filter((a) => !a.acknowledged).length;
+    const item = new vscode.TreeItem(GROUP_LABELS[severity], vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `alerts-${severity}`;
+    item.description = open === inGroup.length ? String(inGroup.length) : `${open} of ${inGroup.length} unacknowledged`;
+    item.iconPath = SEVERITY_ICONS[severity];
+    item.contextValue = 'mlloop.alertGroup';
+    item.accessibilityInformation = { label: `${GROUP_LABELS[severity]} alerts: ${inGroup.length}, ${open} unacknowledged` };
+    return item;
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** Element id prefix of a severity group. */
+const GROUP = 'severity:';
+const GROUP_LABELS: Record<AlertSeverity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };

@@ -11,17 +11,23 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMAND_IDS, INTERNAL_COMMAND_IDS } from '../commandIds';
 import type { AlertProvider } from '../drift/alertProvider';
+import type { MonitorService } from '../drift/monitorService';
+import type { MonitorJobReport } from '../../worker/protocol';
+import { isUserError } from '../../core/util/errors';
 import { DriftPanel, type DriftPanelDeps } from '../drift/driftPanel';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
 import type { DashboardViewProvider } from './dashboardView';
 import { primaryMetricText } from './summary';
 import { formatDuration } from '../../../webview/shared/format';
+import type { Alert } from '../../core/monitor/types';
+import type { DriftSection } from '../../../webview/drift/protocol';
 
 export interface SidebarCommandDeps {
   state: ProjectState;
   jobs: JobTracker;
   alerts: AlertProvider;
+  monitor: MonitorService;
   dashboard: DashboardViewProvider;
   drift: DriftPanelDeps;
 }
@@ -100,27 +106,40 @@ export function registerSidebarCommands(deps: SidebarCommandDeps): vscode.Dispos
     }),
 
     vscode.commands.registerCommand(COMMAND_IDS.acknowledgeAlert, async (alertId?: string, selected?: string[]): Promise<string[]> => {
-      let ids: string[];
-      if (typeof alertId === 'string') ids = selected?.includes(alertId) ? selected : [alertId];
-      else {
-        const active = alerts.active;
-        if (active.length === 0) {
-          void vscode.window.showInformationMessage('ML Loop: there are no active alerts.');
-          return [];
-        }
-        const picked = await vscode.window.showQuickPick(
-          active.map((a) => ({ label: a.title, description: a.severity, detail: a.detail, id: a.id })),
-          { canPickMany: true, placeHolder: 'Acknowledge which alerts?' },
+      const ids = await pickAlerts(alertId, selected, alerts.active, 'Acknowledge which alerts?', 'there are no active alerts');
+      return alertAction(ids, (id) => alerts.acknowledge(id));
+    }),
+
+    vscode.commands.registerCommand(COMMAND_IDS.resolveAlert, async (alertId?: string, selected?: string[]): Promise<string[]> => {
+      const ids = await pickAlerts(alertId, selected, [...alerts.all], 'Resolve which alerts?', 'there are no open alerts');
+      return alertAction(ids, (id) => alerts.resolve(id));
+    }),
+
+    vscode.commands.registerCommand(COMMAND_IDS.runMonitor, async (): Promise<MonitorJobReport | undefined> => {
+      try {
+        const report = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'ML Loop: monitoring', cancellable: true },
+          (_progress, token) => {
+            const controller = new AbortController();
+            token.onCancellationRequested(() => controller.abort());
+            return deps.monitor.runNow(controller.signal);
+          },
         );
-        ids = picked?.map((p) => p.id) ?? [];
+        if (report?.error) void vscode.window.showWarningMessage(`ML Loop: monitoring could not run: ${report.error}`);
+        return report;
+      } catch (e) {
+        void vscode.window.showErrorMessage(`ML Loop: ${(e as Error).message}`);
+        return undefined;
       }
-      return ids.filter((id) => alerts.acknowledge(id));
     }),
 
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardRendering, () => deps.dashboard.rendering),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardPress, (command: string) => deps.dashboard.press(command)),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.dashboardReveal, (section: Parameters<DashboardViewProvider['reveal']>[0]) => deps.dashboard.reveal(section)),
     vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftRendering, () => DriftPanel.current?.rendering),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftPress, (control: string) => (DriftPanel.current ? (DriftPanel.current.press(control), true) : false)),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftReveal, (section: DriftSection) => (DriftPanel.current ? (DriftPanel.current.reveal(section), true) : false)),
+    vscode.commands.registerCommand(INTERNAL_COMMAND_IDS.driftSelectFeature, (feature: string) => (DriftPanel.current ? (DriftPanel.current.selectFeature(feature), true) : false)),
   ];
 }
 
@@ -192,4 +211,35 @@ async function pickModel(state: ProjectState): Promise<string | undefined> {
     { placeHolder: 'Reveal the files of which model?' },
   );
   return picked?.version;
+}
+
+/**
+ * The alerts a command acts on: the clicked one (with the rest of a multi-selection), or —
+ * from the palette — the user's pick.
+ */
+async function pickAlerts(alertId: string | undefined, selected: string[] | undefined, candidates: readonly Alert[], placeHolder: string, none: string): Promise<string[]> {
+  if (typeof alertId === 'string') return selected?.includes(alertId) ? selected.filter((id) => !id.startsWith('severity:')) : [alertId];
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(`ML Loop: ${none}.`);
+    return [];
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((a) => ({ label: a.title, description: a.severity, detail: a.detail, id: a.id })),
+    { canPickMany: true, placeHolder },
+  );
+  return picked?.map((p) => p.id) ?? [];
+}
+
+/** Runs `act` on each alert in turn; a store error is shown and stops the rest. @returns the ids it changed. */
+async function alertAction(ids: string[], act: (id: string) => Promise<boolean>): Promise<string[]> {
+  const done: string[] = [];
+  for (const id of ids) {
+    try {
+      if (await act(id)) done.push(id);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`ML Loop: ${isUserError(e) ? e.message : `alert ${id}: ${(e as Error).message}`}`);
+      break;
+    }
+  }
+  return done;
 }

@@ -7,6 +7,8 @@
 import * as vscode from 'vscode';
 import type { DashboardRendering, DashboardToHost, DashboardToPage, ExperimentCardView, ServerCardView } from '../../../webview/dashboard/protocol';
 import type { AlertProvider } from '../drift/alertProvider';
+import type { MonitorService } from '../drift/monitorService';
+import { dashboardMonitoring } from '../drift/driftModel';
 import type { LoopWatcher } from '../loop/watcher';
 import type { JobTracker } from '../state/jobs';
 import type { ProjectState } from '../state/projectState';
@@ -22,6 +24,8 @@ export interface DashboardDeps {
   state: ProjectState;
   jobs: JobTracker;
   alerts: AlertProvider;
+  /** Monitoring's health and newest run (the Monitoring card); absent: no card. */
+  monitor?: Pick<MonitorService, 'monitoring' | 'health' | 'status' | 'onDidChange'>;
   /** The loop's watcher (whether this window runs the schedule). */
   watcher: Pick<LoopWatcher, 'status' | 'onDidChange'>;
   /** Whether the Ingest Inbox command exists in this build. */
@@ -49,6 +53,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
       deps.alerts.onDidChange(() => this.postSnapshot()),
       deps.watcher.onDidChange(() => this.postSnapshot()),
       ...(deps.serving ? [deps.serving.onDidChange(() => this.postSnapshot())] : []),
+      ...(deps.monitor ? [deps.monitor.onDidChange(() => this.postSnapshot())] : []),
       deps.jobs.onDidChange((job) => {
         // A job starting or ending changes health and buttons: a full snapshot, at once.
         // Progress in between goes as small throttled job updates.
@@ -107,6 +112,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     if (!this.channel) return;
     const snapshot = this.deps.state.snapshot;
     const folder = snapshot ? vscode.workspace.asRelativePath(snapshot.root, false) : '';
+    const monitor = this.deps.monitor;
     this.channel.post({
       type: 'dashboard/snapshot',
       state: {
@@ -122,6 +128,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
         }),
         // The server and experiment cards, from their own state (src/extension/serve).
         ...this.deps.serving?.cards(),
+        ...(monitor && snapshot ? { monitoring: dashboardMonitoring(monitor.monitoring, monitor.health, monitor.status) } : {}),
       },
     });
   }

@@ -5,7 +5,8 @@
  * alerts. extension.ts calls this once.
  */
 import * as vscode from 'vscode';
-import { AlertProvider } from '../drift/alertProvider';
+import type { AlertProvider } from '../drift/alertProvider';
+import type { MonitorService } from '../drift/monitorService';
 import { DriftPanel } from '../drift/driftPanel';
 import type { LoopParts } from '../loop/register';
 import type { ServingState } from '../serve/servingState';
@@ -25,6 +26,8 @@ export interface SidebarDeps {
   loop: LoopParts;
   /** The dashboard's server and experiment cards. */
   serving?: ServingState;
+  alerts: AlertProvider;
+  monitor: MonitorService;
 }
 
 /**
@@ -35,9 +38,8 @@ export interface SidebarDeps {
  * - `mlloop.jobRunning`: a job runs in this window (the Cancel button of the Runs view).
  */
 export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
-  const { context, jobs, state, loop } = deps;
+  const { context, jobs, state, loop, alerts, monitor } = deps;
   const extensionUri = context.extensionUri;
-  const alerts = new AlertProvider();
   // The project state loads after activation; until its first change the dashboard says "Loading…".
   let loaded = state.snapshot !== undefined;
   const contextKeys = new Map<string, boolean>();
@@ -53,7 +55,7 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
     setContext('mlloop.hasProject', snapshot !== undefined);
   });
 
-  const dashboard = new DashboardViewProvider({ extensionUri, state, jobs, alerts, watcher: loop.watcher, canIngest: loop.canIngest, isLoaded: () => loaded, ...(deps.serving ? { serving: deps.serving } : {}) });
+  const dashboard = new DashboardViewProvider({ extensionUri, state, jobs, alerts, monitor, watcher: loop.watcher, canIngest: loop.canIngest, isLoaded: () => loaded, ...(deps.serving ? { serving: deps.serving } : {}) });
   const runs = new RunsTreeProvider(state, jobs);
   const models = new ModelsTreeProvider(state);
   const alertsTree = new AlertsTreeProvider(alerts);
@@ -64,13 +66,12 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
     const n = alerts.active.length;
     alertsView.badge = n > 0 ? { value: n, tooltip: `${n} active alert${n === 1 ? '' : 's'}` } : undefined;
   };
-  const drift = { extensionUri, alerts, state };
+  const drift = { extensionUri, alerts, state, monitor };
 
   setContext('mlloop.projectStateLoaded', loaded);
   setContext('mlloop.hasProject', state.snapshot !== undefined);
   setContext('mlloop.jobRunning', jobs.current !== undefined);
   return [
-    alerts,
     dashboard,
     runs,
     models,
@@ -78,12 +79,12 @@ export function registerSidebar(deps: SidebarDeps): vscode.Disposable[] {
     runsView,
     modelsView,
     alertsView,
-    new ModelStatusBar(state, jobs, alerts),
+    new ModelStatusBar(state, jobs, alerts, 'mlloop.model', monitor),
     vscode.window.registerWebviewViewProvider(DashboardViewProvider.viewType, dashboard),
     DriftPanel.registerSerializer(drift),
     loadedSubscription,
     jobs.onDidChange((job) => setContext('mlloop.jobRunning', job !== undefined)),
     alerts.onDidChange(showAlertCount),
-    ...registerSidebarCommands({ state, jobs, alerts, dashboard, drift }),
+    ...registerSidebarCommands({ state, jobs, alerts, monitor, dashboard, drift }),
   ];
 }

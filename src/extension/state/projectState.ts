@@ -14,7 +14,8 @@ import { parseProject } from '../../core/project/parse';
 import type { ProjectConfig } from '../../core/project/types';
 import type { LoopCounters } from '../../core/loop/schedule';
 import type { CycleRecord, EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
-import type { RegistrySummary, ServingSummary } from '../../worker/storeProtocol';
+import type { MonitoringSummary, RegistrySummary, ServingSummary } from '../../worker/storeProtocol';
+import type { StoredAlert } from '../../core/store/types';
 import { StoreClients, type StoreHandle } from './storeClients';
 import { findProjectRoots } from '../project';
 
@@ -142,6 +143,21 @@ export class ProjectState implements vscode.Disposable {
     const snapshot = this.latest;
     if (!snapshot || snapshot.root !== this.rootPath) return undefined;
     return this.client()?.serving(snapshot.config?.experiment ?? null);
+  }
+
+  /** Open alerts and the newest `limit` monitoring snapshots of the current project (undefined: no project or no store yet). */
+  async monitoring(limit: number): Promise<MonitoringSummary | undefined> {
+    return this.client()?.monitoring(limit);
+  }
+
+  /** core's acknowledgeAlert on the current project's store (in its store worker). */
+  async acknowledgeAlert(alertId: number, by: string): Promise<StoredAlert | undefined> {
+    return this.client()?.acknowledgeAlert(alertId, by);
+  }
+
+  /** core's resolveAlert on the current project's store (in its store worker). */
+  async resolveAlert(alertId: number, by: string): Promise<StoredAlert | undefined> {
+    return this.client()?.resolveAlert(alertId, by);
   }
 
   /** Deletes a run (its model bundle stays; models are removed with the registry's commands). */

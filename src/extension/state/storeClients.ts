@@ -5,10 +5,10 @@
  * memory. Holders are counted, so the views switching project never cuts off a panel's reads.
  */
 import * as vscode from 'vscode';
-import type { EpochRecord, RunRecord } from '../../core/store/types';
+import type { EpochRecord, RunRecord, StoredAlert } from '../../core/store/types';
 import { StoreClient } from '../../worker/storeClient';
 import type { ExperimentConfig } from '../../core/project/types';
-import type { RegistrySummary, ServingSummary, StoreSummary } from '../../worker/storeProtocol';
+import type { MonitoringSummary, RegistrySummary, ServingSummary, StoreSummary } from '../../worker/storeProtocol';
 
 /** A project's store as a holder reads it; call release() when done with it. */
 export interface StoreHandle {
@@ -22,6 +22,11 @@ export interface StoreHandle {
   deleteRun(runId: number): Promise<void>;
   /** The servers recorded in the store and the report of `experiment` (mlloop.yaml's); undefined when there is no store yet. */
   serving(experiment: ExperimentConfig | null): Promise<ServingSummary | undefined>;
+  /** Open alerts and the newest `limit` monitoring snapshots; undefined when there is no store yet. */
+  monitoring(limit: number): Promise<MonitoringSummary | undefined>;
+  /** core's acknowledgeAlert / resolveAlert in the store worker. @throws UserError for an unknown or (ack) resolved alert. */
+  acknowledgeAlert(alertId: number, by: string): Promise<StoredAlert | undefined>;
+  resolveAlert(alertId: number, by: string): Promise<StoredAlert | undefined>;
   release(): void;
 }
 
@@ -50,6 +55,9 @@ export class StoreClients implements vscode.Disposable {
         await client.request({ method: 'deleteRun', runId });
       },
       serving: async (experiment) => (await client.request({ method: 'serving', experiment })) ?? undefined,
+      monitoring: async (limit) => (await client.request({ method: 'monitoring', limit })) ?? undefined,
+      acknowledgeAlert: async (alertId, by) => (await client.request({ method: 'acknowledgeAlert', alertId, by })) ?? undefined,
+      resolveAlert: async (alertId, by) => (await client.request({ method: 'resolveAlert', alertId, by })) ?? undefined,
       release: () => {
         if (released) return;
         released = true;

@@ -247,7 +247,7 @@ describe('status bar', function () {
     ]);
     assert.match(bar.item.text, /^\$\(error\) ML Loop v\d+ \(not promoted\) · 1 critical alert$/);
     assert.ok(bar.item.backgroundColor instanceof vscode.ThemeColor);
-    assert.equal(alerts.acknowledge('a1'), true);
+    assert.equal(await alerts.acknowledge('a1'), true);
     assert.match(bar.item.text, /^\$\(pass\) ML Loop v\d+ \(not promoted\) · ECE /);
     assert.equal(bar.item.backgroundColor, undefined);
   });

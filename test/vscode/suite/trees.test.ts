@@ -231,7 +231,7 @@ describe('sidebar trees', function () {
     assert.deepEqual(await vscode.commands.executeCommand('mlloop.acknowledgeAlert', 'no-such-alert'), []);
   });
 
-  it('lists alerts unacknowledged first, most urgent first, and keeps acknowledgements across reports', () => {
+  it('lists alerts grouped by severity, unacknowledged first in each group, and keeps acknowledgements across reports', async () => {
     const now = Date.now();
     const alert = (id: string, severity: Alert['severity'], minutesAgo: number, acknowledged = false): Alert => ({
       id,
@@ -250,7 +250,14 @@ describe('sidebar trees', function () {
     const subscription = tree.onDidChangeTreeData(() => changes++);
     try {
       provider.replace([alert('i1', 'info', 1), alert('w-old', 'warning', 30), alert('c1', 'critical', 5, true), alert('w-new', 'warning', 2)]);
-      assert.deepEqual(tree.getChildren(), ['w-new', 'w-old', 'i1', 'c1']);
+      assert.deepEqual(tree.getChildren(), ['severity:critical', 'severity:warning', 'severity:info']);
+      assert.deepEqual(tree.getChildren('severity:warning'), ['w-new', 'w-old']);
+      assert.deepEqual(tree.getChildren('severity:critical'), ['c1']);
+      assert.equal(tree.getParent('w-old'), 'severity:warning');
+      const group = tree.getTreeItem('severity:warning');
+      assert.equal(group.label, 'Warning');
+      assert.equal(String(group.description), '2');
+      assert.equal(String(tree.getTreeItem('severity:critical').description), '0 of 1 unacknowledged');
       assert.equal(changes, 1);
       const w = tree.getTreeItem('w-new');
       assert.equal(w.label, 'warning alert w-new');
@@ -263,12 +270,14 @@ describe('sidebar trees', function () {
       assert.equal(iconId(acknowledged), 'check');
       assert.equal(acknowledged.contextValue, 'mlloop.alert.acknowledged');
       assert.match(String(acknowledged.description), /^acknowledged · /);
-      assert.deepEqual(contextMenu(packageJson, 'mlloop.alerts', 'mlloop.alert.active'), ['mlloop.acknowledgeAlert', 'mlloop.openDriftPanel']);
-      assert.deepEqual(contextMenu(packageJson, 'mlloop.alerts', 'mlloop.alert.acknowledged'), ['mlloop.openDriftPanel']);
+      assert.deepEqual(contextMenu(packageJson, 'mlloop.alerts', 'mlloop.alert.active'), ['mlloop.acknowledgeAlert', 'mlloop.openDriftPanel', 'mlloop.resolveAlert']);
+      assert.deepEqual(contextMenu(packageJson, 'mlloop.alerts', 'mlloop.alert.acknowledged'), ['mlloop.openDriftPanel', 'mlloop.resolveAlert']);
 
-      assert.equal(provider.acknowledge('w-new'), true);
-      assert.equal(provider.acknowledge('w-new'), false, 'acknowledging twice changes nothing');
-      assert.deepEqual(tree.getChildren(), ['w-old', 'i1', 'c1', 'w-new']);
+      assert.equal(await provider.acknowledge('w-new'), true);
+      assert.equal(await provider.acknowledge('w-new'), false, 'acknowledging twice changes nothing');
+      assert.deepEqual(tree.getChildren('severity:warning'), ['w-old', 'w-new']);
+      assert.equal(await provider.resolve('i1'), true);
+      assert.deepEqual(tree.getChildren(), ['severity:critical', 'severity:warning'], 'a resolved alert leaves the view, and its empty group with it');
       provider.replace([alert('w-new', 'warning', 2), alert('w-old', 'warning', 30)]);
       assert.equal(provider.get('w-new')?.acknowledged, true, 'a repeated report keeps the acknowledgement');
       assert.deepEqual(provider.active.map((a) => a.id), ['w-old']);
