@@ -132,11 +132,12 @@ export class SqlStore implements Store {
   async addExamples(batches: AsyncIterable<ExampleInput[]> | Iterable<ExampleInput[]>, signal?: AbortSignal): Promise<ImportBatchResult> {
     this.assertOpen();
     const importedAt = this.iso();
-    // Rows travel as one JSON array per statement and are unpacked by the database itself
-    // (json_each / json_to_recordset): one bound value per few thousand rows instead of
-    // eight per row, which is what makes a million-row import fast over WebAssembly.
-    // PostgreSQL gets objects: json_to_recordset parses each row once, where json's ->> on
-    // an array element re-parses the element for every field (40% of the import's time).
+    // PostgreSQL: rows travel as one JSON array of objects per statement, unpacked by
+    // json_to_recordset (one round trip per batch; it parses each row once, where json's ->>
+    // on an array element re-parses the element for every field: 40% of the import's time).
+    // SQLite: prepared multi-row INSERTs with bound values (insertSqliteExamples): over
+    // WebAssembly 3× faster than json_each over a JSON batch, the way before (100k rows:
+    // 0.6–0.7 s against 1.9 s).
     if (!this.driver.stagesBulkWrites) {
       const encode = postgresExampleEncoder(importedAt);
       const sql = INSERT_EXAMPLES_POSTGRES;
