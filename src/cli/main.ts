@@ -196,7 +196,7 @@ function endProcess(code: number): void {
  * V8's budget before it recompiles a hot WebAssembly function with its optimizing compiler,
  * ×100 its default (1.8 M). SQLite's interpreter loop is one huge function: optimizing it,
  * and the other functions a short command touches, cost `mlloop runs` 0.25 s of CPU for a
- * command that is over in 0.1 s (measured: 0.46 → 0.12 s CPU). A long command (an import, a
+ * command that is over in 0.1 s (measured: 0.46 → 0.26 s CPU). A long command (an import, a
  * training run) still gets its hot functions optimized, a few seconds later.
  * Set before SQLite's module is loaded (store/sqliteWasm.ts loads it on first use).
  */
