@@ -48,10 +48,10 @@ describe('importing files into the store', function () {
     assert.deepEqual(stored.map((e) => [e.source, e.sourceLine]), [['r.csv', 2], ['r.csv', 3], ['r.csv', 4], ['g.csv', 3]]);
   });
 
-  it('RecordHasher gives exactly recordHash for any record (the hash format of every existing store)', () => {
+  it('RecordHasher gives exactly recordHash for any record (the hash format of every existing store), and the record\'s JSON.stringify', () => {
     const hasher = new RecordHasher();
     const rng = createRng(3);
-    const values = ['1', 'x', '', 'é ü "q"\n\\', 1, 0, -2.5, 1e21, true, false, null, { a: [1, { b: 'c' }] }, [1, 'two']];
+    const values = ['1', 'x', '', 'é ü "q"\n\\', 'tab\there', '\u007f\u2028', '😀', '\ud800 lone', 'lone \udc00', 1, 0, -2.5, 1e21, true, false, null, undefined, { a: [1, { b: 'c' }] }, [1, 'two']];
     for (let i = 0; i < 500; i++) {
       // Mostly the same keys in the same order (CSV rows), sometimes others (JSON records).
       const keys = i % 7 === 0 ? ['z', 'a', 'Ω', 'a b', '__proto__'].slice(0, 1 + Math.floor(rng() * 5)) : ['b', 'a', 'c'];
@@ -59,7 +59,11 @@ describe('importing files into the store', function () {
       for (const k of keys) record[k] = values[Math.floor(rng() * values.length)];
       const occurrence = Math.floor(rng() * 3);
       assert.equal(RecordHasher.hash(hasher.canonical(record), occurrence), recordHash(record, occurrence), JSON.stringify(record));
+      assert.equal(hasher.recordJson, JSON.stringify(record));
     }
+    hasher.canonical({});
+    assert.equal(hasher.recordJson, '{}');
+    assert.equal(RecordHasher.hash(hasher.canonical({}), 0), recordHash({}, 0));
   });
 
   it('hashes records independently of key order', () => {

@@ -3,7 +3,7 @@
  * the project → hash → insert in one transaction. Good rows are kept, bad rows are reported
  * with file, line and reason, and a file imported twice adds nothing.
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ImportChecks } from '../data/importChecks';
 import { assertDataFile, readRecords } from '../data/readers';
@@ -69,35 +69,73 @@ export function recordHash(record: Record<string, unknown>, occurrence: number):
 /**
  * recordHash for a stream of records, remembering the sorted keys (and their JSON spelling)
  * of the previous row: the same text and the same hashes, without sorting and re-encoding
- * the keys of every row.
+ * the keys of every row. It also spells the record's own JSON (`JSON.stringify(record)`) from
+ * the same encoded values, so the importer never encodes a value twice.
  */
 export class RecordHasher {
   private keys: string[] = [];
-  private sorted: Array<{ key: string; json: string }> = [];
+  /** For each key in sorted order, its index in `keys`. */
+  private order: number[] = [];
+  /**
+   * The record's JSON and the canonical text as alternating constant pieces and values, so
+   * that one join gives each as a flat string: a string built with += is a tree of pieces,
+   * which a batch of rows keeps alive through garbage collections (measured: GC 9 % → 23 %).
+   */
+  private recordParts: string[] = [];
+  private canonicalParts: string[] = [];
+  /** JSON.stringify(record) of the record last given to canonical(). */
+  recordJson = '';
 
-  /** The canonical text of `record` (without the occurrence suffix). */
+  /** The canonical text of `record` (without the occurrence suffix); sets {@link recordJson}. */
   canonical(record: Record<string, unknown>): string {
     const keys = Object.keys(record);
     if (!sameKeys(keys, this.keys)) {
       this.keys = keys;
-      this.sorted = [...keys].sort().map((key) => ({ key, json: JSON.stringify(key) }));
+      this.order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+      const keyJson = keys.map((k) => JSON.stringify(k));
+      // {"a":1,"b":2} and [["a",1],["b",2]]: piece, value, piece, value, …, closing piece.
+      this.recordParts = [];
+      keys.forEach((_, i) => this.recordParts.push(`${i ? ',' : '{'}${keyJson[i]}:`, ''));
+      this.recordParts.push(keys.length ? '}' : '{}');
+      this.canonicalParts = [];
+      this.order.forEach((i, j) => this.canonicalParts.push(`${j ? '],[' : '[['}${keyJson[i]},`, ''));
+      this.canonicalParts.push(keys.length ? ']]' : '[]');
     }
-    let out = '[';
-    for (let i = 0; i < this.sorted.length; i++) {
-      const { key, json } = this.sorted[i];
-      const v = record[key];
-      // Inside an array JSON.stringify writes undefined (and functions, symbols) as null.
-      const value = JSON.stringify(v);
-      out += `${i ? ',' : ''}[${json},${value === undefined ? 'null' : value}]`;
+    const rp = this.recordParts;
+    const cp = this.canonicalParts;
+    let plain = true;
+    for (let i = 0; i < keys.length; i++) {
+      const v = record[keys[i]];
+      // A string JSON writes as is between quotes (every CSV value, mostly) is quoted here:
+      // 3× faster than JSON.stringify per value, 19 million times for a million rows.
+      const value = typeof v === 'string' && !JSON_ESCAPED.test(v) ? `"${v}"` : JSON.stringify(v);
+      if (value === undefined) plain = false;
+      rp[2 * i + 1] = value ?? 'null';
     }
-    return out + ']';
+    for (let j = 0; j < this.order.length; j++) cp[2 * j + 1] = rp[2 * this.order[j] + 1];
+    // Inside an array JSON.stringify writes undefined (and functions, symbols) as null; in an
+    // object it leaves the member out.
+    this.recordJson = plain ? rp.join('') : JSON.stringify(record);
+    return cp.join('');
   }
 
   /** recordHash(record, occurrence), given the record's canonical text. */
   static hash(canonical: string, occurrence: number): string {
-    return createHash('sha1').update(canonical).update(`#${occurrence}`).digest('hex');
+    return sha1Hex(`${canonical}#${occurrence}`);
   }
 }
+
+/**
+ * The SHA-1 of a text's UTF-8, in hex: crypto.hash (Node ≥ 20.12) in one call, else a Hash
+ * object. A million rows, it saves the object and its two updates per row.
+ */
+const sha1Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(alg: string, data: string, enc: 'hex'): string }).hash('sha1', text, 'hex')
+    : (text) => crypto.createHash('sha1').update(text).digest('hex');
+
+/** Characters JSON.stringify escapes in a string: controls, quote, backslash, and (when lone) surrogates. */
+const JSON_ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 function sameKeys(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
@@ -115,7 +153,10 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
   for (const f of files) await assertDataFile(f);
   const checks = new ImportChecks(config);
   const maxRejected = opts.maxRejected ?? 1000;
-  const batchSize = opts.batchSize ?? 5000;
+  // SQLite stages the rows as they come, so a batch only has to outlive its own rows: small
+  // batches keep fewer rows alive through garbage collections (GC 10 % → 9 % of an import).
+  // PostgreSQL inserts each batch as one statement.
+  const batchSize = opts.batchSize ?? (store.engine === 'sqlite' ? 500 : 5000);
   const report: ImportReport = { imported: 0, duplicates: 0, rejected: [], rejectedTotal: 0, rowsRead: 0 };
 
   async function* batches(): AsyncGenerator<ExampleInput[]> {
@@ -158,6 +199,7 @@ export async function importFiles(store: Store, config: ProjectConfig, files: st
           label: checked.label,
           ...(checked.weight !== undefined ? { weight: checked.weight } : {}),
           record: item.record,
+          recordJson: hasher.recordJson,
           hash: occurrence === 0 ? base : RecordHasher.hash(canonical, occurrence),
           ...(time ? { eventTime: time.iso } : {}),
         });

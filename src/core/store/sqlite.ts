@@ -27,7 +27,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Database } from 'node-sqlite3-wasm';
+import type { Database, Statement } from 'node-sqlite3-wasm';
+import { sqliteWasm } from './sqliteWasm';
 import { CancelledError, UserError } from '../util/errors';
 import { acquireLock, describeHolder, processAlive, readLockHolder } from './lock';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -157,7 +158,28 @@ function removeStaleStaging(dir: string): void {
 }
 
 class SqliteConn implements SqlConn {
+  /** Statements of runPrepared, finalized by {@link SqliteConn.finish} before the transaction ends. */
+  private readonly prepared = new Map<string, Statement>();
   constructor(private readonly db: Database) {}
+  runPrepared(sql: string, params: readonly SqlParam[]): Promise<number> {
+    let stmt = this.prepared.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.prepared.set(sql, stmt);
+    }
+    return Promise.resolve(stmt.run(params as SqlParam[]).changes);
+  }
+  /** Finalizes the prepared statements (an open statement would keep SQLite's lock directory). */
+  finish(): void {
+    for (const stmt of this.prepared.values()) {
+      try {
+        stmt.finalize();
+      } catch {
+        /* finalize reports the statement's last error again; it is finalized all the same */
+      }
+    }
+    this.prepared.clear();
+  }
   all(sql: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
     return Promise.resolve(this.db.all(sql, params as SqlParam[]) as SqlRow[]);
   }
@@ -244,7 +266,7 @@ export class SqliteDriver implements SqlDriver {
   private async createNew(): Promise<void> {
     const tmp = `${this.file}.new-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     try {
-      const db = new Database(tmp);
+      const db = new (sqliteWasm().Database)(tmp);
       try {
         db.exec('PRAGMA journal_mode = DELETE');
         db.exec('BEGIN');
@@ -308,7 +330,7 @@ export class SqliteDriver implements SqlDriver {
     if (!this.db) {
       let db: Database;
       try {
-        db = new Database(this.file, { fileMustExist: true });
+        db = new (sqliteWasm().Database)(this.file, { fileMustExist: true });
       } catch (e) {
         throw this.translate(e, 'open');
       }
@@ -336,10 +358,13 @@ export class SqliteDriver implements SqlDriver {
       this.recoverJournal();
       const db = await this.begin(mode, signal);
       let result: T;
+      const conn = new SqliteConn(db);
       try {
-        result = await fn(new SqliteConn(db));
+        result = await fn(conn);
+        conn.finish();
         db.exec('COMMIT');
       } catch (e) {
+        conn.finish();
         if (db.inTransaction) {
           try {
             db.exec('ROLLBACK');

@@ -26,7 +26,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Database } from 'node-sqlite3-wasm';
+import type { Database } from 'node-sqlite3-wasm';
+import { sqliteWasm } from './sqliteWasm';
 
 export type JournalRecovery = 'none' | 'rolled back' | 'removed';
 
@@ -65,7 +66,7 @@ export function rollBackHotJournal(dbFile: string): JournalRecovery {
   let db: Database | undefined;
   nodeFs.accessSync = probe;
   try {
-    db = new Database(dbFile, { fileMustExist: true });
+    db = new (sqliteWasm().Database)(dbFile, { fileMustExist: true });
     db.get('SELECT count(*) AS n FROM sqlite_master'); // the SHARED lock: SQLite plays the journal back here
   } finally {
     nodeFs.accessSync = realAccessSync;

@@ -23,6 +23,11 @@ export interface ExampleInput {
   weight?: number;
   /** The raw record exactly as read (CSV values are strings). */
   record: Record<string, unknown>;
+  /**
+   * `JSON.stringify(record)` when the caller has built it already (the importer does, with
+   * the hash); stored as the record's text. Left out, the store encodes `record`.
+   */
+  recordJson?: string;
   /** Content hash that makes importing the same file twice add nothing. */
   hash: string;
   /**

@@ -13,6 +13,10 @@ function cycle(startedAt: string, trigger = 'schedule'): CycleRecord {
 describe('schedules on a fake clock (core/loop/watch dueCycle, util/schedule)', () => {
   const weekly = { ...DEFAULT_SCHEDULE }; // Sundays 02:00 UTC, fine-tune every 100 labels
 
+  it('the default schedule is a valid cron expression (parseProject skips checking it)', () => {
+    assert.equal(cronProblem(DEFAULT_SCHEDULE.cron, DEFAULT_SCHEDULE.timezone), undefined);
+  });
+
   it('fires the weekly full retrain once its time has come, not before, and not again until the next week', () => {
     const clock = fakeClock('2026-11-28T12:00:00Z'); // a Saturday
     const since = clock.now();

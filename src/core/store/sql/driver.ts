@@ -21,6 +21,12 @@ export interface SqlConn {
    */
   runMany(sql: string, rows: ReadonlyArray<readonly SqlParam[]>): Promise<boolean[]>;
   /**
+   * `run` for a statement run many times in this unit of work: the engine may prepare it once
+   * and keep it until the unit of work ends (SQLite does; a bulk insert runs one statement
+   * thousands of times). @returns the number of rows changed.
+   */
+  runPrepared?(sql: string, params: readonly SqlParam[]): Promise<number>;
+  /**
    * Makes other writers of examples wait until this transaction ends, so that ids are handed
    * out in commit order (an id bound then names a fixed set of rows). PostgreSQL defines it
    * (an advisory lock; without it two concurrent imports commit interleaved id ranges);
