@@ -17,6 +17,7 @@ import * as vscode from 'vscode';
 import { alertView } from '../../core/monitor/alerts';
 import type { StoredAlert } from '../../core/store/types';
 import { isCancelled, UserError } from '../../core/util/errors';
+import { plural } from '../../core/util/plural';
 import { runJobInWorker } from '../../worker/client';
 import type { MonitorJobReport } from '../../worker/protocol';
 import type { HealthView, MonitoringView, MonitorRunView } from '../../../webview/drift/protocol';
@@ -24,6 +25,7 @@ import { COMMAND_IDS } from '../commandIds';
 import type { Log } from '../log';
 import { extensionBy } from '../loop/watcher';
 import type { Prompts } from '../prompts';
+import { coalesced } from '../state/coalesce';
 import type { ProjectState } from '../state/projectState';
 import type { AlertProvider } from './alertProvider';
 import { alertsToNotify, monitoringView } from './driftModel';
@@ -61,8 +63,10 @@ export class MonitorService implements vscode.Disposable {
   private readonly checked = new Map<string, { health: HealthView; last: { at: string; error: string | null } }>();
   /** Alerts this window announced (root and id): never twice. */
   private readonly notified = new Set<string>();
-  private reloading: Promise<void> = Promise.resolve();
-  private reloadQueued: Promise<void> | undefined;
+  private readonly reloadNow = coalesced(
+    () => this.load(),
+    (e) => this.deps.log.error(`monitor: reading the alerts failed: ${(e as Error).message}`, e),
+  );
   private disposed = false;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -193,7 +197,7 @@ export class MonitorService implements vscode.Disposable {
         );
         this.deps.log.info(
           report.monitor
-            ? `monitor: ${report.monitor.model}: ${report.monitor.fired.length} new alert${report.monitor.fired.length === 1 ? '' : 's'}; health ${report.health.status}`
+            ? `monitor: ${report.monitor.model}: ${plural(report.monitor.fired.length, 'new alert')}; health ${report.health.status}`
             : `monitor: not run: ${report.error}; health ${report.health.status}`,
         );
         if (root !== this.deps.state.root || this.disposed) return report;
@@ -237,21 +241,9 @@ export class MonitorService implements vscode.Disposable {
     }
   }
 
-  /**
-   * Reads the open alerts and the newest snapshots again (one read at a time, at most one
-   * waiting, shared by every call made meanwhile).
-   */
+  /** Reads the open alerts and the newest snapshots again (coalesced: see ../state/coalesce.ts). */
   reload(): Promise<void> {
-    if (this.reloadQueued) return this.reloadQueued;
-    const queued: Promise<void> = this.reloading
-      .then(() => {
-        if (this.reloadQueued === queued) this.reloadQueued = undefined;
-        return this.load();
-      })
-      .catch((e: unknown) => this.deps.log.error(`monitor: reading the alerts failed: ${(e as Error).message}`, e));
-    this.reloadQueued = queued;
-    this.reloading = queued;
-    return queued;
+    return this.reloadNow();
   }
 
   private async load(): Promise<void> {

@@ -3,15 +3,17 @@
  * records and the experiment's report (read in the store worker, never on this thread), and
  * this window's server process.
  *
- * When it reads: after every project refresh (the store file changed: a heartbeat, outcomes
- * arriving), when this window's server changes state, and every {@link POLL_MS} while a server
- * is live in the store or running here — a PostgreSQL store has no file to watch, and a server that
- * stops beating changes nothing on disk, yet its card must turn stale.
+ * When it reads: after a project refresh (the store file changed: a heartbeat, outcomes
+ * arriving) — at most once per {@link CHANGE_GAP_MS} —, at once when this window's server
+ * changes state, and every {@link POLL_MS} while a server is live in the store or running here —
+ * a PostgreSQL store has no file to watch, and a server that stops beating changes nothing on
+ * disk, yet its card must turn stale.
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { ServingSummary } from '../../worker/storeProtocol';
 import type { ExperimentCardView, ServerCardView } from '../../../webview/dashboard/protocol';
+import { coalesced } from '../state/coalesce';
 import type { ProjectState } from '../state/projectState';
 import type { ServerProcess } from './serverProcess';
 import { experimentCardView, serverCardView, type LocalServer } from './servingView';
@@ -19,11 +21,19 @@ import { experimentCardView, serverCardView, type LocalServer } from './servingV
 /** How often the records are read again while a server is about (servers beat every 5 s). */
 export const POLL_MS = 5000;
 
+/**
+ * Store changes are read at most this often. A live server commits its prediction log every
+ * 200 ms (serve.flushInterval), each commit refreshes the project, and each read here runs the
+ * experiment's report over its whole log in the store worker, ahead of every other view's reads.
+ */
+export const CHANGE_GAP_MS = 2000;
+
 export class ServingState implements vscode.Disposable {
   private latest: { root: string; summary: ServingSummary } | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private reading: Promise<void> | undefined;
-  private again = false;
+  private changeTimer: NodeJS.Timeout | undefined;
+  private lastReadAt = 0;
+  private readonly read = coalesced(() => this.load());
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   /** Fires after each read that may have changed the cards. */
@@ -34,7 +44,7 @@ export class ServingState implements vscode.Disposable {
     private readonly server: ServerProcess,
   ) {
     this.disposables.push(
-      state.onDidChange(() => void this.refresh()),
+      state.onDidChange(() => this.storeChanged()),
       server.onDidChange(() => {
         // The card follows the process at once ("starting", "stopped"), then the store.
         this.changed.fire();
@@ -49,26 +59,36 @@ export class ServingState implements vscode.Disposable {
     return this.latest && this.latest.root === this.state.snapshot?.root ? this.latest.summary : undefined;
   }
 
-  /** Reads again now (one read at a time; a call during a read queues exactly one more). */
+  /** Reads again now (coalesced: see ../state/coalesce.ts). */
   refresh(): Promise<void> {
-    if (this.reading) {
-      this.again = true;
-      return this.reading;
+    return this.read();
+  }
+
+  /** A project refresh: read now, or once {@link CHANGE_GAP_MS} after the last read began. */
+  private storeChanged(): void {
+    if (this.changeTimer) return;
+    const wait = this.lastReadAt + CHANGE_GAP_MS - Date.now();
+    if (wait <= 0) {
+      void this.refresh();
+      return;
     }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        const root = this.state.snapshot?.root;
-        const summary = await this.state.serving().catch(() => undefined);
-        if (root && summary && root === this.state.snapshot?.root) this.latest = { root, summary };
-        else if (!summary && root === this.state.snapshot?.root) this.latest = undefined;
-        this.changed.fire();
-      } while (this.again);
-    })().finally(() => {
-      this.reading = undefined;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      void this.refresh();
+    }, wait);
+  }
+
+  private async load(): Promise<void> {
+    this.lastReadAt = Date.now();
+    try {
+      const root = this.state.snapshot?.root;
+      const summary = await this.state.serving().catch(() => undefined);
+      if (root && summary && root === this.state.snapshot?.root) this.latest = { root, summary };
+      else if (!summary && root === this.state.snapshot?.root) this.latest = undefined;
+      this.changed.fire();
+    } finally {
       this.schedule();
-    });
-    return this.reading;
+    }
   }
 
   private schedule(): void {
@@ -103,6 +123,7 @@ export class ServingState implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.changeTimer) clearTimeout(this.changeTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

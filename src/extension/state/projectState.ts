@@ -16,6 +16,7 @@ import type { LoopCounters } from '../../core/loop/schedule';
 import type { CycleRecord, EpochRecord, ModelRecord, RunRecord } from '../../core/store/types';
 import type { MonitoringSummary, RegistrySummary, ServingSummary } from '../../worker/storeProtocol';
 import type { StoredAlert } from '../../core/store/types';
+import { coalesced } from './coalesce';
 import { StoreClients, type StoreHandle } from './storeClients';
 import { findProjectRoots } from '../project';
 
@@ -59,9 +60,7 @@ export class ProjectState implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<ProjectSnapshot | undefined>();
   private refreshTimer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<void> = Promise.resolve();
-  /** The load queued behind the running one, shared by every refresh asked for meanwhile. */
-  private queued: Promise<void> | undefined;
+  private readonly reload = coalesced(() => this.load());
   /** Fires after every refresh with the new snapshot (undefined: no project). */
   readonly onDidChange = this.changed.event;
 
@@ -105,24 +104,12 @@ export class ProjectState implements vscode.Disposable {
   }
 
   /**
-   * Re-reads config and store: one load at a time, and at most one waiting behind it, which
-   * every call made meanwhile shares (it starts after them, so it sees what they changed).
-   * Why not a load per call: the file watcher asks for one after every commit to the store,
-   * and while a training writes, each load (several store reads) took longer than the 250 ms
-   * debounce, so loads piled up in the store worker's queue and a run panel's first read waited
-   * behind them until the training had ended.
+   * Re-reads config and store, coalesced (see ./coalesce.ts): the file watcher asks after every
+   * commit to the store, and while a training writes each load took longer than the 250 ms
+   * debounce.
    */
   refresh(): Promise<void> {
-    if (this.queued) return this.queued;
-    const queued: Promise<void> = this.refreshing
-      .then(() => {
-        if (this.queued === queued) this.queued = undefined;
-        return this.load();
-      })
-      .catch(() => undefined);
-    this.queued = queued;
-    this.refreshing = queued;
-    return queued;
+    return this.reload();
   }
 
   /** A run with its epochs (for the run panel). */

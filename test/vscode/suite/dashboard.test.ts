@@ -22,6 +22,7 @@ import type { TrainResult } from '../../../src/core/jobs/train';
 import type { DashboardRendering } from '../../../webview/dashboard/protocol';
 import { formatMetric, metricLabel } from '../../../webview/shared/format';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
+import { dashboardShowing, rendering, showDashboard } from './dashboardPage';
 import { WATCHABLE_MODEL, writeBreastCancerProject } from './mlloopProjects';
 
 const PROJECT_NAME = 'sidebar-dashboard';
@@ -43,46 +44,6 @@ async function importExamples(root: string): Promise<{ imported: number } | unde
  */
 async function projectStateSettled(api: MlLoopApi): Promise<void> {
   await waitFor(() => api.state.root !== undefined, 'the project state to pick the workspace project');
-}
-
-/**
- * Shows the dashboard and waits until its page has drawn. In the browser-hosted VS Code of this
- * tier a webview sometimes never loads (its iframe waits for a service-worker
- * `controllerchange` that does not come: a VS Code web race, microsoft/vscode#312020); hiding
- * the view disposes its iframe, and showing it again loads a fresh one.
- */
-async function showDashboard(attempts = 3): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await vscode.commands.executeCommand('mlloop.openDashboard');
-    try {
-      await waitFor(async () => (await rendering()) !== undefined, 'the dashboard page to draw', { timeoutMs: 8000 });
-      return;
-    } catch (e) {
-      if (attempt >= attempts) throw e;
-      await vscode.commands.executeCommand('workbench.action.closeSidebar');
-    }
-  }
-}
-
-async function rendering(): Promise<DashboardRendering | undefined> {
-  return vscode.commands.executeCommand<DashboardRendering | undefined>('_mlloop.dashboard.rendering');
-}
-
-/** Waits until the dashboard shows something that satisfies `accept`, and returns it. */
-async function dashboardShowing(description: string, accept: (r: DashboardRendering) => boolean, timeoutMs = 20_000): Promise<DashboardRendering> {
-  let last: DashboardRendering | undefined;
-  try {
-    return await waitFor(
-      async () => {
-        last = await rendering();
-        return last && accept(last) ? last : undefined;
-      },
-      `the dashboard to show ${description}`,
-      { timeoutMs, intervalMs: 150 },
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; it shows: ${last ? JSON.stringify(last) : 'nothing'}`);
-  }
 }
 
 function button(r: DashboardRendering, command: string): DashboardRendering['buttons'][number] | undefined {

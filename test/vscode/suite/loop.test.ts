@@ -32,6 +32,7 @@ import { RunsTreeProvider } from '../../../src/extension/sidebar/runsTree';
 import { ModelStatusBar } from '../../../src/extension/statusBar';
 import type { DashboardRendering } from '../../../webview/dashboard/protocol';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
+import { dashboardShowing, rendering, showDashboard } from './dashboardPage';
 
 const PROJECT = 'loop-project';
 
@@ -83,24 +84,6 @@ function reportTabs(): string[] {
     .map((t) => t.label);
 }
 
-async function rendering(): Promise<DashboardRendering | undefined> {
-  return vscode.commands.executeCommand<DashboardRendering | undefined>('_mlloop.dashboard.rendering');
-}
-
-/** Shows the dashboard until its page has drawn (see dashboard.test.ts for why it may take a second try). */
-async function showDashboard(attempts = 3): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await vscode.commands.executeCommand('mlloop.openDashboard');
-    try {
-      await waitFor(async () => (await rendering()) !== undefined, 'the dashboard page to draw', { timeoutMs: 8000 });
-      return;
-    } catch (e) {
-      if (attempt >= attempts) throw e;
-      await vscode.commands.executeCommand('workbench.action.closeSidebar');
-    }
-  }
-}
-
 /**
  * Runs `fn` with the dashboard alone in the side bar (the Runs, Models and Alerts views
  * hidden), so a screenshot shows more of it; puts the views back afterwards.
@@ -112,22 +95,6 @@ async function withDashboardAlone(fn: () => Promise<void>): Promise<void> {
     await fn();
   } finally {
     for (const v of views) await vscode.commands.executeCommand(`${v}.toggleVisibility`);
-  }
-}
-
-async function dashboardShowing(description: string, accept: (r: DashboardRendering) => boolean, timeoutMs = 20_000): Promise<DashboardRendering> {
-  let last: DashboardRendering | undefined;
-  try {
-    return await waitFor(
-      async () => {
-        last = await rendering();
-        return last && accept(last) ? last : undefined;
-      },
-      `the dashboard to show ${description}`,
-      { timeoutMs, intervalMs: 150 },
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; it shows: ${last ? JSON.stringify(last) : 'nothing'}`);
   }
 }
 

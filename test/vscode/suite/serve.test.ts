@@ -20,46 +20,16 @@ import type { MlLoopApi } from '../../../src/extension/extension';
 import type { ServeInfo } from '../../../src/extension/serve/serverProcess';
 import type { DashboardRendering } from '../../../webview/dashboard/protocol';
 import { activatedMlloopExtension, takeScreenshot, waitFor, workspaceRoot } from './harness';
+import { dashboardShowing, rendering, showDashboard } from './dashboardPage';
 
 const PROJECT = 'serve-project';
+
+/** Serving's cards follow a server's 5 s heartbeat: a longer wait than the dashboard's default. */
+const dashboardShowing30 = (description: string, accept: (r: DashboardRendering) => boolean) => dashboardShowing(description, accept, 30_000);
 
 /** Synthetic outcomes with a known effect: a unit of the champion arm succeeds 85% of the time, of the fallback arm 35%. */
 const SUCCESS = { champion: 0.85, fallback: 0.35 } as Record<string, number>;
 const UNITS = 240;
-
-async function rendering(): Promise<DashboardRendering | undefined> {
-  return vscode.commands.executeCommand<DashboardRendering | undefined>('_mlloop.dashboard.rendering');
-}
-
-/** Shows the dashboard until its page has drawn (see dashboard.test.ts for why it may take a second try). */
-async function showDashboard(attempts = 3): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await vscode.commands.executeCommand('mlloop.openDashboard');
-    try {
-      await waitFor(async () => (await rendering()) !== undefined, 'the dashboard page to draw', { timeoutMs: 8000 });
-      return;
-    } catch (e) {
-      if (attempt >= attempts) throw e;
-      await vscode.commands.executeCommand('workbench.action.closeSidebar');
-    }
-  }
-}
-
-async function dashboardShowing(description: string, accept: (r: DashboardRendering) => boolean, timeoutMs = 30_000): Promise<DashboardRendering> {
-  let last: DashboardRendering | undefined;
-  try {
-    return await waitFor(
-      async () => {
-        last = await rendering();
-        return last && accept(last) ? last : undefined;
-      },
-      `the dashboard to show ${description}`,
-      { timeoutMs, intervalMs: 200 },
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; it shows: ${last ? JSON.stringify(last.text) : 'nothing'}`);
-  }
-}
 
 /** The dashboard alone in the side bar (the tree views hidden) while `fn` runs, for screenshots. */
 async function withDashboardAlone(fn: () => Promise<void>): Promise<void> {
@@ -149,7 +119,7 @@ describe('serving in VS Code', function () {
   it('Start Server runs mlloop serve in a process of its own, and a request with the token predicts', async function () {
     this.timeout(90_000);
     await showDashboard();
-    const before = await dashboardShowing('the server card with nothing running', (r) => r.text.includes('SERVER Not running'));
+    const before = await dashboardShowing30('the server card with nothing running', (r) => r.text.includes('SERVER Not running'));
     assert.ok(before.buttons.some((b) => b.command === 'mlloop.startServer' && !b.disabled), 'no enabled Start Server button');
 
     const started = await vscode.commands.executeCommand<ServeInfo | undefined>('mlloop.startServer', { root, port: 0 });
@@ -185,7 +155,7 @@ describe('serving in VS Code', function () {
       assert.equal(r.status, 200);
     }
     // The server writes its numbers with its heartbeat (every 5 s); the card reads them from the store.
-    const r = await dashboardShowing('the live server with its requests', (x) => {
+    const r = await dashboardShowing30('the live server with its requests', (x) => {
       const predictions = statAfter(x.text, 'Predictions');
       return x.text.includes(`Live ${info.url}`) && predictions !== undefined && Number(predictions.replace(/,/g, '')) >= 41;
     });
@@ -229,7 +199,7 @@ describe('serving in VS Code', function () {
     assert.equal(recorded.recorded, UNITS);
     const perArm = (arm: string) => predictions.filter((p) => p.variant === arm).length;
 
-    const r = await dashboardShowing('the experiment with its decision', (x) => /EXPERIMENT · MODEL-VS-RULES/.test(x.text) && x.text.includes('Winner: champion'));
+    const r = await dashboardShowing30('the experiment with its decision', (x) => /EXPERIMENT · MODEL-VS-RULES/.test(x.text) && x.text.includes('Winner: champion'));
     // Arms (control first), n of assigned, rate with interval, difference with interval and p.
     const nPattern = (arm: string, serves: string) => new RegExp(`${arm} ${serves} ${perArm(arm)} of ${perArm(arm)} \\d+\\.\\d% \\[\\d+\\.\\d%, \\d+\\.\\d%\\]`);
     assert.match(r.text, nPattern('fallback', 'app rule control'), r.text);
@@ -264,9 +234,9 @@ describe('serving in VS Code', function () {
     assert.equal(r.report.status, 'stopped');
     assert.equal(r.report.decision, 'winner');
     assert.equal(r.promotion, null, 'a winning champion arm promotes nothing');
-    await dashboardShowing('the experiment stopped', (x) => /EXPERIMENT · MODEL-VS-RULES stopped/.test(x.text) && !x.buttons.some((b) => b.command === 'mlloop.stopExperiment'));
+    await dashboardShowing30('the experiment stopped', (x) => /EXPERIMENT · MODEL-VS-RULES stopped/.test(x.text) && !x.buttons.some((b) => b.command === 'mlloop.stopExperiment'));
     // The server notices within its poll interval and stops assigning arms.
-    await dashboardShowing('the server serving everyone the champion', (x) => x.text.includes("experiment 'model-vs-rules' stopped: everyone gets the champion"));
+    await dashboardShowing30('the server serving everyone the champion', (x) => x.text.includes("experiment 'model-vs-rules' stopped: everyone gets the champion"));
   });
 
   it('Stop Server ends the process (SIGTERM, its log written) and the card says it stopped', async function () {
@@ -276,7 +246,7 @@ describe('serving in VS Code', function () {
     assert.equal(api.serving.server.status?.state, 'stopped');
     assert.equal(alive(pid), false, `process ${pid} is still running`);
     await assert.rejects(fetch(`${info.url}/health`, { headers: { authorization: `Bearer ${token}` } }), 'nothing listens on the address any more');
-    const r = await dashboardShowing('the server stopped', (x) => /SERVER Stopped \d+ served predictions written to the store\./.test(x.text) && x.buttons.some((b) => b.command === 'mlloop.startServer' && !b.disabled));
+    const r = await dashboardShowing30('the server stopped', (x) => /SERVER Stopped \d+ served predictions written to the store\./.test(x.text) && x.buttons.some((b) => b.command === 'mlloop.startServer' && !b.disabled));
     assert.ok(!r.text.includes(info.url), 'a stopped server shows no address');
     // It recorded its stop in the store: no server of the project is listed as running.
     await api.serving.serving.refresh();
