@@ -32,6 +32,11 @@ describe('jobs in the worker thread', function () {
   });
 
   it('cancels mid-training: the job ends promptly and the run is recorded as cancelled with its epochs', async () => {
+    // Epochs long enough that "promptly" can be told apart from "after the training": at batch
+    // 64 an epoch of this example takes ~5 ms on the SIMD loop, under the loop's 50 ms between
+    // looks at the cancel signal, so ten epochs could pass before it saw the abort.
+    const yamlFile = `${dir}/mlloop.yaml`;
+    fs.writeFileSync(yamlFile, fs.readFileSync(yamlFile, 'utf8').replace(/batchSize: 64\b/, 'batchSize: 4'));
     const controller = new AbortController();
     let runId = 0;
     let seen = 0;
