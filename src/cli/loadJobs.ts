@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { requireWithCodeCache } from './codeCache';
 
 type Jobs = typeof import('./jobs');
 let loaded: Jobs | undefined;
@@ -12,8 +13,8 @@ let loaded: Jobs | undefined;
 export function cliJobs(): Jobs {
   if (loaded) return loaded;
   const bundled = path.join(__dirname, 'cli-jobs.js');
-  const target = fs.existsSync(bundled) ? bundled : ['.', 'jobs'].join('/');
+  // The bundle through V8's code cache (see codeCache.ts); from source, tsx compiles it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded = require(target) as Jobs;
+  loaded = (fs.existsSync(bundled) ? requireWithCodeCache(bundled) : require(['.', 'jobs'].join('/'))) as Jobs;
   return loaded;
 }

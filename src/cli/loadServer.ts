@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { requireWithCodeCache } from './codeCache';
 
 type Server = typeof import('./serve');
 let loaded: Server | undefined;
@@ -11,8 +12,8 @@ let loaded: Server | undefined;
 export function cliServer(): Server {
   if (loaded) return loaded;
   const bundled = path.join(__dirname, 'cli-serve.js');
-  const target = fs.existsSync(bundled) ? bundled : ['.', 'serve'].join('/');
+  // The bundle through V8's code cache (see codeCache.ts); from source, tsx compiles it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded = require(target) as Server;
+  loaded = (fs.existsSync(bundled) ? requireWithCodeCache(bundled) : require(['.', 'serve'].join('/'))) as Server;
   return loaded;
 }

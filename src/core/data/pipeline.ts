@@ -170,6 +170,16 @@ function fitNumeric(
     const v = numericValue(fieldValue(row, name));
     if (v !== undefined) present.push(v);
   }
+  return fitNumericValues(name, transform, impute, present, rows.length);
+}
+
+/**
+ * A numeric feature fitted from its values: `present` the finite values read (as the pipeline
+ * reads them, parseNumber), `total` the number of rows including those where it was missing.
+ * The same statistics as {@link fitPipeline} on the rows (for jobs/dataset.ts, which keeps
+ * each feature's values in a column rather than rows).
+ */
+export function fitNumericValues(name: string, transform: NumericTransform, impute: NumericImpute, present: number[], total: number): FittedNumericFeature {
   // Sums are taken over the values divided by a power of two near their largest magnitude, so
   // no sum or square overflows for any finite input (1e200 squared is Infinity) and the
   // statistics stay finite. Dividing by a power of two is exact: for ordinary values the
@@ -185,20 +195,20 @@ function fitNumeric(
 
   // Scaling statistics are taken over the imputed training column, as a scikit-learn
   // Pipeline(SimpleImputer, StandardScaler/MinMaxScaler) would.
-  const missingCount = rows.length - present.length;
+  const missingCount = total - present.length;
   let center = 0;
   let scale = 1;
-  if (rows.length > 0 && transform === 'standardize') {
+  if (total > 0 && transform === 'standardize') {
     const f = fill / unit;
     let sum = f * missingCount;
     for (const v of present) sum += v / unit;
-    const mean = sum / rows.length;
+    const mean = sum / total;
     let squares = (f - mean) * (f - mean) * missingCount;
     for (const v of present) squares += (v / unit - mean) * (v / unit - mean);
-    const std = Math.sqrt(squares / rows.length) * unit;
+    const std = Math.sqrt(squares / total) * unit;
     center = mean * unit;
     scale = std > 0 && Number.isFinite(std) ? std : 1;
-  } else if (rows.length > 0 && transform === 'minmax') {
+  } else if (total > 0 && transform === 'minmax') {
     let min = missingCount > 0 ? fill : Infinity;
     let max = missingCount > 0 ? fill : -Infinity;
     for (const v of present) {
@@ -423,6 +433,13 @@ export function textCapacityNotes(p: FittedPipeline): string[] {
  *   d = p.width. Values the pipeline cannot read count as missing (validate.ts rejects them at
  *   import, so this only happens for data that bypassed validation).
  */
+/** A numeric feature's model input for a value read as the pipeline reads it (NaN: missing, imputed). */
+export function numericInput(feature: FittedNumericFeature, value: number): number {
+  let v = Number.isNaN(value) ? feature.fill : value;
+  if (feature.transform === 'log1p') v = signedLog1p(v);
+  return (v - feature.center) / feature.scale;
+}
+
 export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<string, unknown>>): { x: Float32Array; n: number; d: number } {
   const n = rows.length;
   const d = p.width;
@@ -432,14 +449,10 @@ export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<stri
     const name = feature.name;
     switch (feature.type) {
       case 'numeric': {
-        const { fill, center, scale } = feature;
-        const useLog = feature.transform === 'log1p';
         for (let r = 0, at = column; r < n; r++, at += d) {
           const raw = fieldValue(rows[r], name);
-          let v = typeof raw === 'number' && Number.isFinite(raw) ? raw : numericValue(raw);
-          if (v === undefined) v = fill;
-          if (useLog) v = signedLog1p(v);
-          x[at] = (v - center) / scale;
+          const v = typeof raw === 'number' && Number.isFinite(raw) ? raw : numericValue(raw);
+          x[at] = numericInput(feature, v === undefined ? NaN : v);
         }
         break;
       }

@@ -81,10 +81,12 @@ function groupCounts(g: TiedGroups, counts: Int32Array, pos: Float64Array, neg: 
     let p = 0;
     let q = 0;
     const end = groupEnd[k];
+    // Branch-free: positives and negatives alternate unpredictably along the scores.
     for (let i = start; i < end; i++) {
       const c = counts[order[i]];
-      if (positive[i]) p += c;
-      else q += c;
+      const isPositive = positive[i];
+      p += isPositive * c;
+      q += (1 - isPositive) * c;
     }
     pos[k] = p;
     neg[k] = q;
@@ -93,6 +95,24 @@ function groupCounts(g: TiedGroups, counts: Int32Array, pos: Float64Array, neg: 
     start = end;
   }
   return twiceU;
+}
+
+/**
+ * 2U as {@link groupCounts} when no two rows tie (every group one row): a positive scores above
+ * every negative before it. Branch-free (positives and negatives alternate unpredictably), and
+ * exact: every product and sum is an integer below 2⁵³.
+ */
+function untiedTwiceU(g: TiedGroups, counts: Int32Array): number {
+  const { order, positive } = g;
+  let negativesBelow = 0;
+  let twiceU = 0;
+  for (let i = 0; i < order.length; i++) {
+    const c = counts[order[i]];
+    const p = positive[i];
+    twiceU += p * c * negativesBelow;
+    negativesBelow += (1 - p) * c;
+  }
+  return 2 * twiceU;
 }
 
 /**
@@ -193,6 +213,10 @@ export function multiclassResampleMetrics(yTrue: ArrayLike<number>, scores: Arra
   const pos = new Float64Array(n);
   const neg = new Float64Array(n);
   const classCounts = new Float64Array(k);
+  // Row j's cell of the confusion matrix, label · k + predicted, looked up once per row.
+  const cell = new Int32Array(n);
+  for (let j = 0; j < n; j++) cell[j] = label[j] * k + predicted[j];
+  const tally = new Float64Array(k * k);
   return (drawn, counts) => {
     let logSum = 0;
     let brierSum = 0;
@@ -200,23 +224,24 @@ export function multiclassResampleMetrics(yTrue: ArrayLike<number>, scores: Arra
       const j = drawn[i];
       logSum -= logTerm[j];
       // multiclassBrierUnchecked adds each class's term to the running sum, in class order.
-      for (let c = 0; c < k; c++) brierSum += brierTerms[j * k + c];
+      const at = j * k;
+      for (let c = 0; c < k; c++) brierSum += brierTerms[at + c];
     }
+    tally.fill(0);
+    for (let j = 0; j < n; j++) tally[cell[j]] += counts[j];
     const matrix: number[][] = [];
-    for (let t = 0; t < k; t++) matrix.push(new Array<number>(k).fill(0));
     classCounts.fill(0);
-    for (let j = 0; j < n; j++) {
-      const c = counts[j];
-      if (c === 0) continue;
-      matrix[label[j]][predicted[j]] += c;
-      classCounts[label[j]] += c;
+    for (let t = 0; t < k; t++) {
+      const row = Array.from(tally.subarray(t * k, (t + 1) * k));
+      for (let c = 0; c < k; c++) classCounts[t] += row[c];
+      matrix.push(row);
     }
     let rocAuc: { macro: number; weighted: number } | null = null;
     if (classCounts.every((count) => count > 0)) {
       let macro = 0;
       let weighted = 0;
       for (let c = 0; c < k; c++) {
-        const twiceU = groupCounts(perClass[c], counts, pos, neg);
+        const twiceU = perClass[c].groups === n ? untiedTwiceU(perClass[c], counts) : groupCounts(perClass[c], counts, pos, neg);
         const nPos = classCounts[c];
         const nNeg = n - nPos;
         const auc = twiceU / (2 * nPos * nNeg);

@@ -12,7 +12,7 @@
  * "Position" below means the index of an example in the selection (0 = smallest id).
  */
 import { encodeLabels, fitLabelMap, type LabelMap } from '../data/labels';
-import { featureWidth, fitPipeline, transformRows, type FittedPipeline } from '../data/pipeline';
+import { featureWidth, fitNumericValues, fitPipeline, numericInput, transformRows, type FittedNumericFeature, type FittedPipeline } from '../data/pipeline';
 import { splitIndices } from '../data/split';
 import { isMissing, parseBoolean, parseNumber, scalarText } from '../data/values';
 import { absentFeatureSentences, maxColumnsRemembered } from '../data/importChecks';
@@ -263,7 +263,19 @@ function recordsAt(cols: FeatureColumns, positions: ArrayLike<number>, from: num
  */
 export function fitPipelineOn(cols: FeatureColumns, positions: Int32Array): FittedPipeline {
   if (cols.features.length === 0) return fitPipeline([], []); // throws the "no features" UserError
-  const parts = cols.features.map((spec, f) => fitPipeline([spec], recordsAt(cols, positions, 0, positions.length, [f])));
+  const parts = cols.features.map((spec, f) => {
+    if (spec.type !== 'numeric') return fitPipeline([spec], recordsAt(cols, positions, 0, positions.length, [f]));
+    // Numeric columns hold the values as the pipeline reads them (NaN: missing): fitted
+    // straight from the column, without a row object per example.
+    const column = cols.columns[f] as Float64Array;
+    const present: number[] = [];
+    for (let i = 0; i < positions.length; i++) {
+      const v = column[positions[i]];
+      if (!Number.isNaN(v)) present.push(v);
+    }
+    const shell = fitPipeline([spec], []);
+    return { ...shell, features: [fitNumericValues(spec.name, spec.transform, spec.impute, present, positions.length)] };
+  });
   const features = parts.map((p) => p.features[0]);
   return { ...parts[0], features, width: features.reduce((w, f) => w + featureWidth(f), 0) };
 }
@@ -276,6 +288,20 @@ export function transformPositions(pipeline: FittedPipeline, cols: FeatureColumn
   const n = positions.length;
   const d = pipeline.width;
   const x = new Float32Array(n * d);
+  // A numeric table: each cell straight from its column, as transformRows computes it from a
+  // row (a fine-tuned model's pipeline may list the features in another order: found by name).
+  const numericColumns = pipeline.features.map((feature) => {
+    const f = cols.features.findIndex((spec) => spec.name === feature.name);
+    return feature.type === 'numeric' && f >= 0 && cols.features[f].type === 'numeric' ? (cols.columns[f] as Float64Array) : null;
+  });
+  if (numericColumns.every((c) => c !== null)) {
+    pipeline.features.forEach((feature, f) => {
+      const column = numericColumns[f] as Float64Array;
+      const fitted = feature as FittedNumericFeature;
+      for (let i = 0, at = f; i < n; i++, at += d) x[at] = numericInput(fitted, column[positions[i]]);
+    });
+    return { x, n, d };
+  }
   const all = cols.features.map((_, i) => i);
   const CHUNK = 4096;
   for (let from = 0; from < n; from += CHUNK) {
