@@ -62,6 +62,9 @@ const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir },
   { ...nodeCommon, entryPoints: { worker: 'src/worker/worker.ts' }, outdir },
   { ...nodeCommon, entryPoints: { storeWorker: 'src/worker/storeWorker.ts' }, outdir },
+  // Parts of a training run on a thread of their own (src/core/compute/thread.ts), started by
+  // the job worker and the CLI's jobs from beside them.
+  { ...nodeCommon, entryPoints: { 'compute-worker': 'src/core/compute/worker.ts' }, outdir },
   {
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -38,7 +38,10 @@
  * alpha, so its l2 follows the larger n, as scikit-learn's refit on all rows does.
  *
  * Seeded and reproducible: every MLP candidate and the refit use training.seed; the linear
- * fits have no randomness.
+ * fits have no randomness. The linear path is fitted on a thread of its own while the MLPs
+ * train on this one, when the machine has a second core (../compute/thread.ts); its fits are
+ * the same bits on either thread, so the scores and the choice do not depend on it. The log
+ * then names the MLP candidates before the linear ones; the record lists them in plan order.
  *
  * Node only (trains through ./fit.ts).
  */
@@ -49,6 +52,7 @@ import { CancelledError } from '../util/errors';
 import type { ModelSelection, SelectionCandidate } from './selection';
 import { fitModel, type Dataset, type EpochLogs, type FitResult, type TrainerChoice } from './fit';
 import { fitLinear, sparseRows, type SparseRows } from './linear';
+import { startComputeTask } from '../compute/thread';
 import { buildModel, outputUnits } from './models';
 import { predictScores } from './predict';
 import { fitTemperature } from '../calibrate/temperature';
@@ -189,53 +193,59 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const trainSparse = plan.some((c) => c.kind === 'linear') ? sparseRows(train.x, train.n, train.d) : null;
   const trainWeights = rowWeights(train, task, input.classWeight);
 
-  const scored: Array<SelectionCandidate & { fitted: tf.LayersModel; history: EpochLogs[]; fit?: FitResult }> = [];
-  // Linear candidates come in order of decreasing penalty: each starts from the previous
-  // optimum (a warm start along the regularisation path), which saves iterations.
-  let previousLinear: { kernel: Float64Array; bias: Float64Array } | undefined;
+  type Scored = SelectionCandidate & { fitted: tf.LayersModel; history: EpochLogs[]; fit?: FitResult };
+  const scoredAt: Array<Scored | undefined> = new Array<Scored | undefined>(plan.length);
+  const allScored = () => scoredAt.filter((c): c is Scored => c !== undefined);
+  const linearPlan = plan.flatMap((c, i) => (c.kind === 'linear' ? [{ c, i }] : []));
+  // The linear candidates, strongest penalty first, as one warm-started path: on a thread of
+  // its own when the machine has one to spare (../compute/thread.ts), while the MLPs train here.
+  const linearRun =
+    linearPlan.length > 0
+      ? startComputeTask(
+          {
+            kind: 'linearPath',
+            job: { rows: trainSparse as SparseRows, y: train.y, task, outputs, l2s: linearPlan.map(({ c }) => (c.model as { l2: number }).l2), rowWeight: trainWeights },
+          },
+          input.signal,
+        )
+      : null;
+  const record = (i: number, fitted: tf.LayersModel, history: EpochLogs[], extra: Partial<SelectionCandidate>, fit: FitResult | undefined, fitMs: number) => {
+    const c = plan[i];
+    const scoringStarted = performance.now();
+    const { score, rawLogLoss, temperature } = scoreModel(fitted, scoring, task, outputs, input.targetScale);
+    const candidate: SelectionCandidate = {
+      ...c,
+      ...extra,
+      parameters: countParameters(fitted),
+      score,
+      ...(rawLogLoss !== undefined ? { rawLogLoss } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+      durationMs: fitMs + (performance.now() - scoringStarted),
+    };
+    scoredAt[i] = { ...candidate, fitted, history, ...(fit ? { fit } : {}) };
+    log(
+      `model candidate ${i + 1}/${plan.length}: ${c.label} — ${hasValidation ? 'validation' : 'training'} ${task === 'regression' ? 'MSE' : 'log loss'} ${formatScore(score)}` +
+        `${rawLogLoss !== undefined ? ` (${formatScore(rawLogLoss)} before temperature ${formatScore(temperature as number)})` : ''}, ${Math.round(candidate.durationMs)} ms`,
+    );
+  };
   try {
     for (let i = 0; i < plan.length; i++) {
-      throwIfAborted(input.signal);
       const c = plan[i];
+      if (c.kind === 'linear') continue;
+      throwIfAborted(input.signal);
       const started = performance.now();
-      let fitted: tf.LayersModel;
-      let history: EpochLogs[] = [];
-      let extra: Partial<SelectionCandidate> = {};
-      let fit: FitResult | undefined;
-      if (c.kind === 'linear') {
-        const r = await fitLinear(trainSparse as SparseRows, train.y, {
-          task,
-          outputs,
-          l2: (c.model as { l2: number }).l2,
-          rowWeight: trainWeights,
-          ...(previousLinear ? { start: previousLinear } : {}),
-          ...(input.signal ? { signal: input.signal } : {}),
-        });
-        previousLinear = r;
-        fitted = linearLayersModel(task, train.d, outputs, c.model, r.kernel, r.bias, input.training.seed);
-        extra = { iterations: r.iterations };
-      } else {
-        fit = await fitModel(train, input.validation, fitOptions(input, c.model, input.training, false));
-        fitted = fit.model;
-        history = fit.history;
-        extra = { epochs: fit.epochsRun, bestEpoch: fit.weightsFromEpoch };
-      }
-      const { score, rawLogLoss, temperature } = scoreModel(fitted, scoring, task, outputs, input.targetScale);
-      const candidate: SelectionCandidate = {
-        ...c,
-        ...extra,
-        parameters: countParameters(fitted),
-        score,
-        ...(rawLogLoss !== undefined ? { rawLogLoss } : {}),
-        ...(temperature !== undefined ? { temperature } : {}),
-        durationMs: performance.now() - started,
-      };
-      scored.push({ ...candidate, fitted, history, ...(fit ? { fit } : {}) });
-      log(
-        `model candidate ${i + 1}/${plan.length}: ${c.label} — ${hasValidation ? 'validation' : 'training'} ${task === 'regression' ? 'MSE' : 'log loss'} ${formatScore(score)}` +
-          `${rawLogLoss !== undefined ? ` (${formatScore(rawLogLoss)} before temperature ${formatScore(temperature as number)})` : ''}, ${Math.round(candidate.durationMs)} ms`,
-      );
+      const fit = await fitModel(train, input.validation, fitOptions(input, c.model, input.training, false));
+      record(i, fit.model, fit.history, { epochs: fit.epochsRun, bestEpoch: fit.weightsFromEpoch }, fit, performance.now() - started);
     }
+    if (linearRun) {
+      throwIfAborted(input.signal);
+      const fits = await linearRun.result();
+      linearPlan.forEach(({ c, i }, at) => {
+        const r = fits[at];
+        record(i, linearLayersModel(task, train.d, outputs, c.model, r.kernel, r.bias, input.training.seed), [], { iterations: r.iterations }, undefined, r.durationMs);
+      });
+    }
+    const scored = allScored();
 
     const { chosen, best } = chooseSimplest(scored.map((c) => c.score));
     const winner = scored[chosen];
@@ -294,7 +304,8 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
     for (const c of scored) if (c.fitted !== result.model) c.fitted.dispose();
     return result;
   } catch (e) {
-    for (const c of scored) c.fitted.dispose();
+    linearRun?.stop();
+    for (const c of allScored()) c.fitted.dispose();
     throw e;
   }
 }

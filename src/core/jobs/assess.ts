@@ -13,6 +13,8 @@ import type { CalibrationMethodName, ProjectConfig } from '../project/types';
 import type { ReliabilityCurve } from '../evaluate/curves';
 import { permutation, createRng } from '../util/random';
 import type { ModelSelection } from '../engine/selection';
+import { startComputeTask, type ComputeRun } from '../compute/thread';
+import type { MetricInterval } from '../evaluate/bootstrap';
 
 export interface Rows {
   x: Float32Array;
@@ -168,19 +170,40 @@ export async function assessModel(opts: AssessOptions): Promise<Assessment> {
   const task = config.task;
   const k = metricK(task, classes);
   const log = opts.log ?? (() => undefined);
-  const evalOpts = {
-    resamples: config.evaluation.bootstrap,
-    confidence: config.evaluation.confidence,
-    seed: config.training.seed,
-    bins: config.calibration.bins,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  };
   const { calibrator, calibration } = chooseCalibrator(opts, k);
   log(`calibration: ${calibration.method} — ${calibration.reason}`);
   const calibrate = (s: Float32Array) => (calibrator ? Float32Array.from(applyCalibrator(calibrator, s, k)) : s);
 
   const rawTest = opts.score(test.x, test.n);
-  const evaluation = evaluatePredictions(task, test.y, calibrate(rawTest), k, classes, evalOpts);
+  const testScores = calibrate(rawTest);
+  // The bootstrap intervals on a thread of their own (../compute/thread.ts) while this one
+  // computes the rest of the evaluation and the permutation importance: the same intervals
+  // either way.
+  const { bootstrap: resamples, confidence } = config.evaluation;
+  const intervals =
+    resamples > 0 ? startComputeTask({ kind: 'bootstrap', job: { task, yTrue: test.y, scores: testScores, k, resamples, confidence, seed: config.training.seed } }, opts.signal) : null;
+  try {
+    return await assessWith(opts, k, testScores, rawTest, calibrator, calibration, intervals);
+  } finally {
+    intervals?.stop();
+  }
+}
+
+async function assessWith(
+  opts: AssessOptions,
+  k: number,
+  testScores: Float32Array,
+  rawTest: Float32Array,
+  calibrator: Calibrator | null,
+  calibration: CalibrationRecord,
+  intervals: ComputeRun<Record<string, MetricInterval>> | null,
+): Promise<Assessment> {
+  const { config, classes, test } = opts;
+  const task = config.task;
+  const log = opts.log ?? (() => undefined);
+  const calibrate = (s: Float32Array) => (calibrator ? Float32Array.from(applyCalibrator(calibrator, s, k)) : s);
+  const evalOpts = { confidence: config.evaluation.confidence, seed: config.training.seed, bins: config.calibration.bins, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const evaluation = evaluatePredictions(task, test.y, testScores, k, classes, { ...evalOpts, resamples: 0 });
   if (task !== 'regression') {
     const raw = calibrator ? evaluatePredictions(task, test.y, rawTest, k, classes, { ...evalOpts, resamples: 0 }) : evaluation;
     calibration.test = { before: calibrationScores(raw), after: calibrationScores(evaluation), reliabilityBefore: raw.calibration!.reliability };
@@ -210,6 +233,7 @@ export async function assessModel(opts: AssessOptions): Promise<Assessment> {
       log(`permutation importance skipped: ${(e as Error).message}`);
     }
   }
+  if (intervals) evaluation.intervals = { confidence: evalOpts.confidence, resamples: config.evaluation.bootstrap, seed: evalOpts.seed, byMetric: await intervals.result() };
   return { metrics: evaluation.metrics, evaluation, calibration, calibrator, importance };
 }
 
