@@ -257,6 +257,9 @@ for (const engine of ENGINES) {
         for (let k = 1; k < rows.length; k++) assert.ok(rows[k].id > rows[k - 1].id, 'ids increase');
         assert.deepEqual((await collect(store.streamExamples())).batches, [23]);
         assert.deepEqual((await collect(store.streamExampleMeta({}, { batchSize: 23 }))).batches, [23]);
+        const records = await collect(store.streamRecords({}, { batchSize: 10 }));
+        assert.deepEqual(records.batches, [10, 10, 3]);
+        assert.deepEqual(records.rows, rows.map((r) => ({ id: r.id, record: r.record })));
       });
 
       it('selects exactly the rows a filter names: id range, event-time window, sources, importedAfter, and all together', async () => {
@@ -283,6 +286,8 @@ for (const engine of ENGINES) {
           assert.deepEqual(full.rows.map((r) => r.record.i), expected, `streamExamples ${label}`);
           const meta = await collect(store.streamExampleMeta(filter, { batchSize: 7 }));
           assert.deepEqual(meta.rows.map((r) => r.id), expected.map((i) => ids[i]), `streamExampleMeta ${label}`);
+          const records = await collect(store.streamRecords(filter, { batchSize: 3 }));
+          assert.deepEqual(records.rows, full.rows.map((r) => ({ id: r.id, record: r.record })), `streamRecords ${label}`);
           assert.equal(await store.countExamples(filter), expected.length, `countExamples ${label}`);
           const stats = await store.exampleStats(filter);
           assert.equal(stats.count, expected.length, `exampleStats ${label}`);

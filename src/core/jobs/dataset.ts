@@ -184,10 +184,10 @@ export async function readFeatureColumns(store: Store, plan: SplitPlan, features
   );
   let position = 0;
   const keys = new Set<string>();
-  for await (const batch of store.streamExamples(selectionFilter(plan.selection), { signal, batchSize: 5000 })) {
+  for await (const batch of store.streamRecords(selectionFilter(plan.selection), { signal, batchSize: 5000 })) {
     throwIfAborted(signal);
     for (const e of batch) {
-      if (keys.size < maxColumnsRemembered) for (const k of Object.keys(e.record)) keys.add(k);
+      if (keys.size < maxColumnsRemembered) for (const k in e.record) keys.add(k);
       // The selection is fixed by maxExampleId; ids only grow, so positions line up with plan.ids.
       while (position < n && plan.ids[position] < e.id) position++;
       if (position >= n || plan.ids[position] !== e.id) continue;

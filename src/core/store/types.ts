@@ -38,6 +38,12 @@ export interface ExampleInput {
   eventTime?: string;
 }
 
+/** An example's id and record (see Store.streamRecords). */
+export interface ExampleRecord {
+  id: number;
+  record: Record<string, unknown>;
+}
+
 export interface StoredExample {
   id: number;
   source: string;
@@ -359,6 +365,8 @@ export interface Store extends StoreOps {
   streamExamples(filter?: ExampleFilter, opts?: StreamOptions): AsyncIterable<StoredExample[]>;
   /** As streamExamples, without the records. */
   streamExampleMeta(filter?: ExampleFilter, opts?: StreamOptions): AsyncIterable<ExampleMeta[]>;
+  /** As streamExamples, the id and record alone: what reading feature values needs (less to build and parse). */
+  streamRecords(filter?: ExampleFilter, opts?: StreamOptions): AsyncIterable<ExampleRecord[]>;
   /** Logged predictions matching `filter`, oldest first (by log order), in batches; a snapshot as streamExamples. */
   streamPredictions(filter?: PredictionFilter, opts?: StreamOptions): AsyncIterable<StoredPrediction[]>;
   /** Examples by id (any order in, id order out); for picking the rows of a split. */

@@ -36,6 +36,7 @@ import type {
   ExampleFilter,
   ExampleInput,
   ExampleMeta,
+  ExampleRecord,
   ExampleStats,
   ImportBatchResult,
   ModelRecord,
@@ -215,14 +216,18 @@ export class SqlStore implements Store {
   }
 
   async *streamExamples(filter: ExampleFilter = {}, opts: StreamOptions = {}): AsyncIterable<StoredExample[]> {
-    yield* this.stream(filter, opts, true) as AsyncIterable<StoredExample[]>;
+    yield* this.stream(filter, opts, (c, f, limit) => this.fetchBatch(c, f, limit, true)) as AsyncIterable<StoredExample[]>;
   }
 
   async *streamExampleMeta(filter: ExampleFilter = {}, opts: StreamOptions = {}): AsyncIterable<ExampleMeta[]> {
-    yield* this.stream(filter, opts, false);
+    yield* this.stream(filter, opts, (c, f, limit) => this.fetchBatch(c, f, limit, false));
   }
 
-  private async *stream(filter: ExampleFilter, opts: StreamOptions, withRecord: boolean): AsyncIterable<ExampleMeta[] | StoredExample[]> {
+  async *streamRecords(filter: ExampleFilter = {}, opts: StreamOptions = {}): AsyncIterable<ExampleRecord[]> {
+    yield* this.stream(filter, opts, (c, f, limit) => this.fetchRecords(c, f, limit));
+  }
+
+  private async *stream<T extends { id: number }>(filter: ExampleFilter, opts: StreamOptions, fetch: (c: SqlConn, filter: ExampleFilter, limit: number) => Promise<T[]>): AsyncIterable<T[]> {
     const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
     // The snapshot: the highest id now (or the caller's bound). Later inserts have higher ids.
     const bounds = await this.read((o) => o.idBounds(filter), opts.signal);
@@ -231,7 +236,7 @@ export class SqlStore implements Store {
     let after = bounds.minId - 1;
     for (;;) {
       throwIfAborted(opts.signal);
-      const rows = await this.read((o) => this.fetchBatch(o.conn, { ...filter, minId: after + 1, maxId }, batchSize, withRecord), opts.signal);
+      const rows = await this.read((o) => fetch(o.conn, { ...filter, minId: after + 1, maxId }, batchSize), opts.signal);
       if (rows.length === 0) return;
       yield rows;
       after = rows[rows.length - 1].id;
@@ -269,6 +274,24 @@ export class SqlStore implements Store {
     }
     const rows = await c.all(`SELECT ${cols}${withRecord ? ', record' : ''} FROM examples${where} ORDER BY id LIMIT ${limit}`, params);
     return rows.map((r) => this.toExample(r, withRecord));
+  }
+
+  /**
+   * One batch of ids and records in id order. On SQLite as one text of SQLite's making, as
+   * fetchBatch, but flat ([id, record, id, record, …]) and with each record pasted in as it is
+   * stored (JSON.stringify's output, valid JSON) rather than parsed and printed again by json().
+   */
+  private async fetchRecords(c: SqlConn, filter: ExampleFilter, limit: number): Promise<ExampleRecord[]> {
+    const { where, params } = filterSql(filter);
+    if (this.engine === 'sqlite') {
+      const r = await c.get(`SELECT '[' || group_concat(id || ',' || record, ',' ORDER BY id) || ']' AS j FROM (SELECT id, record FROM examples${where} ORDER BY id LIMIT ${limit})`, params);
+      const flat = JSON.parse(String(r?.j ?? '[]')) as unknown[];
+      const out = new Array<ExampleRecord>(flat.length / 2);
+      for (let i = 0; i < out.length; i++) out[i] = { id: flat[2 * i] as number, record: flat[2 * i + 1] as Record<string, unknown> };
+      return out;
+    }
+    const rows = await c.all(`SELECT id, record FROM examples${where} ORDER BY id LIMIT ${limit}`, params);
+    return rows.map((r) => ({ id: Number(r.id), record: JSON.parse(String(r.record)) as Record<string, unknown> }));
   }
 
   async getExamples(ids: ArrayLike<number>): Promise<StoredExample[]> {
