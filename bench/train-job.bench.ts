@@ -4,9 +4,11 @@
  * project. Side by side, in the same run:
  *
  * - the CLI as a user runs it (dist/cli.js, a fresh process per command, so start-up counts):
- *   wall time of init, import and train;
- * - train in this process (trainProject), its time split into store work (every call on the
- *   store, timed around the store's methods) and everything else;
+ *   wall time of init, import and train, and of train with one MLP [64, 32] (`model: mlp`,
+ *   what init wrote before `model: auto`);
+ * - train in this process (trainProject of the built dist/cli-jobs.js, so it runs its worker
+ *   threads as the CLI does), its time split into store work (every call on the store, timed
+ *   around the store's methods) and everything else;
  * - scikit-learn's default pipeline for the same data (StandardScaler + MLPClassifier, same
  *   split proportions), bench/train_sklearn.py, when /usr/bin/python3 has scikit-learn.
  *
@@ -21,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { trainProject } from '../src/core/jobs/train';
+import type { trainProject } from '../src/core/jobs/train';
 import { openProjectContext } from '../src/core/context/projectContext';
 
 const ROWS = 20000;
@@ -61,6 +63,17 @@ async function main(): Promise<void> {
           `(total ${(init.seconds + imported.seconds + trained.seconds).toFixed(2)} s; \`mlloop --help\` alone ${help.seconds.toFixed(2)} s)`,
       );
       console.log(`  train: ${result.backend}, accuracy ${result.metrics.accuracy.toFixed(4)}, log loss ${result.metrics.log_loss.toFixed(4)}`);
+      // The job the issue first measured: init's model before model: auto, one MLP [64, 32].
+      const mlpDir = path.join(dir, 'mlp');
+      fs.cpSync(cliDir, mlpDir, { recursive: true });
+      const yaml = fs.readFileSync(path.join(mlpDir, 'mlloop.yaml'), 'utf8');
+      fs.writeFileSync(path.join(mlpDir, 'mlloop.yaml'), yaml.replace(/^model:\n(?:  .*\n)+/m, 'model:\n  type: mlp\n  hidden: [64, 32]\n  dropout: 0.1\n'));
+      const single = cli(mlpDir, ['train', '--json', '--quiet']);
+      const singleResult = JSON.parse(single.stdout);
+      console.log(
+        `CLI train with one MLP [64, 32] (model: mlp, init's model before auto): ${single.seconds.toFixed(2)} s, ` +
+          `accuracy ${singleResult.metrics.accuracy.toFixed(4)}, log loss ${singleResult.metrics.log_loss.toFixed(4)}`,
+      );
       // The same project once more, in this process; the job reports its time in the store.
       const ctx = await openProjectContext(cliDir, { purpose: 'train-job bench' });
       const started = performance.now();
@@ -68,7 +81,10 @@ async function main(): Promise<void> {
       // The selection's log lines give each candidate's time; what follows the choice is the
       // final model's calibration, assessment (bootstrap, importance) and saving.
       const phase = { linearMs: 0, mlpMs: 0, choiceAt: NaN };
-      const inProcess = await trainProject({
+      // The built jobs bundle, as the CLI runs it: from source (tsx) the worker threads of
+      // src/core/compute are not found and everything runs on this thread.
+      const built = (require(path.join(REPO, 'dist', 'cli-jobs.js')) as { trainProject: typeof trainProject }).trainProject;
+      const inProcess = await built({
         ctx,
         onEvent: (e) => {
           if (e.type !== 'log') return;
