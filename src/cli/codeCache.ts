@@ -30,7 +30,12 @@ import vm from 'node:vm';
 /** Where caches are kept (created on first write), or null when turned off. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.MLLOOP_CODE_CACHE === '0') return null;
-  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  let base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : '';
+  try {
+    base ||= path.join(os.homedir(), '.cache');
+  } catch {
+    return null; // no home directory for this user: no cache
+  }
   return path.join(base, 'mlloop', 'code-cache');
 }
 

@@ -63,6 +63,25 @@ describe('training work on a thread of its own', function () {
     assert.deepEqual(fitsOnly(onThread), fitsOnly(here));
   });
 
+  it('moved to the worker (transfer), the rows leave this thread and the fits are the same; a failed worker runs the task made again here', async () => {
+    const moved = linearTask(2000);
+    const run = startComputeTask(moved, undefined, { script: SCRIPT, env: {}, transfer: { again: () => linearTask(2000) } });
+    assert.equal(moved.job.rows.values.length, 0, 'the values buffer was moved, not copied');
+    const expected = fitsOnly(await runComputeTask(linearTask(2000)));
+    assert.deepEqual(fitsOnly(await run.result()), expected);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlloop-compute-'));
+    try {
+      const broken = path.join(dir, 'compute-worker.js');
+      fs.writeFileSync(broken, 'throw new Error("this worker cannot start");');
+      let madeAgain = 0;
+      const failing = startComputeTask(linearTask(2000), undefined, { script: broken, env: {}, transfer: { again: () => (madeAgain++, linearTask(2000)) } });
+      assert.deepEqual(fitsOnly(await failing.result()), expected);
+      assert.equal(madeAgain, 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('bootstrap intervals: the same on the worker as on this thread', async () => {
     const rng = createRng(9);
     const n = 2000;

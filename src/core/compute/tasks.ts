@@ -44,3 +44,14 @@ export function transferables(kind: ComputeTask['kind'], result: unknown): Array
   if (kind !== 'linearPath') return [];
   return (result as LinearPathFit[]).flatMap((f) => [f.kernel.buffer as ArrayBuffer, f.bias.buffer as ArrayBuffer]);
 }
+
+/**
+ * The task's inputs that may be moved to a worker: a linear path's sparse rows (the caller
+ * builds them for the path alone; moved, they cost no second copy of the training matrix).
+ * Targets, weights and scores stay copied: the caller uses them afterwards.
+ */
+export function inputTransferables(task: ComputeTask): ArrayBuffer[] {
+  if (task.kind !== 'linearPath') return [];
+  const { start, columns, values } = task.job.rows;
+  return [start.buffer as ArrayBuffer, columns.buffer as ArrayBuffer, values.buffer as ArrayBuffer];
+}

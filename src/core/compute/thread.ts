@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../util/errors';
-import { runComputeTask, type ComputeResult, type ComputeTask } from './tasks';
+import { inputTransferables, runComputeTask, type ComputeResult, type ComputeTask } from './tasks';
 
 /** A task under way: result() gives what it computed. */
 export interface ComputeRun<R> {
@@ -44,6 +44,12 @@ export interface ComputeThreadOptions {
   env?: NodeJS.ProcessEnv;
   /** The worker bundle; default compute-worker.js beside this bundle (null: none, run inline). */
   script?: string | null;
+  /**
+   * Move the task's large inputs to the worker instead of copying them (see
+   * tasks.ts#inputTransferables): they are then unusable here. `again` makes the task anew
+   * for running it here if the worker fails after it took them.
+   */
+  transfer?: { again: () => ComputeTask };
 }
 
 /**
@@ -60,7 +66,7 @@ export function startComputeTask<T extends ComputeTask>(task: T, signal?: AbortS
   let worker: Worker | null = null;
   const fromThread = new Promise<ComputeResult<T>>((resolve, reject) => {
     try {
-      worker = new Worker(script, { workerData: task });
+      worker = new Worker(script, { workerData: task, ...(options.transfer ? { transferList: inputTransferables(task) } : {}) });
     } catch (e) {
       reject(e as Error);
       return;
@@ -95,7 +101,7 @@ export function startComputeTask<T extends ComputeTask>(task: T, signal?: AbortS
       if ('value' in r) return r.value;
       if (r.error instanceof CancelledError || signal?.aborted) throw new CancelledError('Training cancelled');
       // The worker could not do it (could not start, ran out of memory, …): run it here.
-      return inline();
+      return options.transfer ? runComputeTask(options.transfer.again() as T, signal) : inline();
     },
     stop() {
       if (worker) void (worker as Worker).terminate();

@@ -53,6 +53,7 @@ import type { ModelSelection, SelectionCandidate } from './selection';
 import { fitModel, type Dataset, type EpochLogs, type FitResult, type TrainerChoice } from './fit';
 import { fitLinear, sparseRows, type SparseRows } from './linear';
 import { startComputeTask } from '../compute/thread';
+import type { ComputeTask } from '../compute/tasks';
 import { buildModel, outputUnits } from './models';
 import { predictScores } from './predict';
 import { fitTemperature } from '../calibrate/temperature';
@@ -190,7 +191,6 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const hasValidation = input.validation !== null && input.validation.n > 0;
   const scoring = hasValidation ? (input.validation as Dataset) : train;
   const { candidates: plan, skipped } = modelCandidates(task, train.d, train.n);
-  const trainSparse = plan.some((c) => c.kind === 'linear') ? sparseRows(train.x, train.n, train.d) : null;
   const trainWeights = rowWeights(train, task, input.classWeight);
 
   type Scored = SelectionCandidate & { fitted: tf.LayersModel; history: EpochLogs[]; fit?: FitResult };
@@ -199,16 +199,12 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const linearPlan = plan.flatMap((c, i) => (c.kind === 'linear' ? [{ c, i }] : []));
   // The linear candidates, strongest penalty first, as one warm-started path: on a thread of
   // its own when the machine has one to spare (../compute/thread.ts), while the MLPs train here.
-  const linearRun =
-    linearPlan.length > 0
-      ? startComputeTask(
-          {
-            kind: 'linearPath',
-            job: { rows: trainSparse as SparseRows, y: train.y, task, outputs, l2s: linearPlan.map(({ c }) => (c.model as { l2: number }).l2), rowWeight: trainWeights },
-          },
-          input.signal,
-        )
-      : null;
+  // Its rows (a sparse copy of the training matrix) move to that thread rather than being copied.
+  const linearTask = (): ComputeTask => ({
+    kind: 'linearPath',
+    job: { rows: sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: linearPlan.map(({ c }) => (c.model as { l2: number }).l2), rowWeight: trainWeights },
+  });
+  const linearRun = linearPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, { transfer: { again: linearTask } }) : null;
   const record = (i: number, fitted: tf.LayersModel, history: EpochLogs[], extra: Partial<SelectionCandidate>, fit: FitResult | undefined, fitMs: number) => {
     const c = plan[i];
     const scoringStarted = performance.now();
