@@ -54,8 +54,8 @@ import { fitModel, type Dataset, type EpochLogs, type FitResult, type TrainerCho
 import { fitLinear, sparseRows, type SparseRows } from './linear';
 import { startComputeTask } from '../compute/thread';
 import type { ComputeTask } from '../compute/tasks';
-import { buildModel, outputUnits } from './models';
-import { predictScores } from './predict';
+import { buildModel, denseNetworkOfModel, outputUnits } from './models';
+import { evaluateDenseNetwork } from './dense-network';
 import { fitTemperature } from '../calibrate/temperature';
 import { applyCalibrator } from '../calibrate/apply';
 
@@ -348,7 +348,10 @@ function linearLayersModel(task: Task, d: number, outputs: number, config: Train
  * raw log loss beside it); regression: MSE in label units.
  */
 function scoreModel(model: tf.LayersModel, rows: Dataset, task: Task, outputs: number, targetScale: number | undefined): { score: number; rawLogLoss?: number; temperature?: number } {
-  const scores = predictScores(model, rows.x, rows.n, rows.d);
+  // The forward pass the chosen model is evaluated and served with (../engine/dense-network.ts):
+  // the candidates are scored on the numbers the run will report, and it is far cheaper than
+  // tfjs' predict on wide hashed-text rows (tfjs copies every chunk of the input tensor).
+  const scores = evaluateDenseNetwork(denseNetworkOfModel(model), rows.x, rows.n);
   if (task === 'regression') {
     let sum = 0;
     for (let i = 0; i < rows.n; i++) sum += (scores[i] - rows.y[i]) ** 2;

@@ -81,6 +81,30 @@ describe('engine/dense-network: a bundle network evaluated without tfjs', () => 
     assert.throws(() => evaluateDenseNetwork(network, new Float32Array(5), 1), /5 values, expected n·d = 4/);
   });
 
+  it('wide, almost empty rows (hashed text) take the zero-skipping loop even in a batch, dense wide rows the SIMD kernels; both agree with tfjs', () => {
+    const d = 4096;
+    const n = 64;
+    const model = buildModel('multiclass', d, 6, { type: 'logistic', l2: 0 }, 4);
+    randomiseBiases(model, 5, 0.5);
+    const network = denseNetworkOfModel(model);
+    const rng = createRng(12);
+    const sparse = new Float32Array(n * d);
+    for (let r = 0; r < n; r++) for (let t = 0; t < 40; t++) sparse[r * d + Math.floor(rng() * d)] = rng();
+    const dense = Float32Array.from({ length: n * d }, () => rng() - 0.5);
+    for (const [label, x, loopAlone] of [['sparse', sparse, true], ['dense', dense, false]] as const) {
+      const batch = evaluateDenseNetwork(network, x, n);
+      assertCloseTo(batch, predictScores(model, x, n, d), `${label}: batch vs tfjs`);
+      // One row alone always takes the float64 loop: the batch gives its exact bits only on that loop.
+      let sameBits = true;
+      for (let r = 0; r < n; r++) {
+        const alone = evaluateDenseNetwork(network, x.subarray(r * d, (r + 1) * d), 1);
+        for (let c = 0; c < 6; c++) if (alone[c] !== batch[r * 6 + c]) sameBits = false;
+      }
+      assert.equal(sameBits, loopAlone, `${label}: ${loopAlone ? 'the zero-skipping loop' : 'the SIMD kernels'}`);
+    }
+    model.dispose();
+  });
+
   it('refuses model files it cannot evaluate exactly, with a UserError that says why', async () => {
     const model = buildModel('binary', 3, 1, { type: 'mlp', hidden: [4], dropout: 0, activation: 'relu' }, 1);
     const { modelJson, weights } = await modelToArtifacts(model);
