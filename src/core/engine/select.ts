@@ -39,9 +39,11 @@
  *
  * Seeded and reproducible: every MLP candidate and the refit use training.seed; the linear
  * fits have no randomness. The linear path is fitted on a thread of its own while the MLPs
- * train on this one, when the machine has a second core (../compute/thread.ts); its fits are
- * the same bits on either thread, so the scores and the choice do not depend on it. The log
- * then names the MLP candidates before the linear ones; the record lists them in plan order.
+ * train on this one, when the machine has a second core (../compute/thread.ts); without MLP
+ * candidates (hashed text) the weakest penalty is fitted there from zero while the others
+ * are fitted here. A fit is the same bits on either thread, so the scores and the choice do
+ * not depend on the machine. The log then names the MLP candidates before the linear ones;
+ * the record lists them in plan order.
  *
  * Node only (trains through ./fit.ts).
  */
@@ -51,7 +53,8 @@ import { multiclassLogLossUnchecked, binaryLogLossUnchecked } from '../evaluate/
 import { CancelledError } from '../util/errors';
 import type { ModelSelection, SelectionCandidate } from './selection';
 import { fitModel, type Dataset, type EpochLogs, type FitResult, type TrainerChoice } from './fit';
-import { fitLinear, sparseRows, type SparseRows } from './linear';
+import { fitLinear, sparseRows } from './linear';
+import { fitLinearPath, type LinearPathFit } from './linearPath';
 import { startComputeTask } from '../compute/thread';
 import type { ComputeTask } from '../compute/tasks';
 import { buildModel, denseNetworkOfModel, outputUnits } from './models';
@@ -197,14 +200,22 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const scoredAt: Array<Scored | undefined> = new Array<Scored | undefined>(plan.length);
   const allScored = () => scoredAt.filter((c): c is Scored => c !== undefined);
   const linearPlan = plan.flatMap((c, i) => (c.kind === 'linear' ? [{ c, i }] : []));
-  // The linear candidates, strongest penalty first, as one warm-started path: on a thread of
-  // its own when the machine has one to spare (../compute/thread.ts), while the MLPs train here.
-  // Its rows (a sparse copy of the training matrix) move to that thread rather than being copied.
+  // The linear candidates, strongest penalty first, as warm-started paths (../engine/linearPath.ts)
+  // on a thread of their own when the machine has one to spare (../compute/thread.ts):
+  // - beside MLP candidates, one path there while the MLPs train here;
+  // - alone (wide hashed text: no MLPs), two paths: the weakest penalty, started from zero
+  //   there (it takes the most iterations), and the others in turn here. The split is the
+  //   data's, not the machine's: on one core the same two paths run one after the other.
+  // Rows moved to the worker (a sparse copy of the training matrix) are not copied.
+  const l2Of = (entry: { c: (typeof plan)[number] }) => (entry.c.model as { l2: number }).l2;
+  const alone = !plan.some((c) => c.kind === 'mlp') && linearPlan.length >= 2;
+  const threadPlan = alone ? linearPlan.slice(-1) : linearPlan;
+  const herePlan = alone ? linearPlan.slice(0, -1) : [];
   const linearTask = (): ComputeTask => ({
     kind: 'linearPath',
-    job: { rows: sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: linearPlan.map(({ c }) => (c.model as { l2: number }).l2), rowWeight: trainWeights },
+    job: { rows: sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: threadPlan.map(l2Of), rowWeight: trainWeights },
   });
-  const linearRun = linearPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, { transfer: { again: linearTask } }) : null;
+  const linearRun = threadPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, { transfer: { again: linearTask } }) : null;
   const record = (i: number, fitted: tf.LayersModel, history: EpochLogs[], extra: Partial<SelectionCandidate>, fit: FitResult | undefined, fitMs: number) => {
     const c = plan[i];
     const scoringStarted = performance.now();
@@ -233,13 +244,19 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
       const fit = await fitModel(train, input.validation, fitOptions(input, c.model, input.training, false));
       record(i, fit.model, fit.history, { epochs: fit.epochsRun, bestEpoch: fit.weightsFromEpoch }, fit, performance.now() - started);
     }
-    if (linearRun) {
-      throwIfAborted(input.signal);
-      const fits = await linearRun.result();
-      linearPlan.forEach(({ c, i }, at) => {
+    const recordLinear = (entries: typeof linearPlan, fits: LinearPathFit[]) =>
+      entries.forEach(({ c, i }, at) => {
         const r = fits[at];
         record(i, linearLayersModel(task, train.d, outputs, c.model, r.kernel, r.bias, input.training.seed), [], { iterations: r.iterations }, undefined, r.durationMs);
       });
+    if (herePlan.length > 0) {
+      throwIfAborted(input.signal);
+      const rows = sparseRows(train.x, train.n, train.d);
+      recordLinear(herePlan, await fitLinearPath({ rows, y: train.y, task, outputs, l2s: herePlan.map(l2Of), rowWeight: trainWeights }, input.signal));
+    }
+    if (linearRun) {
+      throwIfAborted(input.signal);
+      recordLinear(threadPlan, await linearRun.result());
     }
     const scored = allScored();
 
