@@ -440,10 +440,22 @@ export function numericInput(feature: FittedNumericFeature, value: number): numb
   return (v - feature.center) / feature.scale;
 }
 
-export function transformRows(p: FittedPipeline, rows: ReadonlyArray<Record<string, unknown>>): { x: Float32Array; n: number; d: number } {
+/**
+ * The model's input matrix for records: n × p.width, row-major float32, each feature in its
+ * columns (see the file doc for each type's encoding).
+ * @param into write the rows in place, starting at row `offset` of `into.x` (which must be
+ *   zero-filled there, as a new Float32Array is); the returned x is that part of it.
+ */
+export function transformRows(
+  p: FittedPipeline,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  into?: { x: Float32Array; offset: number },
+): { x: Float32Array; n: number; d: number } {
   const n = rows.length;
   const d = p.width;
-  const x = new Float32Array(n * d);
+  // `into`: written in place at a row offset of a larger, zero-filled matrix (jobs/dataset.ts
+  // fills one matrix in chunks: no chunk-sized copy of a wide hashed-text matrix).
+  const x = into ? into.x.subarray(into.offset * d, (into.offset + n) * d) : new Float32Array(n * d);
   let column = 0;
   for (const feature of p.features) {
     const name = feature.name;

@@ -53,7 +53,7 @@ import { multiclassLogLossUnchecked, binaryLogLossUnchecked } from '../evaluate/
 import { CancelledError } from '../util/errors';
 import type { ModelSelection, SelectionCandidate } from './selection';
 import { fitModel, type Dataset, type EpochLogs, type FitResult, type TrainerChoice } from './fit';
-import { fitLinear, sparseRows } from './linear';
+import { fitLinear, sparseRows, type SparseRows } from './linear';
 import { fitLinearPath, type LinearPathFit } from './linearPath';
 import { startComputeTask } from '../compute/thread';
 import type { ComputeTask } from '../compute/tasks';
@@ -211,11 +211,15 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const alone = !plan.some((c) => c.kind === 'mlp') && linearPlan.length >= 2;
   const threadPlan = alone ? linearPlan.slice(-1) : linearPlan;
   const herePlan = alone ? linearPlan.slice(0, -1) : [];
+  // Alone, this thread needs the rows too: the worker gets a copy (a few MB of non-zeros),
+  // cheaper than scanning the dense matrix twice.
+  const hereRows = herePlan.length > 0 ? sparseRows(train.x, train.n, train.d) : null;
   const linearTask = (): ComputeTask => ({
     kind: 'linearPath',
-    job: { rows: sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: threadPlan.map(l2Of), rowWeight: trainWeights },
+    job: { rows: hereRows ?? sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: threadPlan.map(l2Of), rowWeight: trainWeights },
   });
-  const linearRun = threadPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, { transfer: { again: linearTask } }) : null;
+  const linearRun =
+    threadPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, hereRows ? {} : { transfer: { again: linearTask } }) : null;
   const record = (i: number, fitted: tf.LayersModel, history: EpochLogs[], extra: Partial<SelectionCandidate>, fit: FitResult | undefined, fitMs: number) => {
     const c = plan[i];
     const scoringStarted = performance.now();
@@ -251,8 +255,7 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
       });
     if (herePlan.length > 0) {
       throwIfAborted(input.signal);
-      const rows = sparseRows(train.x, train.n, train.d);
-      recordLinear(herePlan, await fitLinearPath({ rows, y: train.y, task, outputs, l2s: herePlan.map(l2Of), rowWeight: trainWeights }, input.signal));
+      recordLinear(herePlan, await fitLinearPath({ rows: hereRows as SparseRows, y: train.y, task, outputs, l2s: herePlan.map(l2Of), rowWeight: trainWeights }, input.signal));
     }
     if (linearRun) {
       throwIfAborted(input.signal);

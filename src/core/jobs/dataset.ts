@@ -307,8 +307,7 @@ export function transformPositions(pipeline: FittedPipeline, cols: FeatureColumn
   for (let from = 0; from < n; from += CHUNK) {
     throwIfAborted(signal);
     const to = Math.min(n, from + CHUNK);
-    const part = transformRows(pipeline, recordsAt(cols, positions, from, to, all));
-    x.set(part.x, from * d);
+    transformRows(pipeline, recordsAt(cols, positions, from, to, all), { x, offset: from });
   }
   return { x, n, d };
 }
