@@ -30,13 +30,15 @@ export type LinearPathFit = LinearFit & { durationMs: number };
 
 /**
  * Fits the path on this thread: one fit per entry of `job.l2s`, in order, each warm-started
- * from the one before.
+ * from the one before. `goOn`, called after each fit but the last, ends the path early when it
+ * returns false (the fits so far are returned).
  * @throws CancelledError when `signal` aborts (checked between iterations).
  */
-export async function fitLinearPath(job: LinearPathJob, signal?: AbortSignal): Promise<LinearPathFit[]> {
+export async function fitLinearPath(job: LinearPathJob, signal?: AbortSignal, goOn?: (fit: LinearPathFit, index: number) => boolean): Promise<LinearPathFit[]> {
   const fits: LinearPathFit[] = [];
   let previous: LinearFit | undefined;
   for (const l2 of job.l2s) {
+    if (goOn && fits.length > 0 && !goOn(fits[fits.length - 1], fits.length - 1)) break;
     const started = performance.now();
     const fit = await fitLinear(job.rows, job.y, {
       task: job.task,

@@ -16,7 +16,11 @@
  *   loop, and a linear model is the strong model on such input (on the short-title set of
  *   scripts/quality, scikit-learn's MLPClassifier is 5 points below its LogisticRegression).
  * Candidates are listed simplest first: linear before MLP, stronger penalty before weaker,
- * fewer weights before more.
+ * fewer weights before more. The linear strengths are a regularisation path that ends where
+ * it turns ({@link pathTurn}): once a strength scores more than the tie tolerance worse than
+ * the best before it, the weaker ones are not tried (and said so in `skipped`). On hashed text
+ * they are then not fitted at all; they are the slowest fits there (hundreds of L-BFGS
+ * iterations where C = 100 nearly separates the classes) and would only score worse.
  *
  * The choice: every candidate is scored on the validation rows — log loss (classification)
  * or mean squared error in label units (regression) — and the simplest candidate within
@@ -38,12 +42,11 @@
  * alpha, so its l2 follows the larger n, as scikit-learn's refit on all rows does.
  *
  * Seeded and reproducible: every MLP candidate and the refit use training.seed; the linear
- * fits have no randomness. The linear path is fitted on a thread of its own while the MLPs
- * train on this one, when the machine has a second core (../compute/thread.ts); without MLP
- * candidates (hashed text) the weakest penalty is fitted there from zero while the others
- * are fitted here. A fit is the same bits on either thread, so the scores and the choice do
- * not depend on the machine. The log then names the MLP candidates before the linear ones;
- * the record lists them in plan order.
+ * fits have no randomness. Beside MLP candidates the linear path is fitted on a thread of its
+ * own while the MLPs train on this one, when the machine has a second core
+ * (../compute/thread.ts); a fit is the same bits on either thread, so the scores and the
+ * choice do not depend on the machine. The log then names the MLP candidates before the
+ * linear ones; the record lists them in plan order.
  *
  * Node only (trains through ./fit.ts).
  */
@@ -53,7 +56,7 @@ import { multiclassLogLossUnchecked, binaryLogLossUnchecked } from '../evaluate/
 import { CancelledError } from '../util/errors';
 import type { ModelSelection, SelectionCandidate } from './selection';
 import { fitModel, type Dataset, type EpochLogs, type FitResult, type TrainerChoice } from './fit';
-import { fitLinear, sparseRows, type SparseRows } from './linear';
+import { fitLinear, sparseRows } from './linear';
 import { fitLinearPath, type LinearPathFit } from './linearPath';
 import { startComputeTask } from '../compute/thread';
 import type { ComputeTask } from '../compute/tasks';
@@ -187,6 +190,22 @@ export function chooseSimplest(scores: number[], tolerance = SELECTION_TOLERANCE
   return { chosen, best };
 }
 
+/**
+ * Where a regularisation path turns (scores in path order, strongest penalty first): the index
+ * of the first fit whose score is worse than the best before it by more than `tolerance`
+ * (relative), or null when none is. Past that point the path has passed its minimum: a weaker
+ * penalty only fits the training rows more closely, and the validation score keeps getting
+ * worse (the U shape of validation loss against C or alpha), so the fits after it are left out.
+ */
+export function pathTurn(scores: number[], tolerance = SELECTION_TOLERANCE): number | null {
+  let best = Infinity;
+  for (let i = 0; i < scores.length; i++) {
+    if (Number.isFinite(best) && scores[i] > best + tolerance * Math.abs(best)) return i;
+    if (scores[i] < best) best = scores[i];
+  }
+  return null;
+}
+
 async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boolean): Promise<TrainedModel> {
   const { task, train } = input;
   const log = input.log ?? (() => undefined);
@@ -200,26 +219,24 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   const scoredAt: Array<Scored | undefined> = new Array<Scored | undefined>(plan.length);
   const allScored = () => scoredAt.filter((c): c is Scored => c !== undefined);
   const linearPlan = plan.flatMap((c, i) => (c.kind === 'linear' ? [{ c, i }] : []));
-  // The linear candidates, strongest penalty first, as warm-started paths (../engine/linearPath.ts)
-  // on a thread of their own when the machine has one to spare (../compute/thread.ts):
-  // - beside MLP candidates, one path there while the MLPs train here;
-  // - alone (wide hashed text: no MLPs), two paths: the weakest penalty, started from zero
-  //   there (it takes the most iterations), and the others in turn here. The split is the
-  //   data's, not the machine's: on one core the same two paths run one after the other.
+  // The linear candidates, strongest penalty first, as one warm-started path
+  // (../engine/linearPath.ts) that ends where its validation score turns up (pathTurn):
+  // - beside MLP candidates, fitted whole on a thread of its own when the machine has one to
+  //   spare (../compute/thread.ts), while the MLPs train here, then scored here in order;
+  //   fits past the end are not tried as candidates (they cost no time of the run);
+  // - alone (wide hashed text: no MLPs), fitted here one strength at a time, each scored
+  //   before the next is fitted, so the slowest fits (the weakest penalties, hundreds of
+  //   iterations on text) are not fitted at all once the path has turned.
+  // Either way the candidates are the same: the rule is the data's, not the machine's.
   // Rows moved to the worker (a sparse copy of the training matrix) are not copied.
   const l2Of = (entry: { c: (typeof plan)[number] }) => (entry.c.model as { l2: number }).l2;
-  const alone = !plan.some((c) => c.kind === 'mlp') && linearPlan.length >= 2;
-  const threadPlan = alone ? linearPlan.slice(-1) : linearPlan;
-  const herePlan = alone ? linearPlan.slice(0, -1) : [];
-  // Alone, this thread needs the rows too: the worker gets a copy (a few MB of non-zeros),
-  // cheaper than scanning the dense matrix twice.
-  const hereRows = herePlan.length > 0 ? sparseRows(train.x, train.n, train.d) : null;
+  const alone = !plan.some((c) => c.kind === 'mlp');
   const linearTask = (): ComputeTask => ({
     kind: 'linearPath',
-    job: { rows: hereRows ?? sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: threadPlan.map(l2Of), rowWeight: trainWeights },
+    job: { rows: sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: linearPlan.map(l2Of), rowWeight: trainWeights },
   });
   const linearRun =
-    threadPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, hereRows ? {} : { transfer: { again: linearTask } }) : null;
+    !alone && linearPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, { transfer: { again: linearTask } }) : null;
   const record = (i: number, fitted: tf.LayersModel, history: EpochLogs[], extra: Partial<SelectionCandidate>, fit: FitResult | undefined, fitMs: number) => {
     const c = plan[i];
     const scoringStarted = performance.now();
@@ -248,18 +265,39 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
       const fit = await fitModel(train, input.validation, fitOptions(input, c.model, input.training, false));
       record(i, fit.model, fit.history, { epochs: fit.epochsRun, bestEpoch: fit.weightsFromEpoch }, fit, performance.now() - started);
     }
-    const recordLinear = (entries: typeof linearPlan, fits: LinearPathFit[]) =>
-      entries.forEach(({ c, i }, at) => {
-        const r = fits[at];
-        record(i, linearLayersModel(task, train.d, outputs, c.model, r.kernel, r.bias, input.training.seed), [], { iterations: r.iterations }, undefined, r.durationMs);
-      });
-    if (herePlan.length > 0) {
+    // Scores each fit of the path in order (as a candidate) and says whether the path goes on.
+    const linearScores: number[] = [];
+    const takeLinear = (r: LinearPathFit, at: number): boolean => {
+      const { c, i } = linearPlan[at];
+      record(i, linearLayersModel(task, train.d, outputs, c.model, r.kernel, r.bias, input.training.seed), [], { iterations: r.iterations }, undefined, r.durationMs);
+      linearScores.push((scoredAt[i] as Scored).score);
+      return pathTurn(linearScores) === null;
+    };
+    if (linearPlan.length > 0) {
       throwIfAborted(input.signal);
-      recordLinear(herePlan, await fitLinearPath({ rows: hereRows as SparseRows, y: train.y, task, outputs, l2s: herePlan.map(l2Of), rowWeight: trainWeights }, input.signal));
-    }
-    if (linearRun) {
-      throwIfAborted(input.signal);
-      recordLinear(threadPlan, await linearRun.result());
+      if (linearRun) {
+        const fits = await linearRun.result();
+        for (let at = 0; at < fits.length && takeLinear(fits[at], at); at++);
+      } else {
+        const job = (linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>).job;
+        let taken = 0;
+        const fits = await fitLinearPath(job, input.signal, (fit, at) => {
+          taken = at + 1;
+          return takeLinear(fit, at);
+        });
+        if (fits.length > taken) takeLinear(fits[fits.length - 1], fits.length - 1);
+      }
+      const end = linearScores.length;
+      if (end < linearPlan.length) {
+        const left = linearPlan.slice(end).map(({ c }) => c.label);
+        const turned = linearPlan[end - 1].c.label;
+        const bestAt = linearScores.indexOf(Math.min(...linearScores));
+        const why =
+          `${left.join('; ')} — ${turned} already scores ${formatScore(linearScores[end - 1])}, more than ${100 * SELECTION_TOLERANCE}% worse than ${linearPlan[bestAt].c.label} (${formatScore(linearScores[bestAt])}): ` +
+          'past its best penalty, a weaker one only fits the training rows more closely.';
+        skipped.push(why);
+        log(`model: not tried: ${why}`);
+      }
     }
     const scored = allScored();
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { initBackend } from '../../../src/core/engine/backend';
-import { chooseSimplest, modelCandidates, refitDecision, trainProjectModel, MAX_MLP_CANDIDATE_WIDTH } from '../../../src/core/engine/select';
+import { chooseSimplest, modelCandidates, pathTurn, refitDecision, trainProjectModel, MAX_MLP_CANDIDATE_WIDTH } from '../../../src/core/engine/select';
+import type { Dataset } from '../../../src/core/engine/fit';
+import { createRng } from '../../../src/core/util/random';
 import { predictScores } from '../../../src/core/engine/fit';
 import { teacherDataset, trainingConfig } from './synthetic';
 
@@ -27,6 +29,58 @@ describe('engine/select (model: auto)', () => {
     const wide = modelCandidates('binary', MAX_MLP_CANDIDATE_WIDTH + 1, 500);
     assert.ok(wide.candidates.every((c) => c.kind === 'linear'));
     assert.match(wide.skipped[0], /2049 columns wide/);
+  });
+
+  it('finds where a regularisation path turns: the first score worse than the best before it by more than the tolerance', () => {
+    assert.equal(pathTurn([0.6, 0.5, 0.55, 0.4]), 2);
+    assert.equal(pathTurn([0.6, 0.5, 0.45, 0.44]), null, 'still falling');
+    assert.equal(pathTurn([0.5, 0.501, 0.5005]), null, 'a rise within 0.5% is a tie, not a turn');
+    assert.equal(pathTurn([0.5, 0.5, 0.52], 0.05), null);
+    assert.equal(pathTurn([0.9]), null);
+    assert.equal(pathTurn([NaN, 0.5, 0.6]), 2, 'a score that is not a number is never the best');
+  });
+
+  it('on wide input (no MLPs) does not try the weaker penalties once the path has turned, says why, and chooses among the rest', async () => {
+    // Text-like rows: 2,100 columns, a few informative ones and many rare noise columns, 25% of
+    // labels flipped, so weak penalties memorise the noise and score worse on held-out rows.
+    const rows = (n: number, seed: number): Dataset => {
+      const d = MAX_MLP_CANDIDATE_WIDTH + 52;
+      const rng = createRng(seed);
+      const x = new Float32Array(n * d);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const label = Math.floor(rng() * 3);
+        y[i] = rng() < 0.25 ? (label + 1 + Math.floor(rng() * 2)) % 3 : label;
+        x[i * d + label] = 1;
+        for (let t = 0; t < 25; t++) x[i * d + 3 + Math.floor(rng() * (d - 3))] = 1;
+      }
+      return { x, n, d, y };
+    };
+    const input = {
+      task: 'multiclass' as const,
+      numClasses: 3,
+      model: { type: 'auto' as const, refit: false },
+      training: trainingConfig({ epochs: 5 }),
+      train: rows(300, 31),
+      validation: rows(200, 32),
+      calibrationPlanned: true,
+    };
+    const a = await trainProjectModel(input);
+    const b = await trainProjectModel(input);
+    try {
+      const sel = a.selection!;
+      const scores = sel.candidates.map((c) => c.score);
+      assert.ok(sel.candidates.length < 4, `the path turned before C = 100: ${sel.candidates.map((c) => `${c.label} ${c.score}`).join('; ')}`);
+      assert.equal(pathTurn(scores), scores.length - 1, 'it ends with the candidate that turned');
+      const left = sel.skipped.find((line) => /already scores/.test(line));
+      assert.ok(left, sel.skipped.join(' | '));
+      assert.match(left, /C = 100/);
+      assert.equal(sel.chosen, chooseSimplest(scores).chosen);
+      assert.deepEqual(b.selection!.candidates.map((c) => c.score), scores, 'reproducible');
+    } finally {
+      a.model.dispose();
+      b.model.dispose();
+    }
   });
 
   it('refits small uncalibrated data, keeps the validation rows for a planned calibrator, and obeys true / false', () => {
@@ -56,7 +110,10 @@ describe('engine/select (model: auto)', () => {
     const b = await trainProjectModel(input);
     try {
       const sel = a.selection!;
-      assert.equal(sel.candidates.length, 6);
+      // These validation rows come from another teacher than the training rows, so the linear
+      // path turns at C = 10 and C = 100 is not tried: 5 candidates, and a line saying so.
+      assert.equal(sel.candidates.length, 5);
+      assert.match(sel.skipped.join('\n'), /^logistic, C = 100 — logistic, C = 10 already scores/m);
       assert.equal(sel.scoredOn, 'validation');
       assert.equal(sel.rows, 120);
       const scores = sel.candidates.map((c) => c.score);
