@@ -64,36 +64,31 @@ export function startComputeTask<T extends ComputeTask>(task: T, signal?: AbortS
   if (script === null || env.MLLOOP_THREADS === '1' || os.availableParallelism() < 2) return { where: 'inline', result: inline, stop: () => undefined };
 
   let worker: Worker | null = null;
-  const fromThread = new Promise<ComputeResult<T>>((resolve, reject) => {
+  // Settled once, and handled now though awaited later: a failure meanwhile is not an
+  // unhandled rejection.
+  const settled = new Promise<{ value: ComputeResult<T> } | { error: Error }>((resolve) => {
+    const settle = (outcome: { value: ComputeResult<T> } | { error: Error }) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    const onAbort = () => {
+      void worker?.terminate();
+      settle({ error: new CancelledError('Training cancelled') });
+    };
     try {
       worker = new Worker(script, { workerData: task, ...(options.transfer ? { transferList: inputTransferables(task) } : {}) });
     } catch (e) {
-      reject(e as Error);
+      settle({ error: e as Error });
       return;
     }
-    const w = worker;
-    const onAbort = () => {
-      void w.terminate();
-      reject(new CancelledError('Training cancelled'));
-    };
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { result?: ComputeResult<T>; error?: string }) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (m.result !== undefined) resolve(m.result);
-      else reject(new Error(m.error ?? `the ${task.kind} worker answered nothing`));
-    });
-    w.once('error', (e) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(e);
-    });
-    w.once('exit', (code) => reject(new Error(`the ${task.kind} worker exited (code ${code}) before it answered`)));
+    worker.once('message', (m: { result?: ComputeResult<T>; error?: string }) =>
+      settle(m.result !== undefined ? { value: m.result } : { error: new Error(m.error ?? `the ${task.kind} worker answered nothing`) }),
+    );
+    worker.once('error', (e) => settle({ error: e }));
+    worker.once('exit', (code) => settle({ error: new Error(`the ${task.kind} worker exited (code ${code}) before it answered`) }));
   });
-  // Handled now, awaited later: a rejection meanwhile is not an unhandled one.
-  const settled = fromThread.then(
-    (value) => ({ value }),
-    (error: Error) => ({ error }),
-  );
   return {
     where: 'thread',
     async result() {
@@ -104,7 +99,7 @@ export function startComputeTask<T extends ComputeTask>(task: T, signal?: AbortS
       return options.transfer ? runComputeTask(options.transfer.again() as T, signal) : inline();
     },
     stop() {
-      if (worker) void (worker as Worker).terminate();
+      void worker?.terminate();
     },
   };
 }

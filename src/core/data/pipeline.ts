@@ -427,12 +427,6 @@ export function textCapacityNotes(p: FittedPipeline): string[] {
 // ---------------------------------------------------------------------------------------
 // transforming
 
-/**
- * Applies a fitted pipeline to records.
- * @returns x: row-major n×d Float32Array (row r, column c at x[r·d + c]); n = rows.length;
- *   d = p.width. Values the pipeline cannot read count as missing (validate.ts rejects them at
- *   import, so this only happens for data that bypassed validation).
- */
 /** A numeric feature's model input for a value read as the pipeline reads it (NaN: missing, imputed). */
 export function numericInput(feature: FittedNumericFeature, value: number): number {
   let v = Number.isNaN(value) ? feature.fill : value;
@@ -441,10 +435,12 @@ export function numericInput(feature: FittedNumericFeature, value: number): numb
 }
 
 /**
- * The model's input matrix for records: n × p.width, row-major float32, each feature in its
- * columns (see the file doc for each type's encoding).
+ * Applies a fitted pipeline to records.
  * @param into write the rows in place, starting at row `offset` of `into.x` (which must be
  *   zero-filled there, as a new Float32Array is); the returned x is that part of it.
+ * @returns x: row-major n×d Float32Array (row r, column c at x[r·d + c]); n = rows.length;
+ *   d = p.width. Values the pipeline cannot read count as missing (validate.ts rejects them at
+ *   import, so this only happens for data that bypassed validation).
  */
 export function transformRows(
   p: FittedPipeline,
@@ -453,8 +449,7 @@ export function transformRows(
 ): { x: Float32Array; n: number; d: number } {
   const n = rows.length;
   const d = p.width;
-  // `into`: written in place at a row offset of a larger, zero-filled matrix (jobs/dataset.ts
-  // fills one matrix in chunks: no chunk-sized copy of a wide hashed-text matrix).
+  // jobs/dataset.ts fills one matrix in chunks: no chunk-sized copy of a wide hashed-text matrix.
   const x = into ? into.x.subarray(into.offset * d, (into.offset + n) * d) : new Float32Array(n * d);
   let column = 0;
   for (const feature of p.features) {

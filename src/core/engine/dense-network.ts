@@ -180,18 +180,13 @@ export function evaluateDenseNetwork(network: DenseNetwork, x: ArrayLike<number>
   const layers = network.layers;
   const k = network.outputs;
   const row = scratch[0];
-  const direct = x instanceof Float32Array;
+  // A Float32Array input is read in place (each float32 value is exact in float64, so the sums
+  // are those of a copy); anything else is copied row by row into one typed-array type.
+  const direct = x instanceof Float32Array ? x : null;
   for (let r = 0; r < n; r++) {
-    if (direct) {
-      // The first layer straight from the input row: the same sums as denseLayer on a copy
-      // (each float32 value is exact in float64), without copying a wide row first.
-      firstLayerFrom(layers[0], x, r * d, scratch[1]);
-    } else {
-      // One typed-array type in the inner loop (x may be a plain array).
-      for (let i = 0; i < d; i++) row[i] = x[r * d + i];
-      denseLayer(layers[0], row, scratch[1]);
-    }
-    for (let li = 1; li < layers.length; li++) denseLayer(layers[li], scratch[li], scratch[li + 1]);
+    if (!direct) for (let i = 0; i < d; i++) row[i] = x[r * d + i];
+    denseLayer(layers[0], direct ?? row, direct ? r * d : 0, scratch[1]);
+    for (let li = 1; li < layers.length; li++) denseLayer(layers[li], scratch[li], 0, scratch[li + 1]);
     const last = scratch[layers.length];
     for (let j = 0; j < k; j++) out[r * k + j] = last[j];
   }
@@ -216,25 +211,12 @@ function wideAndSparse(x: ArrayLike<number>, n: number, d: number): boolean {
   return nonZero < SPARSE_SHARE * rows * d;
 }
 
-/** denseLayer for the row of x starting at `from` (a Float32Array, read in place). */
-function firstLayerFrom(layer: NetworkLayer, x: Float32Array, from: number, z: Float64Array): void {
+/** z = activation(a · kernel + bias) for the row of a starting at `from`. */
+function denseLayer(layer: NetworkLayer, a: Float64Array | Float32Array, from: number, z: Float64Array): void {
   const { inputDim, units, kernel, bias } = layer;
   for (let j = 0; j < units; j++) z[j] = bias[j];
   for (let i = 0; i < inputDim; i++) {
-    const ai = x[from + i];
-    if (ai === 0) continue;
-    const offset = i * units;
-    for (let j = 0; j < units; j++) z[j] += ai * kernel[offset + j];
-  }
-  activateInPlace(z, layer.activation);
-}
-
-/** z = activation(a · kernel + bias) for one row a. */
-function denseLayer(layer: NetworkLayer, a: Float64Array, z: Float64Array): void {
-  const { inputDim, units, kernel, bias } = layer;
-  for (let j = 0; j < units; j++) z[j] = bias[j];
-  for (let i = 0; i < inputDim; i++) {
-    const ai = a[i];
+    const ai = a[from + i];
     if (ai === 0) continue;
     const offset = i * units;
     for (let j = 0; j < units; j++) z[j] += ai * kernel[offset + j];

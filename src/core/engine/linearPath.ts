@@ -30,15 +30,14 @@ export type LinearPathFit = LinearFit & { durationMs: number };
 
 /**
  * Fits the path on this thread: one fit per entry of `job.l2s`, in order, each warm-started
- * from the one before. `goOn`, called after each fit but the last, ends the path early when it
- * returns false (the fits so far are returned).
+ * from the one before. `goOn`, called after each fit, ends the path there when it returns
+ * false (the fits so far are returned).
  * @throws CancelledError when `signal` aborts (checked between iterations).
  */
 export async function fitLinearPath(job: LinearPathJob, signal?: AbortSignal, goOn?: (fit: LinearPathFit, index: number) => boolean): Promise<LinearPathFit[]> {
   const fits: LinearPathFit[] = [];
   let previous: LinearFit | undefined;
   for (const l2 of job.l2s) {
-    if (goOn && fits.length > 0 && !goOn(fits[fits.length - 1], fits.length - 1)) break;
     const started = performance.now();
     const fit = await fitLinear(job.rows, job.y, {
       task: job.task,
@@ -48,7 +47,9 @@ export async function fitLinearPath(job: LinearPathJob, signal?: AbortSignal, go
       ...(previous ? { start: { kernel: previous.kernel, bias: previous.bias } } : {}),
       ...(signal ? { signal } : {}),
     });
-    fits.push({ ...fit, durationMs: performance.now() - started });
+    const done = { ...fit, durationMs: performance.now() - started };
+    fits.push(done);
+    if (goOn && !goOn(done, fits.length - 1)) break;
     previous = fit;
   }
   return fits;

@@ -231,12 +231,11 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
   // Rows moved to the worker (a sparse copy of the training matrix) are not copied.
   const l2Of = (entry: { c: (typeof plan)[number] }) => (entry.c.model as { l2: number }).l2;
   const alone = !plan.some((c) => c.kind === 'mlp');
-  const linearTask = (): ComputeTask => ({
+  const linearTask = (): Extract<ComputeTask, { kind: 'linearPath' }> => ({
     kind: 'linearPath',
     job: { rows: sparseRows(train.x, train.n, train.d), y: train.y, task, outputs, l2s: linearPlan.map(l2Of), rowWeight: trainWeights },
   });
-  const linearRun =
-    !alone && linearPlan.length > 0 ? startComputeTask(linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>, input.signal, { transfer: { again: linearTask } }) : null;
+  const linearRun = !alone && linearPlan.length > 0 ? startComputeTask(linearTask(), input.signal, { transfer: { again: linearTask } }) : null;
   const record = (i: number, fitted: tf.LayersModel, history: EpochLogs[], extra: Partial<SelectionCandidate>, fit: FitResult | undefined, fitMs: number) => {
     const c = plan[i];
     const scoringStarted = performance.now();
@@ -277,15 +276,9 @@ async function selectAndTrain(input: TrainModelInput, refitSetting: 'auto' | boo
       throwIfAborted(input.signal);
       if (linearRun) {
         const fits = await linearRun.result();
-        for (let at = 0; at < fits.length && takeLinear(fits[at], at); at++);
+        for (let at = 0; at < fits.length; at++) if (!takeLinear(fits[at], at)) break;
       } else {
-        const job = (linearTask() as Extract<ComputeTask, { kind: 'linearPath' }>).job;
-        let taken = 0;
-        const fits = await fitLinearPath(job, input.signal, (fit, at) => {
-          taken = at + 1;
-          return takeLinear(fit, at);
-        });
-        if (fits.length > taken) takeLinear(fits[fits.length - 1], fits.length - 1);
+        await fitLinearPath(linearTask().job, input.signal, takeLinear);
       }
       const end = linearScores.length;
       if (end < linearPlan.length) {

@@ -98,24 +98,6 @@ function groupCounts(g: TiedGroups, counts: Int32Array, pos: Float64Array, neg: 
 }
 
 /**
- * 2U as {@link groupCounts} when no two rows tie (every group one row): a positive scores above
- * every negative before it. Branch-free (positives and negatives alternate unpredictably), and
- * exact: every product and sum is an integer below 2⁵³.
- */
-function untiedTwiceU(g: TiedGroups, counts: Int32Array): number {
-  const { order, positive } = g;
-  let negativesBelow = 0;
-  let twiceU = 0;
-  for (let i = 0; i < order.length; i++) {
-    const c = counts[order[i]];
-    const p = positive[i];
-    twiceU += p * c * negativesBelow;
-    negativesBelow += (1 - p) * c;
-  }
-  return 2 * twiceU;
-}
-
-/**
  * Resample metrics for a binary task: yTrue 0/1, scores P(class 1), as
  * {@link binaryMetricsFromParts} with threshold 0.5.
  */
@@ -241,7 +223,7 @@ export function multiclassResampleMetrics(yTrue: ArrayLike<number>, scores: Arra
       let macro = 0;
       let weighted = 0;
       for (let c = 0; c < k; c++) {
-        const twiceU = perClass[c].groups === n ? untiedTwiceU(perClass[c], counts) : groupCounts(perClass[c], counts, pos, neg);
+        const twiceU = groupCounts(perClass[c], counts, pos, neg);
         const nPos = classCounts[c];
         const nNeg = n - nPos;
         const auc = twiceU / (2 * nPos * nNeg);

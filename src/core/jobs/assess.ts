@@ -13,8 +13,7 @@ import type { CalibrationMethodName, ProjectConfig } from '../project/types';
 import type { ReliabilityCurve } from '../evaluate/curves';
 import { permutation, createRng } from '../util/random';
 import type { ModelSelection } from '../engine/selection';
-import { startComputeTask, type ComputeRun } from '../compute/thread';
-import type { MetricInterval } from '../evaluate/bootstrap';
+import { startComputeTask } from '../compute/thread';
 
 export interface Rows {
   x: Float32Array;
@@ -180,61 +179,45 @@ export async function assessModel(opts: AssessOptions): Promise<Assessment> {
   // computes the rest of the evaluation and the permutation importance: the same intervals
   // either way.
   const { bootstrap: resamples, confidence } = config.evaluation;
-  const intervals =
-    resamples > 0 ? startComputeTask({ kind: 'bootstrap', job: { task, yTrue: test.y, scores: testScores, k, resamples, confidence, seed: config.training.seed } }, opts.signal) : null;
+  const seed = config.training.seed;
+  const intervals = resamples > 0 ? startComputeTask({ kind: 'bootstrap', job: { task, yTrue: test.y, scores: testScores, k, resamples, confidence, seed } }, opts.signal) : null;
   try {
-    return await assessWith(opts, k, testScores, rawTest, calibrator, calibration, intervals);
+    const evalOpts = { resamples: 0, confidence, seed, bins: config.calibration.bins, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const evaluation = evaluatePredictions(task, test.y, testScores, k, classes, evalOpts);
+    if (task !== 'regression') {
+      const raw = calibrator ? evaluatePredictions(task, test.y, rawTest, k, classes, evalOpts) : evaluation;
+      calibration.test = { before: calibrationScores(raw), after: calibrationScores(evaluation), reliabilityBefore: raw.calibration!.reliability };
+    }
+
+    let importance: ImportanceRecord | null = null;
+    if (!opts.skipImportance && config.evaluation.importanceRepeats > 0 && test.n >= 2) {
+      const sample = sampleRows(test, config.evaluation.importanceMaxRows, config.training.seed);
+      try {
+        const r = await permutationImportance({
+          x: sample.x,
+          n: sample.n,
+          d: sample.d,
+          yTrue: sample.y,
+          task,
+          k,
+          groups: opts.groups,
+          score: (x, n) => calibrate(opts.score(x, n)),
+          repeats: config.evaluation.importanceRepeats,
+          seed: config.training.seed,
+          ...(config.evaluation.importanceMetric ? { metric: config.evaluation.importanceMetric } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        importance = { ...r, repeats: config.evaluation.importanceRepeats, seed: config.training.seed, rows: sample.n };
+      } catch (e) {
+        if ((e as Error).name !== 'UserError') throw e;
+        log(`permutation importance skipped: ${(e as Error).message}`);
+      }
+    }
+    if (intervals) evaluation.intervals = { confidence, resamples, seed, byMetric: await intervals.result() };
+    return { metrics: evaluation.metrics, evaluation, calibration, calibrator, importance };
   } finally {
     intervals?.stop();
   }
-}
-
-async function assessWith(
-  opts: AssessOptions,
-  k: number,
-  testScores: Float32Array,
-  rawTest: Float32Array,
-  calibrator: Calibrator | null,
-  calibration: CalibrationRecord,
-  intervals: ComputeRun<Record<string, MetricInterval>> | null,
-): Promise<Assessment> {
-  const { config, classes, test } = opts;
-  const task = config.task;
-  const log = opts.log ?? (() => undefined);
-  const calibrate = (s: Float32Array) => (calibrator ? Float32Array.from(applyCalibrator(calibrator, s, k)) : s);
-  const evalOpts = { confidence: config.evaluation.confidence, seed: config.training.seed, bins: config.calibration.bins, ...(opts.signal ? { signal: opts.signal } : {}) };
-  const evaluation = evaluatePredictions(task, test.y, testScores, k, classes, { ...evalOpts, resamples: 0 });
-  if (task !== 'regression') {
-    const raw = calibrator ? evaluatePredictions(task, test.y, rawTest, k, classes, { ...evalOpts, resamples: 0 }) : evaluation;
-    calibration.test = { before: calibrationScores(raw), after: calibrationScores(evaluation), reliabilityBefore: raw.calibration!.reliability };
-  }
-
-  let importance: ImportanceRecord | null = null;
-  if (!opts.skipImportance && config.evaluation.importanceRepeats > 0 && test.n >= 2) {
-    const sample = sampleRows(test, config.evaluation.importanceMaxRows, config.training.seed);
-    try {
-      const r = await permutationImportance({
-        x: sample.x,
-        n: sample.n,
-        d: sample.d,
-        yTrue: sample.y,
-        task,
-        k,
-        groups: opts.groups,
-        score: (x, n) => calibrate(opts.score(x, n)),
-        repeats: config.evaluation.importanceRepeats,
-        seed: config.training.seed,
-        ...(config.evaluation.importanceMetric ? { metric: config.evaluation.importanceMetric } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      importance = { ...r, repeats: config.evaluation.importanceRepeats, seed: config.training.seed, rows: sample.n };
-    } catch (e) {
-      if ((e as Error).name !== 'UserError') throw e;
-      log(`permutation importance skipped: ${(e as Error).message}`);
-    }
-  }
-  if (intervals) evaluation.intervals = { confidence: evalOpts.confidence, resamples: config.evaluation.bootstrap, seed: evalOpts.seed, byMetric: await intervals.result() };
-  return { metrics: evaluation.metrics, evaluation, calibration, calibrator, importance };
 }
 
 /** At most `max` rows of `rows`, a seeded sample in original order. */

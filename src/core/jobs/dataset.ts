@@ -12,7 +12,7 @@
  * "Position" below means the index of an example in the selection (0 = smallest id).
  */
 import { encodeLabels, fitLabelMap, type LabelMap } from '../data/labels';
-import { featureWidth, fitNumericValues, fitPipeline, numericInput, transformRows, type FittedNumericFeature, type FittedPipeline } from '../data/pipeline';
+import { featureWidth, fitNumericValues, fitPipeline, numericInput, PIPELINE_VERSION, transformRows, type FittedNumericFeature, type FittedPipeline } from '../data/pipeline';
 import { splitIndices } from '../data/split';
 import { isMissing, parseBoolean, parseNumber, scalarText } from '../data/values';
 import { absentFeatureSentences, maxColumnsRemembered } from '../data/importChecks';
@@ -263,8 +263,8 @@ function recordsAt(cols: FeatureColumns, positions: ArrayLike<number>, from: num
  */
 export function fitPipelineOn(cols: FeatureColumns, positions: Int32Array): FittedPipeline {
   if (cols.features.length === 0) return fitPipeline([], []); // throws the "no features" UserError
-  const parts = cols.features.map((spec, f) => {
-    if (spec.type !== 'numeric') return fitPipeline([spec], recordsAt(cols, positions, 0, positions.length, [f]));
+  const features = cols.features.map((spec, f) => {
+    if (spec.type !== 'numeric') return fitPipeline([spec], recordsAt(cols, positions, 0, positions.length, [f])).features[0];
     // Numeric columns hold the values as the pipeline reads them (NaN: missing): fitted
     // straight from the column, without a row object per example.
     const column = cols.columns[f] as Float64Array;
@@ -273,11 +273,9 @@ export function fitPipelineOn(cols: FeatureColumns, positions: Int32Array): Fitt
       const v = column[positions[i]];
       if (!Number.isNaN(v)) present.push(v);
     }
-    const shell = fitPipeline([spec], []);
-    return { ...shell, features: [fitNumericValues(spec.name, spec.transform, spec.impute, present, positions.length)] };
+    return fitNumericValues(spec.name, spec.transform, spec.impute, present, positions.length);
   });
-  const features = parts.map((p) => p.features[0]);
-  return { ...parts[0], features, width: features.reduce((w, f) => w + featureWidth(f), 0) };
+  return { version: PIPELINE_VERSION, features, width: features.reduce((w, f) => w + featureWidth(f), 0) };
 }
 
 /**
