@@ -10,7 +10,13 @@
  *   threads as the CLI does), its time split into store work (every call on the store, timed
  *   around the store's methods) and everything else;
  * - scikit-learn's default pipeline for the same data (StandardScaler + MLPClassifier, same
- *   split proportions), bench/train_sklearn.py, when /usr/bin/python3 has scikit-learn.
+ *   split proportions), bench/train_sklearn.py, when /usr/bin/python3 has scikit-learn;
+ * - with MLLOOP_BENCH_BASE_CLI=/path/to/dist/cli.js, another build's CLI on the same CSV
+ *   (init, import, train in a project of its own), and this build's train times as a fraction
+ *   of its train. The goal of issue 11 (train ≤ 1.5 s where the code of its day took 4.8 s) is a
+ *   fraction of that code's time on the machine at hand; its build is made with
+ *   `git worktree add /tmp/base 5f10273 && cd /tmp/base && npm ci && node esbuild.mjs`
+ *   (5f10273: main when the issue was filed; init wrote one MLP [64, 32] then).
  *
  * Each figure is one run (train is seconds long; on a shared machine expect ±20%). On a
  * machine shared with other work, wall time stretches with the load; the CPU time this process
@@ -40,6 +46,8 @@ function cli(cwd: string, args: string[]): { seconds: number; stdout: string } {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlloop-bench-train-'));
+  // This build's CLI train times (auto, one MLP), for the comparison with another build.
+  let timesOfThisBuild: { auto: number; single: number } | null = null;
   try {
     const { decisionPolicyRows } = (await import(pathToFileURL(path.join(REPO, 'scripts', 'make-examples.mjs')).href)) as {
       decisionPolicyRows: (count: number, seed: number) => { csv: string };
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(mlpDir, 'mlloop.yaml'), yaml.replace(/^model:\n(?:  .*\n)+/m, 'model:\n  type: mlp\n  hidden: [64, 32]\n  dropout: 0.1\n'));
       const single = cli(mlpDir, ['train', '--json', '--quiet']);
       const singleResult = JSON.parse(single.stdout);
+      timesOfThisBuild = { auto: trained.seconds, single: single.seconds };
       console.log(
         `CLI train with one MLP [64, 32] (model: mlp, init's model before auto): ${single.seconds.toFixed(2)} s, ` +
           `accuracy ${singleResult.metrics.accuracy.toFixed(4)}, log loss ${singleResult.metrics.log_loss.toFixed(4)}`,
@@ -110,6 +119,34 @@ async function main(): Promise<void> {
         console.log(
           `  of which: linear candidates ${(phase.linearMs / 1000).toFixed(2)} s, MLP candidates ${(phase.mlpMs / 1000).toFixed(2)} s, ` +
             `after the choice (refit, calibration, assessment, saving) ${((ended - phase.choiceAt) / 1000).toFixed(2)} s`,
+        );
+      }
+    }
+
+    const baseCli = process.env.MLLOOP_BENCH_BASE_CLI;
+    if (baseCli && fs.existsSync(CLI)) {
+      const baseDir = path.join(dir, 'base');
+      fs.mkdirSync(baseDir);
+      fs.copyFileSync(path.join(dir, 'tickets.csv'), path.join(baseDir, 'tickets.csv'));
+      const other = (args: string[]) => {
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, [baseCli, ...args], { cwd: baseDir, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${baseCli} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+        return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
+      };
+      other(['init', '--data', 'tickets.csv', '--label', 'action', '--quiet']);
+      other(['import', '--quiet']);
+      const baseTrain = other(['train', '--json', '--quiet']);
+      const baseResult = JSON.parse(baseTrain.stdout);
+      const model = /^model:\n((?:  .*\n)+)/m.exec(fs.readFileSync(path.join(baseDir, 'mlloop.yaml'), 'utf8'))?.[1].replace(/\s+/g, ' ').trim() ?? '?';
+      console.log(
+        `other build (${baseCli}; its init wrote ${model}): train ${baseTrain.seconds.toFixed(2)} s, accuracy ${baseResult.metrics.accuracy.toFixed(4)}, log loss ${baseResult.metrics.log_loss.toFixed(4)}`,
+      );
+      if (timesOfThisBuild) {
+        const { auto, single } = timesOfThisBuild;
+        console.log(
+          `  this build's train as a fraction of it: one MLP ${(single / baseTrain.seconds).toFixed(3)}, model: auto ${(auto / baseTrain.seconds).toFixed(3)} ` +
+            `(at 4.8 s for that code: ${((4.8 * single) / baseTrain.seconds).toFixed(2)} s and ${((4.8 * auto) / baseTrain.seconds).toFixed(2)} s)`,
         );
       }
     }
