@@ -328,20 +328,62 @@ export class SimdDenseTrainer {
    * ./dense-trainer.ts: Σ wᵢ·ℓᵢ, and correct predictions or Σ |ŷ − y|).
    */
   private headGradient(rows: HostRows, order: Int32Array, start: number, n: number, withGradient: boolean): { lossSum: number; metricSum: number } {
-    const last = this.layers.length - 1;
-    const at: HeadBuffers = {
-      f: this.f32,
-      logits: this.activation[last] / 4,
-      delta: withGradient ? this.delta[last] / 4 : -1,
-      width: this.layers[last].width,
-      rowScale: this.rowScale,
-    };
-    // One plain function per task over typed arrays: a branch on the task per row, and the
-    // property loads of a method, cost as much as the softmax itself (the head was a quarter
-    // of a step's time). Same arithmetic in the same order, so the same bits.
-    if (this.task === 'multiclass') return multiclassHead(at, rows, order, start, n, this.outputs, this.exponentials);
-    if (this.task === 'binary') return binaryHead(at, rows, order, start, n);
-    return regressionHead(at, rows, order, start, n);
+    const head = this.layers[this.layers.length - 1];
+    const logits = this.activation[this.layers.length - 1] / 4;
+    const delta = this.delta[this.layers.length - 1] / 4;
+    const width = head.width;
+    const k = this.outputs;
+    const f = this.f32;
+    const targets = rows.targets;
+    const tw = rows.targetWidth;
+    let lossSum = 0;
+    let metricSum = 0;
+    for (let i = 0; i < n; i++) {
+      const row = order[start + i];
+      const w = rows.weights ? rows.weights[row] : 1;
+      const scale = withGradient ? this.rowScale[i] : 0;
+      const z = logits + i * width;
+      const dz = delta + i * width;
+      if (this.task === 'multiclass') {
+        let max = -Infinity;
+        let argmax = 0;
+        for (let c = 0; c < k; c++) {
+          if (f[z + c] > max) {
+            max = f[z + c];
+            argmax = c;
+          }
+        }
+        const e = this.exponentials;
+        let total = 0;
+        for (let c = 0; c < k; c++) total += e[c] = Math.exp(f[z + c] - max);
+        let picked = 0;
+        let label = 0;
+        for (let c = 0; c < k; c++) {
+          const p = e[c] / total;
+          const y = targets[row * tw + c];
+          if (y === 1) label = c;
+          picked += p * y;
+          if (withGradient) f[dz + c] = (p - y) * scale;
+        }
+        const clipped = picked < PROBABILITY_EPSILON ? PROBABILITY_EPSILON : picked > 1 - PROBABILITY_EPSILON ? 1 - PROBABILITY_EPSILON : picked;
+        lossSum -= w * Math.log(clipped);
+        if (argmax === label) metricSum += 1;
+      } else if (this.task === 'binary') {
+        const logit = f[z];
+        const y = targets[row];
+        // softplus(z) − y·z, the cross-entropy of sigmoid(z), stable for any z.
+        const softplus = logit > 0 ? logit + Math.log1p(Math.exp(-logit)) : Math.log1p(Math.exp(logit));
+        lossSum += w * (softplus - y * logit);
+        if (withGradient) f[dz] = (1 / (1 + Math.exp(-logit)) - y) * scale;
+        if ((logit > 0 ? 1 : 0) === y) metricSum += 1;
+      } else {
+        const error = f[z] - targets[row];
+        lossSum += w * error * error;
+        if (withGradient) f[dz] = 2 * error * scale;
+        metricSum += Math.abs(error);
+      }
+    }
+    return { lossSum, metricSum };
   }
 
   private backward(n: number): void {
@@ -393,99 +435,4 @@ export class SimdDenseTrainer {
     }
     return penalty;
   }
-}
-
-/** Where a head function reads the logits and writes dLoss/dlogits (float offsets into f; delta −1: no gradient). */
-interface HeadBuffers {
-  f: Float32Array;
-  logits: number;
-  delta: number;
-  width: number;
-  rowScale: Float64Array;
-}
-
-/**
- * Softmax head: Σ wᵢ·(−log clip(p[yᵢ])) and the correct predictions of rows order[start …
- * start+n−1]; dLoss/dz = (p − y)·scale per class. Targets are one-hot rows (encodeTargets).
- */
-function multiclassHead(at: HeadBuffers, rows: HostRows, order: Int32Array, start: number, n: number, k: number, e: Float64Array): { lossSum: number; metricSum: number } {
-  const { f, logits, delta, width, rowScale } = at;
-  const withGradient = delta >= 0;
-  const targets = rows.targets;
-  const tw = rows.targetWidth;
-  const weights = rows.weights;
-  let lossSum = 0;
-  let metricSum = 0;
-  for (let i = 0; i < n; i++) {
-    const row = order[start + i];
-    const w = weights ? weights[row] : 1;
-    const scale = withGradient ? rowScale[i] : 0;
-    const z = logits + i * width;
-    const dz = delta + i * width;
-    let max = -Infinity;
-    let argmax = 0;
-    for (let c = 0; c < k; c++) {
-      if (f[z + c] > max) {
-        max = f[z + c];
-        argmax = c;
-      }
-    }
-    let total = 0;
-    for (let c = 0; c < k; c++) total += e[c] = Math.exp(f[z + c] - max);
-    let picked = 0;
-    let label = 0;
-    const t = row * tw;
-    for (let c = 0; c < k; c++) {
-      const p = e[c] / total;
-      const y = targets[t + c];
-      if (y === 1) label = c;
-      picked += p * y;
-      if (withGradient) f[dz + c] = (p - y) * scale;
-    }
-    const clipped = picked < PROBABILITY_EPSILON ? PROBABILITY_EPSILON : picked > 1 - PROBABILITY_EPSILON ? 1 - PROBABILITY_EPSILON : picked;
-    lossSum -= w * Math.log(clipped);
-    if (argmax === label) metricSum += 1;
-  }
-  return { lossSum, metricSum };
-}
-
-/** Sigmoid head: Σ wᵢ·(softplus(z) − y·z) and the correct predictions; dLoss/dz = (σ(z) − y)·scale. */
-function binaryHead(at: HeadBuffers, rows: HostRows, order: Int32Array, start: number, n: number): { lossSum: number; metricSum: number } {
-  const { f, logits, delta, width, rowScale } = at;
-  const withGradient = delta >= 0;
-  const targets = rows.targets;
-  const weights = rows.weights;
-  let lossSum = 0;
-  let metricSum = 0;
-  for (let i = 0; i < n; i++) {
-    const row = order[start + i];
-    const w = weights ? weights[row] : 1;
-    const logit = f[logits + i * width];
-    const y = targets[row];
-    // softplus(z) − y·z, the cross-entropy of sigmoid(z), stable for any z.
-    const softplus = logit > 0 ? logit + Math.log1p(Math.exp(-logit)) : Math.log1p(Math.exp(logit));
-    lossSum += w * (softplus - y * logit);
-    if (withGradient) f[delta + i * width] = (1 / (1 + Math.exp(-logit)) - y) * rowScale[i];
-    if ((logit > 0 ? 1 : 0) === y) metricSum += 1;
-  }
-  return { lossSum, metricSum };
-}
-
-/** Linear head: Σ wᵢ·(z − y)² and Σ |z − y|; dLoss/dz = 2(z − y)·scale. */
-function regressionHead(at: HeadBuffers, rows: HostRows, order: Int32Array, start: number, n: number): { lossSum: number; metricSum: number } {
-  const { f, logits, delta, width, rowScale } = at;
-  const withGradient = delta >= 0;
-  const targets = rows.targets;
-  const weights = rows.weights;
-  let lossSum = 0;
-  let metricSum = 0;
-  for (let i = 0; i < n; i++) {
-    const row = order[start + i];
-    const w = weights ? weights[row] : 1;
-    const error = f[logits + i * width] - targets[row];
-    lossSum += w * error * error;
-    if (withGradient) f[delta + i * width] = 2 * error * rowScale[i];
-    metricSum += Math.abs(error);
-  }
-  return { lossSum, metricSum };
 }
