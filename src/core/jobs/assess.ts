@@ -191,7 +191,7 @@ export async function assessModel(opts: AssessOptions): Promise<Assessment> {
 
     let importance: ImportanceRecord | null = null;
     if (!opts.skipImportance && config.evaluation.importanceRepeats > 0 && test.n >= 2) {
-      const sample = sampleRows(test, config.evaluation.importanceMaxRows, config.training.seed);
+      const sample = sampleRows(test, config.evaluation.importanceMaxRows, seed);
       try {
         const r = await permutationImportance({
           x: sample.x,
@@ -203,11 +203,11 @@ export async function assessModel(opts: AssessOptions): Promise<Assessment> {
           groups: opts.groups,
           score: (x, n) => calibrate(opts.score(x, n)),
           repeats: config.evaluation.importanceRepeats,
-          seed: config.training.seed,
+          seed,
           ...(config.evaluation.importanceMetric ? { metric: config.evaluation.importanceMetric } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
-        importance = { ...r, repeats: config.evaluation.importanceRepeats, seed: config.training.seed, rows: sample.n };
+        importance = { ...r, repeats: config.evaluation.importanceRepeats, seed, rows: sample.n };
       } catch (e) {
         if ((e as Error).name !== 'UserError') throw e;
         log(`permutation importance skipped: ${(e as Error).message}`);
